@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The register-bus abstraction the chip logic (`dp8390.rs`) is written against.
+//!
+//! In the kernel it is port I/O on the card's BAR 0 (`hw/port.rs`); on the host it is a software
+//! DP8390 model (`tests/host/model.rs`). Nothing here depends on the kernel crate.
+
+/// Byte-wide register access plus the NE2000 data port, relative to the card's I/O base.
+///
+/// `&mut self` everywhere: the 8390's page select makes every access depend on chip-global
+/// state, so whoever holds the bus must hold it exclusively.
+pub trait RegisterBus {
+    /// Reads the byte register at `reg` (0x00..0x1f).
+    fn read8(&mut self, reg: u8) -> u8;
+    /// Writes the byte register at `reg` (0x00..0x1f).
+    fn write8(&mut self, reg: u8, val: u8);
+    /// Reads `dst.len() / 2` 16-bit words from the data port (little-endian into `dst`).
+    /// `dst.len()` must be even.
+    fn data_in16(&mut self, dst: &mut [u8]);
+    /// Reads `dst.len() / 4` 32-bit words from the data port. `dst.len()` must be a multiple of 4.
+    fn data_in32(&mut self, dst: &mut [u8]);
+    /// Writes `src.len() / 2` 16-bit words to the data port. `src.len()` must be even.
+    fn data_out16(&mut self, src: &[u8]);
+    /// Writes `src.len() / 4` 32-bit words to the data port. `src.len()` must be a multiple of 4.
+    fn data_out32(&mut self, src: &[u8]);
+    /// Busy-waits about `us` microseconds (a no-op in the software model).
+    fn delay_us(&mut self, us: u32);
+}

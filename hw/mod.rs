@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Hardware access: the DP8390/NE2000 register map, the register-bus trait, and (kernel only)
+//! x86 port I/O. `regs` and `bus` are also compiled into the host test crate.
+
+pub mod bus;
+pub mod port;
+pub mod regs;
+
+pub use bus::RegisterBus;

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0
+//! x86 port I/O on the NE2000's I/O BAR: the kernel side of [`RegisterBus`].
+//!
+//! This is one half of the module's FFI layer (the other is `netdev.rs`): every `unsafe` block
+//! that touches the hardware is here. The instructions are exactly those of
+//! `arch/x86/include/asm/io.h` (`inb`/`outb`/`insw`/`insl`/`outsw`/`outsl`), inlined.
+
+use super::bus::RegisterBus;
+
+#[cfg(not(target_arch = "x86_64"))]
+compile_error!("ne2k_rs port I/O is implemented for x86_64 only");
+
+/// An I/O-port window of `NE_IO_EXTENT` bytes that the driver has claimed with
+/// `request_region()`.
+///
+/// # Invariants
+///
+/// `base..base + NE_IO_EXTENT` is an I/O port range reserved for this driver and mapped to an
+/// NE2000-compatible card for as long as this value exists (the owner, `netdev::IoRegion`,
+/// creates it only after a successful `request_region()` and outlives it).
+pub struct PortBus {
+    base: u16,
+}
+
+impl PortBus {
+    /// # Safety
+    ///
+    /// `base..base + NE_IO_EXTENT` must be reserved for the caller (`request_region()`) and stay
+    /// so for the lifetime of the returned value.
+    pub unsafe fn new(base: u16) -> Self {
+        Self { base }
+    }
+
+    /// The first port of the window.
+    pub fn base(&self) -> u16 {
+        self.base
+    }
+
+    #[inline(always)]
+    fn port(&self, reg: u8) -> u16 {
+        debug_assert!(u64::from(reg) < super::regs::NE_IO_EXTENT);
+        self.base + u16::from(reg)
+    }
+}
+
+impl RegisterBus for PortBus {
+    #[inline(always)]
+    fn read8(&mut self, reg: u8) -> u8 {
+        let v: u8;
+        // SAFETY: by the type invariant the port is inside our reserved window; `in` has no
+        // memory side effects visible to Rust.
+        unsafe {
+            core::arch::asm!("in al, dx", out("al") v, in("dx") self.port(reg),
+                             options(nomem, nostack, preserves_flags))
+        };
+        v
+    }
+
+    #[inline(always)]
+    fn write8(&mut self, reg: u8, val: u8) {
+        // SAFETY: by the type invariant the port is inside our reserved window.
+        unsafe {
+            core::arch::asm!("out dx, al", in("al") val, in("dx") self.port(reg),
+                             options(nomem, nostack, preserves_flags))
+        };
+    }
+
+    #[inline]
+    fn data_in16(&mut self, dst: &mut [u8]) {
+        debug_assert!(dst.len() % 2 == 0);
+        // SAFETY: `rep insw` stores `rcx` words at `rdi`, which is `dst` (exclusive, and
+        // `dst.len() / 2` words long); DF is clear per the kernel ABI; the port is ours.
+        unsafe {
+            core::arch::asm!("rep insw", in("dx") self.port(super::regs::DATAPORT),
+                             inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 2 => _,
+                             options(nostack, preserves_flags))
+        };
+    }
+
+    #[inline]
+    fn data_in32(&mut self, dst: &mut [u8]) {
+        debug_assert!(dst.len() % 4 == 0);
+        // SAFETY: as `data_in16`, with `dst.len() / 4` doublewords.
+        unsafe {
+            core::arch::asm!("rep insd", in("dx") self.port(super::regs::DATAPORT),
+                             inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 4 => _,
+                             options(nostack, preserves_flags))
+        };
+    }
+
+    #[inline]
+    fn data_out16(&mut self, src: &[u8]) {
+        debug_assert!(src.len() % 2 == 0);
+        // SAFETY: `rep outsw` reads `rcx` words from `rsi`, which is `src` (`src.len() / 2`
+        // words long); DF is clear per the kernel ABI; the port is ours.
+        unsafe {
+            core::arch::asm!("rep outsw", in("dx") self.port(super::regs::DATAPORT),
+                             inout("rsi") src.as_ptr() => _, inout("rcx") src.len() / 2 => _,
+                             options(nostack, preserves_flags, readonly))
+        };
+    }
+
+    #[inline]
+    fn data_out32(&mut self, src: &[u8]) {
+        debug_assert!(src.len() % 4 == 0);
+        // SAFETY: as `data_out16`, with `src.len() / 4` doublewords.
+        unsafe {
+            core::arch::asm!("rep outsd", in("dx") self.port(super::regs::DATAPORT),
+                             inout("rsi") src.as_ptr() => _, inout("rcx") src.len() / 4 => _,
+                             options(nostack, preserves_flags, readonly))
+        };
+    }
+
+    #[inline]
+    fn delay_us(&mut self, us: u32) {
+        crate::netdev::udelay(us);
+    }
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Build the lab's guest kernel (bzImage + modules, Rust enabled) out of tree, cached under
+# $NE2K_RS_CACHE/build/<kver>-<flavor>-<key>/, key = hash(kernel version, config fragment(s),
+# rustc version, bindgen version). Idempotent: a finished build is reused at no cost.
+#   usage: build-kernel.sh [--print-kdir] [FLAVOR]     FLAVOR: default | debug
+# The last line printed on stdout is the build directory (KDIR for `make -C $KDIR M=...`).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+FLAVOR=${1:-${FLAVOR:-default}}
+case "$FLAVOR" in default|debug) ;; *) die "unknown FLAVOR '$FLAVOR' (use default or debug)";; esac
+
+eval "$("$HERE/fetch-sources.sh" | grep -E '^(KSRC|RUST_LIB_SRC)=')"
+export RUST_LIB_SRC
+KVER=$(make -s -C "$KSRC" kernelversion)
+
+FRAGS=("$HERE/guest.config")
+[ "$FLAVOR" = debug ] && FRAGS+=("$HERE/guest-debug.config")
+for f in "${FRAGS[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
+
+command -v bindgen >/dev/null || die "bindgen not found: run scripts/host-deps.sh (cargo install bindgen-cli 0.72.1)"
+LIBCLANG_PATH=${LIBCLANG_PATH:-/usr/lib/llvm-19/lib}
+[ -e "$LIBCLANG_PATH/libclang.so" ] || [ -n "$(ls "$LIBCLANG_PATH"/libclang*.so* 2>/dev/null)" ] ||
+    die "libclang not found in $LIBCLANG_PATH (install libclang-19-dev or set LIBCLANG_PATH)"
+export LIBCLANG_PATH
+
+KEY=$( { echo "$KVER"; cat "${FRAGS[@]}"; rustc --version; bindgen --version; gcc --version | head -1; } |
+       sha256sum | cut -c1-12)
+B="$NE2K_CACHE/build/$KVER-$FLAVOR-$KEY"
+STAMP="$B/.ne2k-rs-built"
+
+KMAKE=(make -C "$KSRC" O="$B" ARCH=x86_64 RUSTC=rustc BINDGEN=bindgen HOSTRUSTC=rustc)
+
+if [ ! -f "$STAMP" ]; then
+    echo "kernel $KVER ($FLAVOR), rustc $(rustc --version | awk '{print $2}'), build dir $B" >&2
+    mkdir -p "$B"
+    step "configure: tinyconfig + ${FRAGS[*]##*/}"
+    "${KMAKE[@]}" -s tinyconfig >/dev/null
+    (cd "$B" && KCONFIG_CONFIG="$B/.config" "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$B" \
+        "$B/.config" "${FRAGS[@]}" >/dev/null)
+    "${KMAKE[@]}" -s olddefconfig >/dev/null
+    bad=0
+    while IFS= read -r line; do
+        case "$line" in ''|'#'*) continue;; esac
+        sym=${line%%=*}; val=${line#*=}
+        if [ "$val" = n ]; then
+            grep -q "^$sym=" "$B/.config" && { echo "  config: $sym should be off" >&2; bad=1; }
+        else
+            grep -qx "$line" "$B/.config" || { echo "  config: wanted $line, got: $(grep "^$sym=\|# $sym " "$B/.config" || echo unset)" >&2; bad=1; }
+        fi
+    done < <(cat "${FRAGS[@]}")
+    done_step
+    if ! grep -q '^CONFIG_RUST=y' "$B/.config"; then
+        "${KMAKE[@]}" rustavailable >&2 || true
+        die "CONFIG_RUST did not stick: the Rust toolchain is not usable for this kernel (see rustavailable above)"
+    fi
+    [ $bad = 0 ] || die "config fragment did not apply cleanly (see above)"
+    step "make rustavailable"
+    "${KMAKE[@]}" -s rustavailable >&2 || die "make rustavailable failed: fix the Rust toolchain (see above)"
+    done_step
+    JOBS=${JOBS:-$(( $(nproc) + 1 ))}
+    step "make -j$JOBS bzImage modules (log: $B/build.log)"
+    if ! "${KMAKE[@]}" -j"$JOBS" bzImage modules >"$B/build.log" 2>&1; then
+        tail -40 "$B/build.log" >&2
+        die "kernel build failed (full log: $B/build.log)"
+    fi
+    done_step
+    step "modules_install into $B/mods"
+    rm -rf "$B/mods"
+    "${KMAKE[@]}" -s INSTALL_MOD_PATH="$B/mods" modules_install >/dev/null
+    done_step
+    touch "$STAMP"
+else
+    echo "kernel $KVER ($FLAVOR): cached build $B" >&2
+fi
+ln -sfn "$B" "$NE2K_CACHE/kbuild-$FLAVOR"
+echo "$B"

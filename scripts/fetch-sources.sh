@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Fetch the Linux 7.x source tarball and the Rust standard library source matching the installed
+# rustc, as Debian packages from trixie-backports, WITHOUT touching the system's apt sources
+# (a private apt configuration; adding trixie to sources.list would upgrade glibc/dpkg and break
+# the host). Results (cached under $NE2K_RS_CACHE/src):
+#   src/linux-<ver>/            the kernel tree (pristine)
+#   src/rust-src-<rustcver>/    holds library/ for RUST_LIB_SRC
+# Prints two lines: KSRC=... and RUST_LIB_SRC=...
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+SRC="$NE2K_CACHE/src"
+APTDIR="$NE2K_CACHE/apt-trixie"
+mkdir -p "$SRC" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
+
+RUSTC_VER=$(rustc --version | awk '{print $2}')
+[ -n "$RUSTC_VER" ] || die "rustc not found"
+
+cat >"$APTDIR/sources.list" <<SRCL
+deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie main
+SRCL
+APT_OPTS=(-o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
+          -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache"
+          -o Dir::State::status=/dev/null -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+
+refresh_lists() {
+    if [ -z "$(find "$APTDIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
+        step "private apt: trixie/trixie-backports package lists"
+        apt-get "${APT_OPTS[@]}" update -q >/dev/null || die "apt-get update (private trixie config) failed"
+        done_step
+    fi
+}
+
+# all versions of package $1, newest first
+versions() { apt-cache "${APT_OPTS[@]}" madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -Vr -u; }
+
+download() { # name version -> path of .deb
+    local name=$1 ver=$2
+    local f; f=$(ls "$APTDIR/debs/${name}_"*.deb 2>/dev/null | head -1 || true)
+    if [ -z "$f" ]; then
+        (cd "$APTDIR/debs" && apt-get "${APT_OPTS[@]}" download -q "$name=$ver" >/dev/null) ||
+            die "could not download $name=$ver"
+        f=$(ls "$APTDIR/debs/${name}_"*.deb | head -1)
+    fi
+    echo "$f"
+}
+
+# ---- Rust library source: rust-src of exactly rustc's version ----
+RLS="$SRC/rust-src-$RUSTC_VER"
+if [ ! -f "$RLS/library/core/src/num/mod.rs" ]; then
+    refresh_lists
+    ver=$(versions rust-src | grep -E "^([0-9]+:)?${RUSTC_VER//./\\.}([+~-]|$)" | head -1 || true)
+    [ -n "$ver" ] || die "no Debian rust-src matching rustc $RUSTC_VER (available: $(versions rust-src | tr '\n' ' '))"
+    step "rust-src $ver"
+    deb=$(download rust-src "$ver")
+    rm -rf "$RLS.tmp"; mkdir -p "$RLS.tmp"; dpkg -x "$deb" "$RLS.tmp/x"
+    # The package holds the whole rustc tree (usr/src/rustc-VER/); vendored copies of library/
+    # elsewhere in it are stubs, so take the top-level one.
+    lib=$(ls -d "$RLS.tmp"/x/usr/src/rustc-*/library/core 2>/dev/null | head -1)
+    [ -n "$lib" ] && [ -f "$lib/src/num/mod.rs" ] || die "rust-src package has no usr/src/rustc-*/library/core"
+    mv "$(dirname "$lib")" "$RLS.tmp/library"; rm -rf "$RLS.tmp/x"
+    rm -rf "$RLS"; mv "$RLS.tmp" "$RLS"
+    done_step
+fi
+
+# ---- Linux source: the newest linux-source-7.x (or $NE2K_RS_KVER if set, e.g. 7.3) ----
+want=${NE2K_RS_KVER:-}
+have=$(ls -d "$SRC"/linux-7.* 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$want" ] && [ -d "$SRC/linux-$want" ]; then have="$SRC/linux-$want"; fi
+if [ -z "$have" ] || { [ -n "$want" ] && [ "$have" != "$SRC/linux-$want" ]; }; then
+    refresh_lists
+    pkgs=$(apt-cache "${APT_OPTS[@]}" pkgnames linux-source-7 2>/dev/null | grep -E '^linux-source-7\.[0-9]+$' | sort -V || true)
+    [ -n "$want" ] && pkgs=$(echo "$pkgs" | grep -x "linux-source-$want" || true)
+    name=$(echo "$pkgs" | tail -1)
+    [ -n "$name" ] || die "no linux-source-7.x package found in trixie-backports${want:+ (wanted $want)}"
+    ver=$(versions "$name" | head -1)
+    step "$name $ver"
+    deb=$(download "$name" "$ver")
+    tmp="$SRC/.x-$name"; rm -rf "$tmp"; dpkg -x "$deb" "$tmp"
+    tarball=$(find "$tmp" -name 'linux-source-*.tar.*' | head -1)
+    [ -n "$tarball" ] || die "$name has no source tarball"
+    kv=${name#linux-source-}
+    rm -rf "$SRC/linux-$kv" "$SRC/linux-source-$kv"
+    tar -C "$SRC" -xf "$tarball"
+    mv "$SRC/linux-source-$kv" "$SRC/linux-$kv"
+    rm -rf "$tmp"
+    have="$SRC/linux-$kv"
+    done_step
+fi
+echo "KSRC=$have"
+echo "RUST_LIB_SRC=$RLS/library"

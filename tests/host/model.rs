@@ -1,0 +1,273 @@
+//! A software DP8390 + NE2000 ASIC, modelled on the DP8390D datasheet: paged registers,
+//! reset port, station-address PROM, packet RAM with remote DMA through the data port, ISR/IMR
+//! semantics (write-1-to-clear, RDC when the byte count runs out). It implements `RegisterBus`
+//! so the driver's chip logic runs against it unchanged; tests can also poke it directly.
+
+use crate::hw::regs::{self, cmd, isr};
+use crate::hw::RegisterBus;
+
+/// Packet RAM starts at 16 KiB (page 0x40), as on every NE2000.
+pub const PMEM_START: usize = 0x4000;
+
+pub struct Model {
+    pub cmd: u8,
+    pub isr: u8,
+    pub imr: u8,
+    pub dcr: u8,
+    pub rcr: u8,
+    pub tcr: u8,
+    pub pstart: u8,
+    pub pstop: u8,
+    pub bnry: u8,
+    pub curr: u8,
+    pub tpsr: u8,
+    pub tbcr: u16,
+    pub rsar: u16,
+    pub rbcr: u16,
+    pub par: [u8; 6],
+    pub mar: [u8; 8],
+    pub counters: [u8; 3],
+    /// PROM bytes (16), and the packet RAM.
+    pub prom: [u8; 16],
+    pub mem: Vec<u8>,
+    /// Every register/data-port access, for protocol assertions.
+    pub log: Vec<Access>,
+    /// If set, ISR.RST never comes up after a reset (a dead card).
+    pub dead_reset: bool,
+    /// If set, every register read returns 0xff (nothing on the bus).
+    pub floating: bool,
+    /// Frames the chip transmitted.
+    pub sent: Vec<Vec<u8>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    Read(u8, u8),
+    Write(u8, u8),
+    DataIn { width: u8, count: usize },
+    DataOut { width: u8, count: usize },
+}
+
+impl Model {
+    /// A card with `mem_kib` KiB of packet RAM (16 for a real RTL8029, 32 for QEMU's model)
+    /// and the given station address in its PROM.
+    pub fn new(mac: [u8; 6], mem_kib: usize) -> Self {
+        let mut prom = [0u8; 16];
+        prom[..6].copy_from_slice(&mac);
+        prom[14] = 0x57;
+        prom[15] = 0x57;
+        Self {
+            cmd: cmd::NODMA | cmd::STOP,
+            isr: isr::RST,
+            imr: 0,
+            dcr: 0,
+            rcr: 0,
+            tcr: 0,
+            pstart: 0,
+            pstop: 0,
+            bnry: 0,
+            curr: 0,
+            tpsr: 0,
+            tbcr: 0,
+            rsar: 0,
+            rbcr: 0,
+            par: [0; 6],
+            mar: [0; 8],
+            counters: [0; 3],
+            prom,
+            mem: vec![0; mem_kib * 1024],
+            log: Vec::new(),
+            dead_reset: false,
+            floating: false,
+            sent: Vec::new(),
+        }
+    }
+
+    fn page(&self) -> u8 {
+        self.cmd >> 6
+    }
+
+    /// The interrupt line: any unmasked cause.
+    pub fn irq_pending(&self) -> bool {
+        self.isr & self.imr & 0x7f != 0
+    }
+
+    /// Byte at a packet-buffer address: PROM (doubled: each byte in both halves of its word)
+    /// below 32, packet RAM from 0x4000, 0xff elsewhere (nothing decoded there).
+    pub fn mem_read(&self, addr: u16) -> u8 {
+        let a = addr as usize;
+        if a < 32 {
+            self.prom[a / 2]
+        } else if a >= PMEM_START && a < PMEM_START + self.mem.len() {
+            self.mem[a - PMEM_START]
+        } else {
+            0xff
+        }
+    }
+
+    pub fn mem_write(&mut self, addr: u16, v: u8) {
+        let a = addr as usize;
+        if a >= PMEM_START && a < PMEM_START + self.mem.len() {
+            self.mem[a - PMEM_START] = v;
+        }
+    }
+
+    fn dma_step(&mut self) {
+        self.rsar = self.rsar.wrapping_add(1);
+        // The remote DMA address wraps at the ring's stop page, as the datasheet describes.
+        if self.pstop != 0 && self.rsar == u16::from(self.pstop) << 8 {
+            self.rsar = u16::from(self.pstart) << 8;
+        }
+        if self.rbcr > 0 {
+            self.rbcr -= 1;
+            if self.rbcr == 0 {
+                self.isr |= isr::RDC;
+            }
+        }
+    }
+
+    fn data_read_byte(&mut self) -> u8 {
+        let v = self.mem_read(self.rsar);
+        self.dma_step();
+        v
+    }
+
+    fn data_write_byte(&mut self, v: u8) {
+        if self.rbcr == 0 {
+            return;
+        }
+        self.mem_write(self.rsar, v);
+        self.dma_step();
+    }
+
+    fn reg_read(&mut self, reg: u8) -> u8 {
+        if self.floating {
+            return 0xff;
+        }
+        if reg == regs::RESET {
+            if !self.dead_reset {
+                self.isr |= isr::RST;
+            }
+            self.cmd = cmd::NODMA | cmd::STOP;
+            return 0;
+        }
+        if reg == regs::CMD {
+            return self.cmd;
+        }
+        match (self.page(), reg) {
+            (0, regs::P0_BNRY) => self.bnry,
+            (0, regs::P0_TSR) => 0x01,
+            (0, regs::P0_ISR) => self.isr,
+            (0, regs::P0_CRDA0) => self.rsar as u8,
+            (0, regs::P0_CRDA1) => (self.rsar >> 8) as u8,
+            (0, regs::P0_CNTR0..=regs::P0_CNTR2) => {
+                let i = (reg - regs::P0_CNTR0) as usize;
+                let v = self.counters[i];
+                self.counters[i] = 0;
+                v
+            }
+            (1, 0x01..=0x06) => self.par[(reg - 1) as usize],
+            (1, regs::P1_CURR) => self.curr,
+            (1, 0x08..=0x0f) => self.mar[(reg - 8) as usize],
+            (2, 0x01) => self.pstart,
+            (2, 0x02) => self.pstop,
+            _ => 0,
+        }
+    }
+
+    fn reg_write(&mut self, reg: u8, v: u8) {
+        if reg == regs::RESET {
+            return; // end of the reset pulse
+        }
+        if reg == regs::CMD {
+            self.cmd = v & !cmd::TRANS;
+            if v & cmd::STOP == 0 {
+                self.isr &= !isr::RST;
+            }
+            if v & cmd::STOP != 0 && !self.dead_reset {
+                self.isr |= isr::RST;
+            }
+            if v & cmd::TRANS != 0 && v & cmd::START != 0 {
+                let start = u16::from(self.tpsr) << 8;
+                let frame: Vec<u8> = (0..self.tbcr).map(|i| self.mem_read(start + i)).collect();
+                self.sent.push(frame);
+                self.isr |= isr::PTX;
+            }
+            return;
+        }
+        match (self.page(), reg) {
+            (0, regs::P0_PSTART) => self.pstart = v,
+            (0, regs::P0_PSTOP) => self.pstop = v,
+            (0, regs::P0_BNRY) => self.bnry = v,
+            (0, regs::P0_TPSR) => self.tpsr = v,
+            (0, regs::P0_TBCR0) => self.tbcr = (self.tbcr & 0xff00) | u16::from(v),
+            (0, regs::P0_TBCR1) => self.tbcr = (self.tbcr & 0x00ff) | (u16::from(v) << 8),
+            (0, regs::P0_ISR) => self.isr &= !(v & 0x7f),
+            (0, regs::P0_RSAR0) => self.rsar = (self.rsar & 0xff00) | u16::from(v),
+            (0, regs::P0_RSAR1) => self.rsar = (self.rsar & 0x00ff) | (u16::from(v) << 8),
+            (0, regs::P0_RBCR0) => self.rbcr = (self.rbcr & 0xff00) | u16::from(v),
+            (0, regs::P0_RBCR1) => self.rbcr = (self.rbcr & 0x00ff) | (u16::from(v) << 8),
+            (0, regs::P0_RCR) => self.rcr = v,
+            (0, regs::P0_TCR) => self.tcr = v,
+            (0, regs::P0_DCR) => self.dcr = v,
+            (0, regs::P0_IMR) => self.imr = v,
+            (1, 0x01..=0x06) => self.par[(reg - 1) as usize] = v,
+            (1, regs::P1_CURR) => self.curr = v,
+            (1, 0x08..=0x0f) => self.mar[(reg - 8) as usize] = v,
+            _ => {}
+        }
+    }
+}
+
+impl RegisterBus for Model {
+    fn read8(&mut self, reg: u8) -> u8 {
+        assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
+        let v = if reg == regs::DATAPORT { self.data_read_byte() } else { self.reg_read(reg) };
+        self.log.push(Access::Read(reg, v));
+        v
+    }
+
+    fn write8(&mut self, reg: u8, val: u8) {
+        assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
+        if reg == regs::DATAPORT {
+            self.data_write_byte(val);
+        } else {
+            self.reg_write(reg, val);
+        }
+        self.log.push(Access::Write(reg, val));
+    }
+
+    fn data_in16(&mut self, dst: &mut [u8]) {
+        assert!(dst.len() % 2 == 0, "odd-length 16-bit data-port read");
+        for b in dst.iter_mut() {
+            *b = self.data_read_byte();
+        }
+        self.log.push(Access::DataIn { width: 2, count: dst.len() / 2 });
+    }
+
+    fn data_in32(&mut self, dst: &mut [u8]) {
+        assert!(dst.len() % 4 == 0, "32-bit data-port read of {} bytes", dst.len());
+        for b in dst.iter_mut() {
+            *b = self.data_read_byte();
+        }
+        self.log.push(Access::DataIn { width: 4, count: dst.len() / 4 });
+    }
+
+    fn data_out16(&mut self, src: &[u8]) {
+        assert!(src.len() % 2 == 0, "odd-length 16-bit data-port write");
+        for &b in src {
+            self.data_write_byte(b);
+        }
+        self.log.push(Access::DataOut { width: 2, count: src.len() / 2 });
+    }
+
+    fn data_out32(&mut self, src: &[u8]) {
+        assert!(src.len() % 4 == 0, "32-bit data-port write of {} bytes", src.len());
+        for &b in src {
+            self.data_write_byte(b);
+        }
+        self.log.push(Access::DataOut { width: 4, count: src.len() / 4 });
+    }
+
+    fn delay_us(&mut self, _us: u32) {}
+}
