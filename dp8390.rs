@@ -213,8 +213,8 @@ impl<B: RegisterBus> Dp8390<B> {
         }
         self.bus.write8(regs::P0_ISR, isr::RDC);
         let mut words = [0u16; regs::PROM_WORDS];
-        for (w, pair) in words.iter_mut().zip(raw.chunks_exact(2)) {
-            *w = u16::from_le_bytes([pair[0], pair[1]]);
+        for (i, w) in words.iter_mut().enumerate() {
+            *w = u16::from_le_bytes([raw[2 * i], raw[2 * i + 1]]);
         }
         words
     }

@@ -1,0 +1,58 @@
+# ne2k-rs: the module, the lab kernel, the guest runner and the tests.
+# `make help` lists the targets. KDIR defaults to the lab kernel (built and cached on demand).
+FLAVOR  ?= default
+KDIR    ?=
+TIMEOUT ?= 900
+SCRIPT  ?=
+SHELL   := /bin/bash
+export FLAVOR
+
+# Resolve KDIR lazily: only targets that need a kernel build one.
+kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
+
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo clean help
+
+all: module
+
+help:
+	@echo "make            build ne2k_rs.ko (against KDIR, default: the lab kernel, built on demand)"
+	@echo "make deps       install host packages, bindgen-cli and virtme-ng (root, idempotent)"
+	@echo "make kernel     build/cache the lab guest kernel [FLAVOR=default|debug]; prints its dir"
+	@echo "make guest-run SCRIPT=path [TIMEOUT=s]  run a script as root in a fresh QEMU guest"
+	@echo "make shell      interactive guest shell with the same environment"
+	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"
+	@echo "make demo       the main job: build all, boot, load ne2k_rs, show probe and traffic"
+	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
+
+deps:
+	@scripts/host-deps.sh
+
+kernel: deps
+	@scripts/build-kernel.sh $(FLAVOR)
+
+module: deps
+	@set -e; k=$(kdir); \
+	echo "==> building ne2k_rs.ko against $$k" >&2; \
+	$(MAKE) -s -C "$$k" M=$(CURDIR) modules; \
+	ls -l $(CURDIR)/ne2k_rs.ko >&2
+
+guest-run: module
+	@test -n "$(SCRIPT)" || { echo "usage: make guest-run SCRIPT=path/to/script.sh [TIMEOUT=seconds]" >&2; exit 2; }
+	@scripts/guest-run.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))" --timeout $(TIMEOUT) "$(SCRIPT)"
+
+shell: module
+	@scripts/guest-run.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))" --interactive
+
+check-host:
+	@scripts/check.sh --host-only
+
+check: module
+	@scripts/check.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
+
+demo: module
+	@scripts/demo.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
+
+clean:
+	@k=$$(ls -d $${NE2K_RS_CACHE:-$$HOME/.cache/ne2k-rs}/kbuild-$(FLAVOR) 2>/dev/null); \
+	if [ -n "$$k" ]; then $(MAKE) -s -C "$$k" M=$(CURDIR) clean; fi; \
+	rm -rf target

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The project's test command (make check): host tests, module metadata tests, guest tests.
+# Prints one line per test and ends with "N passed, N failed".
+#   check.sh --kdir KBUILD      everything
+#   check.sh --host-only        cargo test only
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/lib.sh"
+KDIR="" HOST_ONLY=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --kdir) KDIR=$2; shift 2;;
+        --host-only) HOST_ONLY=1; shift;;
+        *) die "unknown argument $1";;
+    esac
+done
+PASS=0 FAIL=0
+result() { # PASS|FAIL name
+    if [ "$1" = PASS ]; then PASS=$((PASS + 1)); else FAIL=$((FAIL + 1)); fi
+    printf '%s %s\n' "$1" "$2"
+}
+
+# ---- host: cargo test (chip logic against the software DP8390) ----
+step "host tests (cargo test)"
+log=$(mktemp)
+(cd "$REPO" && cargo test 2>&1) | tee "$log" | grep -E '^test .* \.\.\. ' >/dev/null
+while read -r _ name _ res; do
+    case "$res" in ok) result PASS "host::$name";; FAILED) result FAIL "host::$name";; esac
+done < <(grep -E '^test .* \.\.\. (ok|FAILED)$' "$log")
+if ! grep -q '^test result: ok' "$log" || grep -q '^test result: FAILED' "$log" || grep -q '^error' "$log"; then
+    grep -q '^test .* \.\.\. ' "$log" || result FAIL "host::cargo-test-build"
+    tail -30 "$log"
+fi
+rm -f "$log"
+done_step
+
+if [ $HOST_ONLY = 0 ]; then
+    # ---- module metadata ----
+    KO="$REPO/ne2k_rs.ko"
+    aliases=$(modinfo -F alias "$KO" 2>/dev/null | sort)
+    want="pci:v000010ECd00008029sv*sd*bc*sc*i*
+pci:v00001050d00000940sv*sd*bc*sc*i*
+pci:v000011F6d00001401sv*sd*bc*sc*i*
+pci:v00008E2Ed00003000sv*sd*bc*sc*i*
+pci:v00004A14d00005000sv*sd*bc*sc*i*
+pci:v00001106d00000926sv*sd*bc*sc*i*
+pci:v000010BDd00000E34sv*sd*bc*sc*i*
+pci:v00001050d00005A5Asv*sd*bc*sc*i*
+pci:v000012C3d00000058sv*sd*bc*sc*i*
+pci:v000012C3d00005598sv*sd*bc*sc*i*
+pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
+    if [ "$aliases" = "$(echo "$want" | sort)" ]; then result PASS "module::modinfo-pci-aliases"
+    else result FAIL "module::modinfo-pci-aliases"; echo "$aliases"; fi
+    [ "$(modinfo -F license "$KO")" = GPL ] && result PASS "module::license" || result FAIL "module::license"
+
+    # ---- guest tests: one boot runs them all ----
+    step "guest tests"
+    out="$REPO/results/check-$(date +%Y%m%d-%H%M%S)"
+    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
+        "$REPO/tests/guest/run-all.sh" >"$out.log" 2>&1
+    rc=$?
+    grep -E '^(PASS|FAIL) |^    \| ' "$out.log" | grep -v '^PASS\|^FAIL' || true
+    if [ -f "$out/guest-results.txt" ]; then
+        while read -r r name; do result "$r" "guest::$name"; done <"$out/guest-results.txt"
+    fi
+    if [ $rc -ne 0 ] || [ ! -s "$out/guest-results.txt" ]; then
+        result FAIL "guest::boot-and-run (exit $rc, see $out.log)"
+        tail -40 "$out.log"
+    fi
+    done_step
+fi
+echo "$PASS passed, $FAIL failed"
+[ $FAIL -eq 0 ]

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs inside the guest (started by guest-run.sh): prepares the environment, runs the script,
+# records its status, dmesg and module state in $OUT.
+OUT=$1; SCRIPT=$2
+. "$OUT/.env"
+eval "set -- $(cat "$OUT/.args")"
+mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
+ip link set lo up 2>/dev/null
+cd "$OUT"
+# The script gets its own timeout, shorter than the host's, so dmesg still comes back.
+# Output goes to the console (virtme-ng's script ports) and to $OUT/guest.log.
+timeout --kill-after=5 $(( GUEST_TIMEOUT > 90 ? GUEST_TIMEOUT - 45 : GUEST_TIMEOUT * 2 / 3 )) \
+    bash "$SCRIPT" "$@" 2>&1 | tee "$OUT/guest.log"
+rc=${PIPESTATUS[0]}
+[ $rc = 124 ] && echo "guest-init: script timed out" >&2
+dmesg >"$OUT/dmesg.txt" 2>/dev/null
+lsmod >"$OUT/lsmod.txt" 2>/dev/null
+echo $rc >"$OUT/.status"
+sync
+exit $rc

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Boot the lab kernel under QEMU (TCG) with virtme-ng and run a script as root in the guest.
+#
+#   guest-run.sh --kdir KBUILD [--timeout S] [--no-e100] [--out DIR] SCRIPT [ARGS...]
+#   guest-run.sh --kdir KBUILD --interactive
+#
+# The guest sees the host's userspace (read-only) and gets:
+#   - an ne2k_pci NIC (MAC $NE2K_MAC) and, unless --no-e100, an i82559er NIC (MAC $E100_MAC),
+#     each on its own QEMU user network (slirp): the peer is 10.0.2.2, the host's loopback;
+#   - in the script's environment: NE2K_RS_KO (path of the built module), GUEST_IP
+#     (address/prefix for the interface under test), PEER_IP, IPERF3_PORT (an iperf3 server
+#     listens on the peer at that port), NE2K_MAC, E100_MAC, OUT (a directory whose files come
+#     back to the host; the runner prints where), REPO (the checkout);
+#   - the C drivers load with `modprobe ne2k-pci` / `modprobe e100`.
+# Exit status: the script's; 124 if the hard timeout hit; 125 if the guest never ran the script.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/lib.sh"
+
+KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --kdir) KDIR=$2; shift 2;;
+        --timeout) TIMEOUT=$2; shift 2;;
+        --no-e100) E100=0; shift;;
+        --out) OUT=$2; shift 2;;
+        --interactive) INTERACTIVE=1; shift;;
+        --) shift; break;;
+        -*) die "unknown option $1";;
+        *) break;;
+    esac
+done
+[ -n "$KDIR" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] || die "--kdir must name a built kernel tree (make kernel)"
+[[ "$TIMEOUT" =~ ^[0-9]+$ ]] && [ "$TIMEOUT" -ge 30 ] || die "TIMEOUT must be a whole number of seconds >= 30 (got '$TIMEOUT')"
+if [ $INTERACTIVE = 0 ]; then
+    [ $# -ge 1 ] || die "usage: guest-run.sh --kdir KBUILD [--timeout S] SCRIPT [ARGS...]"
+    SCRIPT=$(readlink -f "$1"); shift
+    [ -f "$SCRIPT" ] || die "script not found: $SCRIPT"
+fi
+command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'"
+KO="$REPO/ne2k_rs.ko"
+[ -f "$KO" ] || die "$KO not built: run 'make'"
+
+NE2K_MAC=${NE2K_MAC:-52:54:00:12:34:56}
+E100_MAC=${E100_MAC:-52:54:00:65:43:21}
+if [ -z "$OUT" ]; then
+    OUT="$REPO/results/guest-runs/$(date +%Y%m%d-%H%M%S)-$$"
+fi
+mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
+
+# iperf3 server on the host's loopback: the guest reaches it as 10.0.2.2 through slirp.
+IPERF3_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+iperf3 -s -B 127.0.0.1 -p "$IPERF3_PORT" >"$OUT/iperf3-server.log" 2>&1 &
+IPERF_PID=$!
+cleanup() { kill "$IPERF_PID" 2>/dev/null || true; wait "$IPERF_PID" 2>/dev/null || true; }
+trap cleanup EXIT
+
+cat >"$OUT/.env" <<ENV
+export NE2K_RS_KO='$KO'
+export GUEST_IP='10.0.2.15/24'
+export PEER_IP='10.0.2.2'
+export IPERF3_PORT='$IPERF3_PORT'
+export NE2K_MAC='$NE2K_MAC'
+export E100_MAC='$E100_MAC'
+export OUT='$OUT'
+export REPO='$REPO'
+export GUEST_TIMEOUT='$TIMEOUT'
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
+ENV
+
+QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
+[ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
+# root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
+VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root
+     "--rwdir=$OUT" "--qemu-opts=$QOPTS")
+
+if [ $INTERACTIVE = 1 ]; then
+    echo "guest shell: run 'source $OUT/.env' for NE2K_RS_KO, GUEST_IP, PEER_IP, IPERF3_PORT, OUT" >&2
+    "${VNG[@]}"
+    exit $?
+fi
+
+printf '%q ' "$@" >"$OUT/.args"
+echo "==> guest: $(basename "$SCRIPT") (timeout ${TIMEOUT}s, results in $OUT)" >&2
+t0=$(date +%s)
+set +e
+timeout --kill-after=10 "$TIMEOUT" "${VNG[@]}" --exec "bash $HERE/guest-init.sh $OUT $SCRIPT" \
+    </dev/null >"$OUT/console.log" 2>&1
+rc=$?
+set -e
+# virtme-ng relays the script's output only when the guest's udev made its I/O ports; the
+# guest also keeps a copy, so show whichever has it.
+if [ -s "$OUT/console.log" ]; then cat "$OUT/console.log"; elif [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; fi
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+    echo "guest-run: hard timeout after ${TIMEOUT}s" >&2
+    exit 124
+fi
+if [ ! -f "$OUT/.status" ]; then
+    echo "guest-run: the guest did not run the script (vng exit $rc); see $OUT/console.log" >&2
+    exit 125
+fi
+status=$(cat "$OUT/.status")
+echo "==> guest script exited $status after $(( $(date +%s) - t0 ))s; results in $OUT" >&2
+exit "$status"
