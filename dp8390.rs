@@ -69,6 +69,8 @@ pub enum ChipError {
     ResetTimeout,
     /// The station-address PROM holds no valid unicast Ethernet address.
     BadStationAddress,
+    /// The packet RAM failed a write/read-back test.
+    MemoryTest,
 }
 
 impl ChipError {
@@ -77,6 +79,7 @@ impl ChipError {
             Self::NotAn8390 => "no DP8390 responds at this I/O address",
             Self::ResetTimeout => "card failure: no reset acknowledge (ISR.RST never set)",
             Self::BadStationAddress => "station address PROM holds no valid unicast MAC",
+            Self::MemoryTest => "packet RAM failed the write/read-back test",
         }
     }
 }
@@ -114,16 +117,206 @@ pub fn parse_prom(words: &[u16; regs::PROM_WORDS]) -> Result<Prom, ChipError> {
 /// Bound on the reset-acknowledge poll: 2000 x 10 us = 20 ms (the C driver allows 2 jiffies).
 const RESET_POLL_STEPS: u32 = 2000;
 const RESET_POLL_US: u32 = 10;
+/// Bound on waiting for remote-DMA completion (ISR.RDC) after a transfer: polls, no delay.
+/// The C driver waits up to 2 jiffies; a transfer of at most 1536 bytes completes with the last
+/// data-port access on every chip we know of, so this is a safety net, not a wait.
+const RDC_POLL_STEPS: u32 = 10_000;
+
+/// Two transmit slots of 6 pages (1536 bytes) each, as in lib8390 (`TX_PAGES = 12`).
+pub const TX_SLOTS: usize = 2;
+pub const TX_SLOT_PAGES: u8 = 6;
+/// Frames shorter than this are zero-padded before transmission (ETH_ZLEN).
+pub const ETH_ZLEN: usize = 60;
+/// Largest frame the driver transmits or accepts from the ring (with CRC, as the C driver).
+pub const MAX_FRAME: usize = 1518;
+/// Largest frame handed to `xmit` (ETH_FRAME_LEN: 1514, without CRC).
+pub const MAX_TX_FRAME: usize = 1514;
+
+/// Packet-buffer layout, in 256-byte pages: TX slots at `tx_start`, the RX ring from
+/// `rx_start` up to (not including) `stop`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ring {
+    pub tx_start: u8,
+    pub rx_start: u8,
+    pub stop: u8,
+}
+
+impl Ring {
+    /// The layout for packet RAM that starts at page 0x40 and ends before `stop`.
+    pub const fn for_stop_page(stop: u8) -> Self {
+        Ring { tx_start: 0x40, rx_start: 0x40 + TX_SLOTS as u8 * TX_SLOT_PAGES, stop }
+    }
+    pub fn rx_pages(&self) -> u8 {
+        self.stop - self.rx_start
+    }
+    pub fn tx_page(&self, slot: usize) -> u8 {
+        self.tx_start + slot as u8 * TX_SLOT_PAGES
+    }
+}
+
+/// Receive filter: RCR bits and the 64-bit multicast hash.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RxMode {
+    pub rcr: u8,
+    pub mar: [u8; 8],
+}
+
+impl RxMode {
+    /// The filter for the interface flags and multicast list, as lib8390's
+    /// `do_set_multicast_list`: broadcast always; promiscuous takes everything; allmulti (or a
+    /// list the hash cannot express) opens the whole hash; otherwise the hash of the list.
+    pub fn compute<'a>(promisc: bool, allmulti: bool, mc: impl Iterator<Item = &'a [u8; 6]>) -> Self {
+        let mut mar = [0u8; 8];
+        let mut any = false;
+        if promisc || allmulti {
+            mar = [0xff; 8];
+            any = true;
+        } else {
+            for a in mc {
+                let bit = mc_hash_bit(a);
+                mar[(bit >> 3) as usize] |= 1 << (bit & 7);
+                any = true;
+            }
+        }
+        let mut rcr = rcr::AB;
+        if any {
+            rcr |= rcr::AM;
+        }
+        if promisc {
+            rcr |= rcr::PRO | rcr::AM;
+        }
+        RxMode { rcr, mar }
+    }
+}
+
+/// Ethernet CRC-32 (big-endian bit order, the kernel's `ether_crc()`), of `data`.
+pub fn ether_crc(data: &[u8]) -> u32 {
+    let mut crc: u32 = 0xffff_ffff;
+    for &byte in data {
+        let mut b = byte;
+        for _ in 0..8 {
+            let top = (crc >> 31) as u8 & 1;
+            crc <<= 1;
+            if top ^ (b & 1) != 0 {
+                crc ^= 0x04c1_1db7;
+            }
+            b >>= 1;
+        }
+    }
+    crc
+}
+
+/// Index (0..64) of the multicast-hash bit for `addr`: the top 6 bits of its Ethernet CRC.
+pub fn mc_hash_bit(addr: &[u8; 6]) -> u8 {
+    (ether_crc(addr) >> 26) as u8
+}
+
+/// Counters kept by the chip logic (read by get_stats64 and `ethtool -S`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub rx_packets: u64,
+    pub rx_bytes: u64,
+    pub rx_errors: u64,
+    pub rx_length_errors: u64,
+    pub rx_fifo_errors: u64,
+    pub rx_crc_errors: u64,
+    pub rx_frame_errors: u64,
+    pub rx_missed_errors: u64,
+    pub rx_over_errors: u64,
+    pub rx_dropped: u64,
+    pub multicast: u64,
+    pub tx_packets: u64,
+    pub tx_bytes: u64,
+    pub tx_errors: u64,
+    pub tx_aborted_errors: u64,
+    pub tx_carrier_errors: u64,
+    pub tx_fifo_errors: u64,
+    pub tx_heartbeat_errors: u64,
+    pub tx_window_errors: u64,
+    pub collisions: u64,
+    /// Driver-specific (ethtool -S).
+    pub rx_bad_headers: u64,
+    pub rx_ring_resets: u64,
+    pub rx_overruns: u64,
+    pub tx_timeouts: u64,
+    pub tx_padded: u64,
+    pub rdc_timeouts: u64,
+    /// Port accesses made (each register access, each data-port word).
+    pub port_accesses: u64,
+}
+
+/// One frame found on the receive ring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RxFrame {
+    /// Page its 4-byte header starts at.
+    pub page: u8,
+    /// Receive status byte (RSR at reception).
+    pub status: u8,
+    /// Page of the frame after it.
+    pub next: u8,
+    /// Frame length (the header's count minus the header).
+    pub len: usize,
+}
+
+impl RxFrame {
+    /// Received intact (the C driver's `(status & 0x0f) == ENRSR_RXOK`).
+    pub fn ok(&self) -> bool {
+        self.status & 0x0f == rsr::PRX
+    }
+}
+
+/// What the next ring slot holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxPeek {
+    /// Nothing between the boundary and the chip's current page.
+    Empty,
+    Frame(RxFrame),
+    /// A header that cannot be right (next page out of the ring or inconsistent with the
+    /// length, length out of 60..=1518): the ring must be reset; nothing was read past it.
+    BadHeader,
+}
+
+/// What the chip's interrupt status says the poll has to do.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TxDone {
+    /// A TX slot was freed (the queue can be woken).
+    pub freed: bool,
+    /// Bytes of the frame that completed (0 if none).
+    pub bytes: usize,
+}
 
 /// The chip, as the driver sees it through a register bus.
 pub struct Dp8390<B: RegisterBus> {
     bus: B,
     flags: ChipFlags,
+    ring: Ring,
+    mac: [u8; 6],
+    rx_mode: RxMode,
+    /// Page of the next frame to take off the ring (the C driver's `current_page`).
+    next_pkt: u8,
+    /// Frame length loaded in each TX slot (0: free).
+    tx_len: [u16; TX_SLOTS],
+    /// Slot whose frame is on the wire.
+    tx_on_wire: Option<usize>,
+    /// Whether the chip was started (open) and its interrupts may be unmasked.
+    running: bool,
+    pub stats: Stats,
 }
 
 impl<B: RegisterBus> Dp8390<B> {
     pub fn new(bus: B, flags: ChipFlags) -> Self {
-        Self { bus, flags }
+        Self {
+            bus,
+            flags,
+            ring: Ring::for_stop_page(0x80),
+            mac: [0; 6],
+            rx_mode: RxMode::default(),
+            next_pkt: 0,
+            tx_len: [0; TX_SLOTS],
+            tx_on_wire: None,
+            running: false,
+            stats: Stats::default(),
+        }
     }
 
     pub fn flags(&self) -> ChipFlags {
@@ -134,23 +327,73 @@ impl<B: RegisterBus> Dp8390<B> {
         &mut self.bus
     }
 
+    pub fn ring(&self) -> Ring {
+        self.ring
+    }
+
+    pub fn mac(&self) -> [u8; 6] {
+        self.mac
+    }
+}
+
+use crate::hw::regs::{rsr, tsr};
+
+impl<B: RegisterBus> Dp8390<B> {
+    // ---- counted bus access ----
+    #[inline(always)]
+    fn rd(&mut self, reg: u8) -> u8 {
+        self.stats.port_accesses += 1;
+        self.bus.read8(reg)
+    }
+    #[inline(always)]
+    fn wr(&mut self, reg: u8, v: u8) {
+        self.stats.port_accesses += 1;
+        self.bus.write8(reg, v)
+    }
+
+    /// Bytes the data port moves per access on this chip.
+    fn io_width(&self) -> usize {
+        if self.flags.contains(ChipFlags::ONLY_16BIT_IO) { 2 } else { 4 }
+    }
+
+    /// Reads `dst` from the data port with the chip's access width; `dst.len()` must be a
+    /// multiple of it.
+    fn data_in(&mut self, dst: &mut [u8]) {
+        if self.io_width() == 4 {
+            self.stats.port_accesses += (dst.len() / 4) as u64;
+            self.bus.data_in32(dst);
+        } else {
+            self.stats.port_accesses += (dst.len() / 2) as u64;
+            self.bus.data_in16(dst);
+        }
+    }
+
+    fn data_out(&mut self, src: &[u8]) {
+        if self.io_width() == 4 {
+            self.stats.port_accesses += (src.len() / 4) as u64;
+            self.bus.data_out32(src);
+        } else {
+            self.stats.port_accesses += (src.len() / 2) as u64;
+            self.bus.data_out16(src);
+        }
+    }
+
     /// Preliminary check that an 8390 sits at this address (as the C driver does before touching
     /// anything else): the command register must not float high, and reading a tally counter
     /// (page 0, offset 0x0d) must clear it. Restores what it changed if the check fails.
     pub fn detect(&mut self) -> Result<(), ChipError> {
-        let b = &mut self.bus;
-        let reg0 = b.read8(regs::CMD);
+        let reg0 = self.rd(regs::CMD);
         if reg0 == 0xff {
             return Err(ChipError::NotAn8390);
         }
-        b.write8(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::STOP);
-        let regd = b.read8(0x0d);
-        b.write8(0x0d, 0xff);
-        b.write8(regs::CMD, cmd::NODMA | cmd::PAGE0);
-        b.read8(regs::P0_CNTR0); // reading clears the counter
-        if b.read8(regs::P0_CNTR0) != 0 {
-            b.write8(regs::CMD, reg0);
-            b.write8(0x0d, regd);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::STOP);
+        let regd = self.rd(0x0d);
+        self.wr(0x0d, 0xff);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0);
+        self.rd(regs::P0_CNTR0); // reading clears the counter
+        if self.rd(regs::P0_CNTR0) != 0 {
+            self.wr(regs::CMD, reg0);
+            self.wr(0x0d, regd);
             return Err(ChipError::NotAn8390);
         }
         Ok(())
@@ -159,27 +402,26 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Hardware reset through the NE2000 reset port; waits (bounded) for ISR.RST, then acks all
     /// interrupt causes. Leaves the chip stopped with IMR as the reset left it (0).
     pub fn reset(&mut self) -> Result<(), ChipError> {
-        let b = &mut self.bus;
-        let v = b.read8(regs::RESET);
-        b.write8(regs::RESET, v);
+        let v = self.rd(regs::RESET);
+        self.wr(regs::RESET, v);
         let mut steps = 0;
-        while b.read8(regs::P0_ISR) & isr::RST == 0 {
+        while self.rd(regs::P0_ISR) & isr::RST == 0 {
             steps += 1;
             if steps > RESET_POLL_STEPS {
                 return Err(ChipError::ResetTimeout);
             }
-            b.delay_us(RESET_POLL_US);
+            self.bus.delay_us(RESET_POLL_US);
         }
-        b.write8(regs::P0_ISR, 0xff);
+        self.wr(regs::P0_ISR, 0xff);
         Ok(())
     }
 
-    /// Stops the chip and masks every interrupt: the quiescent state for probe and unbind.
+    /// Stops the chip and masks every interrupt: the quiescent state for probe, close, unbind.
     pub fn quiesce(&mut self) {
-        let b = &mut self.bus;
-        b.write8(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
-        b.write8(regs::P0_IMR, 0);
-        b.write8(regs::P0_ISR, 0xff);
+        self.running = false;
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr(regs::P0_IMR, 0);
+        self.wr(regs::P0_ISR, 0xff);
     }
 
     /// Reads the 16-entry station-address PROM at packet-buffer address 0, with the
@@ -203,15 +445,17 @@ impl<B: RegisterBus> Dp8390<B> {
             (regs::CMD, cmd::RREAD | cmd::START),
         ];
         for (reg, val) in seq {
-            self.bus.write8(reg, val);
+            self.wr(reg, val);
         }
         let mut raw = [0u8; regs::PROM_WORDS * 2];
         if self.flags.contains(ChipFlags::ONLY_32BIT_IO) {
+            self.stats.port_accesses += (raw.len() / 4) as u64;
             self.bus.data_in32(&mut raw);
         } else {
+            self.stats.port_accesses += (raw.len() / 2) as u64;
             self.bus.data_in16(&mut raw);
         }
-        self.bus.write8(regs::P0_ISR, isr::RDC);
+        self.wr(regs::P0_ISR, isr::RDC);
         let mut words = [0u16; regs::PROM_WORDS];
         for (i, w) in words.iter_mut().enumerate() {
             *w = u16::from_le_bytes([raw[2 * i], raw[2 * i + 1]]);
@@ -219,12 +463,467 @@ impl<B: RegisterBus> Dp8390<B> {
         words
     }
 
-    /// Probe-time bring-up: detect, reset, read and validate the PROM, leave the chip quiesced.
+    /// Sets up a remote-DMA transfer of `count` bytes at packet-buffer address `addr`.
+    fn remote_dma(&mut self, addr: u16, count: usize, dir: u8) {
+        self.wr(regs::CMD, cmd::NODMA | cmd::START);
+        self.wr(regs::P0_RBCR0, count as u8);
+        self.wr(regs::P0_RBCR1, (count >> 8) as u8);
+        self.wr(regs::P0_RSAR0, addr as u8);
+        self.wr(regs::P0_RSAR1, (addr >> 8) as u8);
+        self.wr(regs::CMD, dir | cmd::START);
+    }
+
+    /// Waits (bounded, no delay) for remote-DMA complete, then acks it.
+    fn finish_remote_dma(&mut self) {
+        let mut n = 0;
+        while self.rd(regs::P0_ISR) & isr::RDC == 0 {
+            n += 1;
+            if n > RDC_POLL_STEPS {
+                self.stats.rdc_timeouts += 1;
+                break;
+            }
+        }
+        self.wr(regs::P0_ISR, isr::RDC);
+    }
+
+    /// Remote-DMA read of `dst.len()` bytes from packet-buffer address `addr`. Whole words go
+    /// straight into `dst`; a tail shorter than a word goes through a small bounce buffer, so
+    /// nothing is written past `dst`.
+    pub fn block_input(&mut self, addr: u16, dst: &mut [u8]) {
+        let w = self.io_width();
+        let count = dst.len().div_ceil(w) * w;
+        self.remote_dma(addr, count, cmd::RREAD);
+        let body = dst.len() / w * w;
+        self.data_in(&mut dst[..body]);
+        if body < dst.len() {
+            let mut tail = [0u8; 4];
+            self.data_in(&mut tail[..w]);
+            let rest = dst.len() - body;
+            dst[body..].copy_from_slice(&tail[..rest]);
+        }
+        // A read ends when the count runs out; the RDC bit is acked without waiting for it.
+        self.wr(regs::P0_ISR, isr::RDC);
+    }
+
+    /// Remote-DMA write of `src` to packet-buffer address `addr`, zero-padded to `pad_to` bytes
+    /// and to the access width.
+    pub fn block_output(&mut self, addr: u16, src: &[u8], pad_to: usize) {
+        let w = self.io_width();
+        let len = src.len().max(pad_to);
+        let count = len.div_ceil(w) * w;
+        self.remote_dma(addr, count, cmd::RWRITE);
+        let body = src.len() / w * w;
+        self.data_out(&src[..body]);
+        // The rest: the source's tail, then zeros up to `count`, in small chunks.
+        let mut done = body;
+        let mut chunk = [0u8; 64];
+        while done < count {
+            let n = (count - done).min(chunk.len());
+            for (i, b) in chunk[..n].iter_mut().enumerate() {
+                *b = src.get(done + i).copied().unwrap_or(0);
+            }
+            self.data_out(&chunk[..n]);
+            done += n;
+        }
+        self.finish_remote_dma();
+    }
+
+    /// Finds how much packet RAM the card has: 32 KiB (pages 0x40..0xC0, QEMU's model) or 16 KiB
+    /// (0x40..0x80, a real NE2000/RTL8029). Writes a distinct pattern at the first page, at the
+    /// last page of 16 KiB and at the last page of 32 KiB, and reads them back: a page that
+    /// aliases or does not exist fails. Returns the stop page, or `None` if even 16 KiB fails.
+    pub fn memory_test(&mut self) -> Option<u8> {
+        const PAT: usize = 32;
+        let pattern = |seed: u8| -> [u8; PAT] {
+            let mut p = [0u8; PAT];
+            for (i, b) in p.iter_mut().enumerate() {
+                *b = seed.wrapping_mul(31).wrapping_add(i as u8).wrapping_mul(7) ^ 0xa5;
+            }
+            p
+        };
+        // Remote DMA must not wrap during the test: no ring is configured yet.
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr(regs::P0_DCR, dcr::NE2000);
+        self.wr(regs::P0_PSTART, 0);
+        self.wr(regs::P0_PSTOP, 0);
+        let pages: [u8; 3] = [0x40, 0x7f, 0xbf];
+        for (i, &pg) in pages.iter().enumerate() {
+            self.block_output(u16::from(pg) << 8, &pattern(i as u8 + 1), 0);
+        }
+        let mut ok = [false; 3];
+        for (i, &pg) in pages.iter().enumerate() {
+            let mut buf = [0u8; PAT];
+            self.block_input(u16::from(pg) << 8, &mut buf);
+            ok[i] = buf == pattern(i as u8 + 1);
+        }
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) { 0x60 } else { 0xc0 };
+        let stop = match ok {
+            [true, true, true] => 0xc0,
+            [true, true, false] => 0x80,
+            _ => return None,
+        };
+        Some(stop.min(cap))
+    }
+
+    /// Probe-time bring-up: detect, reset, read and validate the PROM, size the packet RAM,
+    /// leave the chip quiesced.
     pub fn probe(&mut self) -> Result<Prom, ChipError> {
         self.detect()?;
         self.reset()?;
         let words = self.read_prom();
+        let prom = parse_prom(&words);
+        let stop = self.memory_test();
         self.quiesce();
-        parse_prom(&words)
+        let prom = prom?;
+        self.ring = Ring::for_stop_page(stop.ok_or(ChipError::MemoryTest)?);
+        self.mac = prom.mac;
+        Ok(prom)
+    }
+
+    /// Programs the chip in the NatSemi order (lib8390's `__NS8390_init`): stopped, word-wide,
+    /// receiver in monitor mode and transmitter in loopback while the ring, station address and
+    /// multicast hash are set; then, if `start`, acks and unmasks interrupts, starts, and
+    /// enables the transmitter and receiver.
+    pub fn init(&mut self, start: bool) {
+        let r = self.ring;
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr(regs::P0_DCR, dcr::NE2000);
+        self.wr(regs::P0_RBCR0, 0);
+        self.wr(regs::P0_RBCR1, 0);
+        self.wr(regs::P0_RCR, rcr::MON);
+        self.wr(regs::P0_TCR, tcr::LOOPBACK);
+        self.wr(regs::P0_TPSR, r.tx_start);
+        self.wr(regs::P0_PSTART, r.rx_start);
+        self.wr(regs::P0_BNRY, r.stop - 1);
+        self.wr(regs::P0_PSTOP, r.stop);
+        self.wr(regs::P0_ISR, 0xff);
+        self.wr(regs::P0_IMR, 0);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::STOP);
+        for i in 0..6 {
+            self.wr(regs::P1_PAR0 + i as u8, self.mac[i]);
+        }
+        for i in 0..8 {
+            self.wr(regs::P1_MAR0 + i as u8, self.rx_mode.mar[i]);
+        }
+        self.wr(regs::P1_CURR, r.rx_start);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.next_pkt = r.rx_start;
+        self.tx_len = [0; TX_SLOTS];
+        self.tx_on_wire = None;
+        self.running = false;
+        if start {
+            self.wr(regs::P0_ISR, 0xff);
+            self.wr(regs::P0_IMR, isr::ALL);
+            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+            self.wr(regs::P0_TCR, tcr::NORMAL);
+            self.wr(regs::P0_RCR, self.rx_mode.rcr);
+            self.running = true;
+        }
+    }
+
+    pub fn running(&self) -> bool {
+        self.running
+    }
+
+    /// Sets the station address (takes effect in PAR at once if the chip is initialised).
+    pub fn set_mac(&mut self, mac: [u8; 6]) {
+        self.mac = mac;
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | if self.running { cmd::START } else { cmd::STOP });
+        for i in 0..6 {
+            self.wr(regs::P1_PAR0 + i as u8, mac[i]);
+        }
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | if self.running { cmd::START } else { cmd::STOP });
+    }
+
+    /// Applies a receive filter (RCR + multicast hash).
+    pub fn set_rx_mode(&mut self, mode: RxMode) {
+        self.rx_mode = mode;
+        let run = if self.running { cmd::START } else { cmd::STOP };
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | run);
+        for i in 0..8 {
+            self.wr(regs::P1_MAR0 + i as u8, mode.mar[i]);
+        }
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | run);
+        if self.running {
+            self.wr(regs::P0_RCR, mode.rcr);
+        }
+    }
+
+    pub fn rx_mode(&self) -> RxMode {
+        self.rx_mode
+    }
+
+    // ---- interrupts ----
+
+    /// Hard-IRQ half: if an unmasked cause is pending, masks the chip, acks the causes and
+    /// returns them (the poll does the work); `None` if the interrupt is not ours.
+    pub fn irq_take(&mut self) -> Option<u8> {
+        if !self.running {
+            return None;
+        }
+        let status = self.rd(regs::P0_ISR) & isr::ALL;
+        if status == 0 {
+            return None;
+        }
+        self.wr(regs::P0_IMR, 0);
+        self.wr(regs::P0_ISR, status);
+        Some(status)
+    }
+
+    /// Reads and acks the pending causes (used by the poll to pick up what arrived while masked).
+    pub fn isr_take(&mut self) -> u8 {
+        let status = self.rd(regs::P0_ISR) & isr::ALL;
+        if status != 0 {
+            self.wr(regs::P0_ISR, status);
+        }
+        status
+    }
+
+    /// Unmasks the chip's interrupts (end of a poll). A cause that is still pending raises the
+    /// (level-triggered) line again at once.
+    pub fn irq_unmask(&mut self) {
+        if self.running {
+            self.wr(regs::P0_IMR, isr::ALL);
+        }
+    }
+
+    /// Empties the tally counters (ISR.CNT) into the stats.
+    pub fn read_counters(&mut self) {
+        let fae = self.rd(regs::P0_CNTR0);
+        let crc = self.rd(regs::P0_CNTR1);
+        let missed = self.rd(regs::P0_CNTR2);
+        self.stats.rx_frame_errors += u64::from(fae);
+        self.stats.rx_crc_errors += u64::from(crc);
+        self.stats.rx_missed_errors += u64::from(missed);
+        self.stats.rx_errors += u64::from(fae) + u64::from(crc) + u64::from(missed);
+    }
+
+    // ---- transmit ----
+
+    /// Number of free TX slots.
+    pub fn tx_free(&self) -> usize {
+        self.tx_len.iter().filter(|&&l| l == 0).count()
+    }
+
+    fn trigger_send(&mut self, slot: usize) {
+        let len = usize::from(self.tx_len[slot]);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        self.wr(regs::P0_TBCR0, len as u8);
+        self.wr(regs::P0_TBCR1, (len >> 8) as u8);
+        self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
+        self.tx_on_wire = Some(slot);
+        self.wr(regs::CMD, cmd::NODMA | cmd::TRANS | cmd::START);
+    }
+
+    /// Copies `frame` into a free TX slot (zero-padding runts to 60 bytes) and starts sending it
+    /// if the transmitter is idle. Returns the free slots left, or `Err(())` if none was free
+    /// (the caller should have stopped its queue) or the frame is too long.
+    pub fn xmit(&mut self, frame: &[u8]) -> Result<usize, ()> {
+        if frame.len() > MAX_TX_FRAME || frame.is_empty() {
+            self.stats.tx_errors += 1;
+            return Err(());
+        }
+        let slot = match self.tx_len.iter().position(|&l| l == 0) {
+            Some(s) => s,
+            None => return Err(()),
+        };
+        if frame.len() < ETH_ZLEN {
+            self.stats.tx_padded += 1;
+        }
+        let addr = u16::from(self.ring.tx_page(slot)) << 8;
+        self.block_output(addr, frame, ETH_ZLEN);
+        self.tx_len[slot] = frame.len().max(ETH_ZLEN) as u16;
+        if self.tx_on_wire.is_none() {
+            self.trigger_send(slot);
+        }
+        Ok(self.tx_free())
+    }
+
+    /// Transmit-complete handling (ISR.PTX / ISR.TXE): reads TSR, counts, frees the slot that
+    /// was on the wire and starts the other one if it is loaded.
+    pub fn tx_complete(&mut self, status: u8) -> TxDone {
+        let Some(slot) = self.tx_on_wire else { return TxDone::default() };
+        let t = self.rd(regs::P0_TSR);
+        let len = usize::from(self.tx_len[slot]);
+        if status & isr::TXE != 0 || t & (tsr::ABT | tsr::FU) != 0 {
+            self.stats.tx_errors += 1;
+            if t & tsr::ABT != 0 {
+                self.stats.tx_aborted_errors += 1;
+                self.stats.collisions += 16;
+            }
+            if t & tsr::CRS != 0 {
+                self.stats.tx_carrier_errors += 1;
+            }
+            if t & tsr::FU != 0 {
+                self.stats.tx_fifo_errors += 1;
+            }
+            if t & tsr::CDH != 0 {
+                self.stats.tx_heartbeat_errors += 1;
+            }
+            if t & tsr::OWC != 0 {
+                self.stats.tx_window_errors += 1;
+            }
+        } else {
+            self.stats.tx_packets += 1;
+            self.stats.tx_bytes += len as u64;
+            if t & tsr::COL != 0 {
+                self.stats.collisions += u64::from(self.rd(regs::P0_NCR) & 0x0f);
+            }
+        }
+        self.tx_len[slot] = 0;
+        self.tx_on_wire = None;
+        let other = (slot + 1) % TX_SLOTS;
+        if self.tx_len[other] != 0 {
+            self.trigger_send(other);
+        }
+        TxDone { freed: true, bytes: len }
+    }
+
+    /// Transmit watchdog fired: reset and re-initialise the chip (frames in the slots are lost
+    /// and counted as errors); the caller wakes its queue.
+    pub fn tx_timeout(&mut self) -> Result<(), ChipError> {
+        self.stats.tx_timeouts += 1;
+        self.stats.tx_errors += self.tx_len.iter().filter(|&&l| l != 0).count() as u64;
+        let was_running = self.running;
+        self.reset()?;
+        self.init(was_running);
+        Ok(())
+    }
+
+    // ---- receive ----
+
+    /// The chip's current page (where it will put the next frame): a page-1 register.
+    pub fn rx_curr(&mut self) -> u8 {
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::START);
+        let curr = self.rd(regs::P1_CURR);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        curr
+    }
+
+    /// Looks at the next frame on the ring, given the chip's current page `curr`. Reads only the
+    /// 4-byte header; validates it before anything else is read.
+    pub fn rx_peek(&mut self, curr: u8) -> RxPeek {
+        let r = self.ring;
+        let page = self.next_pkt;
+        if page == curr {
+            return RxPeek::Empty;
+        }
+        if page < r.rx_start || page >= r.stop {
+            return self.bad_header();
+        }
+        let mut h = [0u8; 4];
+        self.block_input(u16::from(page) << 8, &mut h);
+        let (status, next, count) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
+        let Some(len) = count.checked_sub(4) else { return self.bad_header() };
+        // Where the next frame must start: right after this one (the chip rounds up to a page,
+        // and some chips count the CRC in the rounding), modulo the ring.
+        let pages = r.rx_pages() as usize;
+        let rel = (page - r.rx_start) as usize + 1 + (len + 4) / 256;
+        let want = [rel % pages, (rel + 1) % pages];
+        let next_ok = next >= r.rx_start
+            && next < r.stop
+            && want.contains(&((next - r.rx_start) as usize));
+        if !(60..=MAX_FRAME).contains(&len) || !next_ok {
+            return self.bad_header();
+        }
+        RxPeek::Frame(RxFrame { page, status, next, len })
+    }
+
+    fn bad_header(&mut self) -> RxPeek {
+        self.stats.rx_bad_headers += 1;
+        self.stats.rx_errors += 1;
+        RxPeek::BadHeader
+    }
+
+    /// Copies the frame's bytes into `dst` (which must be `f.len` long), following the ring's
+    /// wrap at the stop page.
+    pub fn rx_read(&mut self, f: &RxFrame, dst: &mut [u8]) {
+        debug_assert_eq!(dst.len(), f.len);
+        let r = self.ring;
+        let start = (usize::from(f.page) << 8) + 4;
+        let end = usize::from(r.stop) << 8;
+        let len = dst.len().min(f.len);
+        if start + len > end {
+            let first = end - start;
+            self.block_input(start as u16, &mut dst[..first]);
+            self.block_input(u16::from(r.rx_start) << 8, &mut dst[first..len]);
+        } else {
+            self.block_input(start as u16, &mut dst[..len]);
+        }
+    }
+
+    /// Counts a frame as received (after `rx_read`) or as a receive error, by its status.
+    pub fn rx_account(&mut self, f: &RxFrame, delivered: bool) {
+        if !f.ok() {
+            self.stats.rx_errors += 1;
+            if f.status & rsr::FO != 0 {
+                self.stats.rx_fifo_errors += 1;
+            }
+            if f.status & rsr::CRC != 0 {
+                self.stats.rx_crc_errors += 1;
+            }
+            if f.status & rsr::FAE != 0 {
+                self.stats.rx_frame_errors += 1;
+            }
+        } else if delivered {
+            self.stats.rx_packets += 1;
+            self.stats.rx_bytes += f.len as u64;
+            if f.status & rsr::PHY != 0 {
+                self.stats.multicast += 1;
+            }
+        } else {
+            self.stats.rx_dropped += 1;
+        }
+    }
+
+    /// Releases the frame's pages to the chip: BNRY trails the next frame by one page.
+    pub fn rx_advance(&mut self, f: &RxFrame) {
+        self.next_pkt = f.next;
+        self.write_boundary();
+    }
+
+    fn write_boundary(&mut self) {
+        let r = self.ring;
+        let b = if self.next_pkt == r.rx_start { r.stop - 1 } else { self.next_pkt - 1 };
+        self.wr(regs::P0_BNRY, b);
+    }
+
+    /// After a bad header: drop everything on the ring (up to the chip's current page).
+    pub fn rx_reset_ring(&mut self, curr: u8) {
+        let r = self.ring;
+        self.stats.rx_ring_resets += 1;
+        self.next_pkt = if curr >= r.rx_start && curr < r.stop { curr } else { r.rx_start };
+        self.write_boundary();
+    }
+
+    /// Receiver overrun (ISR.OVW), the NatSemi procedure without a sleep: stop the chip, wait
+    /// (bounded) for it to go idle, clear the byte count, remember whether a transmit was cut
+    /// short, restart in loopback; the caller then drains the ring and calls
+    /// [`Self::rx_overrun_finish`].
+    pub fn rx_overrun_begin(&mut self) -> bool {
+        self.stats.rx_overruns += 1;
+        self.stats.rx_over_errors += 1;
+        let was_txing = self.rd(regs::CMD) & cmd::TRANS != 0;
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        let mut n = 0;
+        while self.rd(regs::P0_ISR) & isr::RST == 0 && n < 200 {
+            self.bus.delay_us(10);
+            n += 1;
+        }
+        self.wr(regs::P0_RBCR0, 0);
+        self.wr(regs::P0_RBCR1, 0);
+        let must_resend = was_txing && self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE) == 0;
+        self.wr(regs::P0_TCR, tcr::LOOPBACK);
+        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        must_resend
+    }
+
+    pub fn rx_overrun_finish(&mut self, must_resend: bool) {
+        self.wr(regs::P0_ISR, isr::OVW);
+        self.wr(regs::P0_TCR, tcr::NORMAL);
+        if must_resend {
+            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START | cmd::TRANS);
+        }
     }
 }

@@ -83,6 +83,76 @@ impl Model {
         }
     }
 
+    /// A frame arrives from the wire. Follows the datasheet (and QEMU's model): address filter
+    /// by RCR/PAR/MAR, runts padded to 60 bytes, a 4-byte header (status, next page, count =
+    /// frame + 4) at CURR, the frame after it wrapping at PSTOP, CURR advanced (rounding
+    /// frame + header + CRC up to pages), ISR.PRX. A frame that does not fit between CURR and
+    /// BNRY is dropped silently (QEMU's behaviour; no OVW). Returns whether it was stored.
+    pub fn receive(&mut self, frame: &[u8]) -> bool {
+        if self.cmd & cmd::STOP != 0 || self.pstop <= self.pstart {
+            return false;
+        }
+        let bcast = frame.len() >= 6 && frame[..6] == [0xff; 6];
+        let mcast = !frame.is_empty() && frame[0] & 1 != 0;
+        if self.rcr & regs::rcr::PRO == 0 {
+            if bcast {
+                if self.rcr & regs::rcr::AB == 0 {
+                    return false;
+                }
+            } else if mcast {
+                if self.rcr & regs::rcr::AM == 0 {
+                    return false;
+                }
+                let mut a = [0u8; 6];
+                a.copy_from_slice(&frame[..6]);
+                let bit = ne2k_mc_bit(&a);
+                if self.mar[(bit >> 3) as usize] & (1 << (bit & 7)) == 0 {
+                    return false;
+                }
+            } else if frame.len() < 6 || frame[..6] != self.par {
+                return false;
+            }
+        }
+        let mut buf = frame.to_vec();
+        if buf.len() < 60 {
+            buf.resize(60, 0);
+        }
+        let start = usize::from(self.pstart) << 8;
+        let stop = usize::from(self.pstop) << 8;
+        let ring = stop - start;
+        let index = usize::from(self.curr) << 8;
+        let boundary = usize::from(self.bnry) << 8;
+        let avail = if index < boundary { boundary - index } else { ring - (index - boundary) };
+        let total = buf.len() + 4;
+        if avail < 1514 + 4 {
+            return false;
+        }
+        let mut next = index + ((total + 4 + 255) & !0xff);
+        if next >= stop {
+            next -= ring;
+        }
+        let status = regs::rsr::PRX | if mcast { regs::rsr::PHY } else { 0 };
+        let hdr = [status, (next >> 8) as u8, total as u8, (total >> 8) as u8];
+        let mut a = index;
+        for &b in hdr.iter().chain(buf.iter()) {
+            self.mem_write(a as u16, b);
+            a += 1;
+            if a == stop {
+                a = start;
+            }
+        }
+        self.curr = (next >> 8) as u8;
+        self.isr |= isr::PRX;
+        true
+    }
+
+    /// Writes raw bytes into packet RAM (for hostile-header tests).
+    pub fn poke(&mut self, addr: u16, bytes: &[u8]) {
+        for (i, &b) in bytes.iter().enumerate() {
+            self.mem_write(addr.wrapping_add(i as u16), b);
+        }
+    }
+
     fn page(&self) -> u8 {
         self.cmd >> 6
     }
@@ -217,6 +287,24 @@ impl Model {
             _ => {}
         }
     }
+}
+
+/// Multicast hash bit, computed as QEMU's `compute_mcast_idx` does (an implementation
+/// independent of the driver's).
+pub fn ne2k_mc_bit(addr: &[u8; 6]) -> u8 {
+    let mut crc: u32 = 0xffff_ffff;
+    for &byte in addr {
+        let mut b = byte;
+        for _ in 0..8 {
+            let carry = ((crc & 0x8000_0000) != 0) as u32 ^ (b & 1) as u32;
+            crc <<= 1;
+            b >>= 1;
+            if carry != 0 {
+                crc = (crc ^ 0x04c1_1db6) | carry;
+            }
+        }
+    }
+    (crc >> 26) as u8
 }
 
 impl RegisterBus for Model {
