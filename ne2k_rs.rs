@@ -19,15 +19,22 @@ use core::pin::Pin;
 use kernel::device::Core;
 use kernel::pci;
 use kernel::prelude::*;
-use kernel::sync::SpinLockIrq;
+use kernel::sync::{Arc, SpinLockIrq};
 
-use dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
+use dp8390::{ChipInfo, Dp8390, RxMode, RxPeek, PCI_CHIPS};
 use hw::port::PortBus;
-use hw::regs;
-use hw::RegisterBus;
-use netdev::{IoRegion, IoRegionError, IrqLine, IrqReturn};
+use hw::regs::{self, isr};
+use netdev::{IoRegion, IoRegionError, IrqReturn, LinkStats64, NetDev, NetDevOps, NetdevTx};
 
 const DRV_NAME: &CStr = c"ne2k_rs";
+/// Transmit watchdog: a stopped queue for this long means the chip lost a transmit.
+const WATCHDOG_MS: u32 = 5000;
+/// QEMU's PCI subsystem vendor: its ne2k_pci model filters unicast on the PROM address.
+const QEMU_SUBSYS_VENDOR: u16 = 0x1af4;
+/// netif_msg defaults, as lib8390 (DRV | PROBE | RX_ERR | TX_ERR).
+const DEFAULT_MSG: u32 = 0x0001 | 0x0002 | 0x0040 | 0x0080;
+/// Multicast addresses the filter tracks individually; more opens the whole hash.
+const MC_MAX: usize = 64;
 
 kernel::pci_device_table!(
     PCI_TABLE,
@@ -47,33 +54,311 @@ kernel::pci_device_table!(
     ]
 );
 
-/// State shared between process context and the interrupt handler.
-#[pin_data]
-struct Shared {
-    #[pin]
-    chip: SpinLockIrq<Dp8390<PortBus>>,
+/// Everything the chip lock protects.
+struct ChipState {
+    chip: Dp8390<PortBus>,
+    /// Causes the hard-IRQ handler took (and acked) for the poll to handle.
+    pending: u8,
+    /// Set by unbind: the device is going away and must not be restarted.
+    dead: bool,
+    msg_enable: u32,
+    irqs: u64,
+    polls: u64,
 }
 
-impl netdev::IrqHandler for Shared {
-    fn handle_irq(&self) -> IrqReturn {
-        let mut chip = self.chip.lock();
-        let bus = chip.bus();
-        // Shared INTx line: claim the interrupt only if an unmasked cause is pending here. The
-        // chip is kept masked until the interface is opened, so after probe this is IRQ_NONE.
-        let status = bus.read8(regs::P0_ISR);
-        if status & regs::isr::ALL == 0 {
-            return IrqReturn::None;
-        }
-        bus.write8(regs::P0_IMR, 0);
-        bus.write8(regs::P0_ISR, status);
-        IrqReturn::Handled
+/// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
+#[pin_data]
+struct Ne2kNet {
+    #[pin]
+    chip: SpinLockIrq<ChipState>,
+    info: ChipInfo,
+    prom_mac: [u8; 6],
+    /// QEMU's model compares unicast destinations with the PROM, not PAR: with another station
+    /// address the driver must receive promiscuously (the stack drops frames not for it).
+    prom_unicast_filter: bool,
+}
+
+impl Ne2kNet {
+    fn rx_mode_for(&self, dev: &NetDev) -> RxMode {
+        let mut list = [[0u8; 6]; MC_MAX];
+        let n = dev.mc_list(&mut list);
+        let quirk = self.prom_unicast_filter && dev.dev_addr() != self.prom_mac;
+        RxMode::compute(dev.promisc() || quirk, dev.allmulti() || n > MC_MAX, list[..n.min(MC_MAX)].iter())
     }
 }
 
-/// Per-device driver data. Fields drop in order: the IRQ line (free_irq, then the chip state),
-/// then the I/O region (release_region, pci_disable_device).
+/// `ethtool -S` counters, in `ethtool_stats` order.
+const STAT_NAMES: &[&CStr] = &[
+    c"rx_bad_headers",
+    c"rx_ring_resets",
+    c"rx_overruns",
+    c"rx_dropped_nomem",
+    c"rx_frame_errors",
+    c"rx_crc_errors",
+    c"rx_missed_errors",
+    c"rx_fifo_errors",
+    c"tx_timeouts",
+    c"tx_padded",
+    c"rdc_timeouts",
+    c"port_accesses",
+    c"irqs",
+    c"napi_polls",
+];
+
+impl NetDevOps for Ne2kNet {
+    const STAT_NAMES: &'static [&'static CStr] = STAT_NAMES;
+
+    fn open(&self, dev: &NetDev) -> Result {
+        // NAPI first: once the chip is unmasked its interrupt may schedule a poll.
+        dev.napi_enable();
+        let mut st = self.chip.lock();
+        if st.dead {
+            drop(st);
+            dev.napi_disable();
+            return Err(ENODEV);
+        }
+        if let Err(e) = st.chip.reset() {
+            drop(st);
+            dev.napi_disable();
+            pr_err!("{}: open: {}\n", dev.name(), e.as_str());
+            return Err(EIO);
+        }
+        let mode = self.rx_mode_for(dev);
+        st.chip.set_rx_mode(mode);
+        st.chip.init(true);
+        st.pending = 0;
+        dev.start_queue();
+        drop(st);
+        dev.carrier_on();
+        Ok(())
+    }
+
+    fn stop(&self, dev: &NetDev) {
+        dev.stop_queue();
+        self.chip.lock().chip.quiesce();
+        dev.napi_disable();
+        dev.carrier_off();
+    }
+
+    fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
+        let Some(frame) = skb.data() else {
+            self.chip.lock().chip.stats.tx_errors += 1;
+            return NetdevTx::Ok; // dropped (skb freed on return)
+        };
+        let mut st = self.chip.lock();
+        if !st.chip.running() {
+            st.chip.stats.tx_errors += 1;
+            return NetdevTx::Ok;
+        }
+        match st.chip.xmit(frame) {
+            Ok(free) => {
+                if free == 0 {
+                    // Under the lock: a completion cannot wake the queue before we stop it.
+                    dev.stop_queue();
+                }
+            }
+            Err(()) if st.chip.tx_free() == 0 => {
+                dev.stop_queue();
+                drop(st);
+                return NetdevTx::Busy(skb);
+            }
+            Err(()) => {
+                // Oversize or empty: counted as a TX error by the chip logic, dropped.
+                return NetdevTx::Ok;
+            }
+        }
+        drop(st);
+        skb.consume();
+        NetdevTx::Ok
+    }
+
+    fn tx_timeout(&self, dev: &NetDev) {
+        let mut st = self.chip.lock();
+        if st.msg_enable & 0x0080 != 0 {
+            pr_warn!("{}: transmit timed out, resetting the chip\n", dev.name());
+        }
+        if let Err(e) = st.chip.tx_timeout() {
+            pr_err!("{}: reset after TX timeout failed: {}\n", dev.name(), e.as_str());
+        }
+        dev.wake_queue();
+    }
+
+    fn set_rx_mode(&self, dev: &NetDev) {
+        let mode = self.rx_mode_for(dev);
+        self.chip.lock().chip.set_rx_mode(mode);
+    }
+
+    fn set_mac_address(&self, dev: &NetDev, mac: [u8; 6]) -> Result {
+        if !dp8390::is_valid_ether_addr(&mac) {
+            return Err(EADDRNOTAVAIL);
+        }
+        dev.set_dev_addr(&mac);
+        let mode = self.rx_mode_for(dev);
+        let mut st = self.chip.lock();
+        st.chip.set_mac(mac);
+        st.chip.set_rx_mode(mode);
+        Ok(())
+    }
+
+    fn get_stats64(&self, _dev: &NetDev, s: &mut LinkStats64) {
+        let st = self.chip.lock();
+        let c = &st.chip.stats;
+        s.rx_packets = c.rx_packets;
+        s.rx_bytes = c.rx_bytes;
+        s.rx_errors = c.rx_errors;
+        s.rx_dropped = c.rx_dropped;
+        s.rx_length_errors = c.rx_length_errors;
+        s.rx_over_errors = c.rx_over_errors;
+        s.rx_crc_errors = c.rx_crc_errors;
+        s.rx_frame_errors = c.rx_frame_errors;
+        s.rx_fifo_errors = c.rx_fifo_errors;
+        s.rx_missed_errors = c.rx_missed_errors;
+        s.multicast = c.multicast;
+        s.tx_packets = c.tx_packets;
+        s.tx_bytes = c.tx_bytes;
+        s.tx_errors = c.tx_errors;
+        s.tx_aborted_errors = c.tx_aborted_errors;
+        s.tx_carrier_errors = c.tx_carrier_errors;
+        s.tx_fifo_errors = c.tx_fifo_errors;
+        s.tx_heartbeat_errors = c.tx_heartbeat_errors;
+        s.tx_window_errors = c.tx_window_errors;
+        s.collisions = c.collisions;
+    }
+
+    fn irq(&self, dev: &NetDev) -> IrqReturn {
+        let mut st = self.chip.lock();
+        match st.chip.irq_take() {
+            None => IrqReturn::None,
+            Some(status) => {
+                st.pending |= status;
+                st.irqs += 1;
+                drop(st);
+                dev.napi_schedule();
+                IrqReturn::Handled
+            }
+        }
+    }
+
+    fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
+        let budget = budget.max(0) as usize;
+        let mut work = 0usize;
+        let mut curr;
+        {
+            let mut st = self.chip.lock();
+            st.polls += 1;
+            let status = core::mem::take(&mut st.pending) | st.chip.isr_take();
+            if status & (isr::PTX | isr::TXE) != 0 && st.chip.tx_complete(status).freed && dev.queue_stopped() {
+                dev.wake_queue();
+            }
+            if status & isr::CNT != 0 {
+                st.chip.read_counters();
+            }
+            if status & isr::OVW != 0 {
+                let resend = st.chip.rx_overrun_begin();
+                // Drain what the ring holds, then leave loopback (NatSemi order).
+                drop(st);
+                work += self.rx_drain(dev, napi, usize::MAX);
+                st = self.chip.lock();
+                st.chip.rx_overrun_finish(resend);
+            }
+            curr = st.chip.rx_curr();
+        }
+        let _ = &mut curr;
+        if work < budget {
+            work += self.rx_drain(dev, napi, budget - work);
+        }
+        let work = work.min(budget);
+        if work < budget && napi.complete_done(work as i32) {
+            self.chip.lock().chip.irq_unmask();
+        }
+        work as i32
+    }
+
+    fn ethtool_stats(&self, out: &mut [u64]) {
+        let st = self.chip.lock();
+        let c = &st.chip.stats;
+        let vals = [
+            c.rx_bad_headers,
+            c.rx_ring_resets,
+            c.rx_overruns,
+            c.rx_dropped,
+            c.rx_frame_errors,
+            c.rx_crc_errors,
+            c.rx_missed_errors,
+            c.rx_fifo_errors,
+            c.tx_timeouts,
+            c.tx_padded,
+            c.rdc_timeouts,
+            c.port_accesses,
+            st.irqs,
+            st.polls,
+        ];
+        for (o, v) in out.iter_mut().zip(vals) {
+            *o = v;
+        }
+    }
+
+    fn msglevel(&self) -> u32 {
+        self.chip.lock().msg_enable
+    }
+
+    fn set_msglevel(&self, level: u32) {
+        self.chip.lock().msg_enable = level;
+    }
+}
+
+impl Ne2kNet {
+    /// Takes up to `budget` frames off the ring into skbs for GRO. The chip lock is held per
+    /// frame (header check + copy + boundary update), never across the stack.
+    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize) -> usize {
+        let mut done = 0;
+        let mut curr = self.chip.lock().chip.rx_curr();
+        while done < budget {
+            let mut st = self.chip.lock();
+            let mut peek = st.chip.rx_peek(curr);
+            if peek == RxPeek::Empty {
+                curr = st.chip.rx_curr();
+                peek = st.chip.rx_peek(curr);
+            }
+            match peek {
+                RxPeek::Empty => break,
+                RxPeek::BadHeader => {
+                    let c = st.chip.rx_curr();
+                    st.chip.rx_reset_ring(c);
+                    if st.msg_enable & 0x0040 != 0 {
+                        pr_warn!("{}: bogus receive-ring header, ring reset\n", dev.name());
+                    }
+                    break;
+                }
+                RxPeek::Frame(f) => {
+                    let mut skb = None;
+                    if f.ok() {
+                        skb = napi.alloc_skb(f.len);
+                        if let Some(s) = skb.as_mut() {
+                            st.chip.rx_read(&f, s.buf());
+                        }
+                    }
+                    st.chip.rx_account(&f, skb.is_some());
+                    st.chip.rx_advance(&f);
+                    drop(st);
+                    if let Some(s) = skb {
+                        napi.gro_receive(s);
+                    }
+                    done += 1;
+                }
+            }
+        }
+        done
+    }
+}
+
+netdev::export_netdev_ops!(Ne2kNet);
+
+/// Per-device driver data. Fields drop in order: the net_device registration (free_irq,
+/// unregister, free; then the shared state), then the I/O region (release_region,
+/// pci_disable_device).
 struct Ne2k {
-    irq: IrqLine<Shared>,
+    reg: netdev::Registration<Ne2kNet>,
     io: IoRegion,
     info: ChipInfo,
 }
@@ -105,26 +390,47 @@ impl Ne2k {
         if !prom.ne2000_signature {
             dev_info!(pdev, "PROM lacks the 0x57 0x57 NE2000 signature (common on PCI clones)\n");
         }
+        let ring = chip.ring();
+        let msg = match module_parameters::msg_enable.value() {
+            v if v < 0 => DEFAULT_MSG,
+            v => v as u32,
+        };
 
-        let shared = KBox::pin_init(
-            pin_init!(Shared { chip <- kernel::new_spinlock_irq!(chip, "ne2k_rs_chip") }),
+        let ndev = netdev::EtherDev::alloc(pdev).inspect_err(|_| dev_err!(pdev, "cannot allocate net_device\n"))?;
+        let state = Arc::pin_init(
+            pin_init!(Ne2kNet {
+                chip <- kernel::new_spinlock_irq!(
+                    ChipState { chip, pending: 0, dead: false, msg_enable: msg, irqs: 0, polls: 0 },
+                    "ne2k_rs_chip"
+                ),
+                info: *info,
+                prom_mac: prom.mac,
+                prom_unicast_filter: netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
+            }),
             GFP_KERNEL,
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let irq_no = io.irq();
-        let irq = IrqLine::request(irq_no, DRV_NAME, shared).inspect_err(|e| {
-            dev_err!(pdev, "request_irq({}) failed: {:?}\n", irq_no, e);
-        })?;
+        let reg = ndev
+            .register(state, &prom.mac, io.base(), irq_no, DRV_NAME, WATCHDOG_MS, module_parameters::napi_weight.value())
+            .map_err(|(e, what)| {
+                dev_err!(pdev, "{} failed: {:?}\n", what, e);
+                e
+            })?;
 
         dev_info!(
             pdev,
-            "{} at I/O {:#x}, IRQ {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}\n",
+            "{}: {} at I/O {:#x}, IRQ {}, MAC {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}, {} KiB packet RAM (RX ring {:#04x}-{:#04x})\n",
+            reg.name(),
             info.name,
             io.base(),
-            irq.irq(),
-            prom.mac[0], prom.mac[1], prom.mac[2], prom.mac[3], prom.mac[4], prom.mac[5]
+            irq_no,
+            prom.mac[0], prom.mac[1], prom.mac[2], prom.mac[3], prom.mac[4], prom.mac[5],
+            (u32::from(ring.stop) - 0x40) / 4,
+            ring.rx_start,
+            ring.stop - 1
         );
-        Ok(Self { irq, io, info: *info })
+        Ok(Self { reg, io, info: *info })
     }
 }
 
@@ -143,16 +449,60 @@ impl pci::Driver for Ne2kDriver {
     }
 
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
-        // Stop the chip and mask it before the line is freed and the ports released.
-        this.irq.data().chip.lock().quiesce();
+        // Mask and stop the chip, and forbid a restart, before the line is freed and the
+        // device unregistered (Drop of `reg`).
+        {
+            let mut st = this.reg.data().chip.lock();
+            st.dead = true;
+            st.chip.quiesce();
+        }
         dev_info!(pdev, "{} unbound\n", this.info.name);
     }
 }
 
-kernel::module_pci_driver! {
-    type: Ne2kDriver,
+/// The module: validates the parameters, then registers the PCI driver.
+#[pin_data]
+struct Ne2kModule {
+    #[pin]
+    _driver: kernel::driver::Registration<pci::Adapter<Ne2kDriver>>,
+}
+
+impl kernel::InPlaceModule for Ne2kModule {
+    fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+        let msg = module_parameters::msg_enable.value();
+        let weight = module_parameters::napi_weight.value();
+        let valid = if msg < -1 {
+            pr_err!("ne2k_rs: msg_enable={} is invalid: use -1 (default) or a netif_msg bitmap >= 0\n", msg);
+            Err(EINVAL)
+        } else if !(1..=64).contains(&weight) {
+            pr_err!("ne2k_rs: napi_weight={} is invalid: use 1..=64\n", weight);
+            Err(EINVAL)
+        } else {
+            Ok(())
+        };
+        pin_init::pin_init_scope(move || {
+            valid?;
+            Ok(try_pin_init!(Self {
+                _driver <- kernel::driver::Registration::new(DRV_NAME, module),
+            }))
+        })
+    }
+}
+
+module! {
+    type: Ne2kModule,
     name: "ne2k_rs",
     authors: ["ne2k-rs developers"],
     description: "NE2000-compatible PCI (RTL8029 / DP8390) network driver in Rust",
     license: "GPL",
+    params: {
+        msg_enable: i32 {
+            default: -1,
+            description: "netif_msg bitmap (-1: drv, probe, rx_err, tx_err)",
+        },
+        napi_weight: u32 {
+            default: 64,
+            description: "NAPI poll weight, 1..64",
+        },
+    },
 }

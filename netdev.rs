@@ -4,27 +4,68 @@
 //! joins them). Together with `hw/port.rs` this is the only place with `unsafe`.
 
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
-use core::marker::PhantomPinned;
-use core::pin::Pin;
 
 use kernel::bindings;
 use kernel::error::to_result;
 use kernel::pci;
 use kernel::prelude::*;
+use kernel::sync::Arc;
 
-// The C shims of ne2k_rs_helpers.c (prototypes in ne2k_rs_helpers.h). `struct pci_dev` is
-// passed as `void *`: bindgen's rendering of it holds zero-sized members rustc calls FFI-unsafe.
+// The C shims of ne2k_rs_helpers.c (prototypes in ne2k_rs_helpers.h). Kernel structs are passed
+// as `void *`: bindgen's renderings of `pci_dev`, `net_device` and `sk_buff` hold zero-sized
+// members that rustc calls FFI-unsafe, and the shims are the only code that looks inside them.
+type Raw = *mut c_void;
 extern "C" {
-    fn ne2k_rs_request_io(
-        pdev: *mut c_void,
-        bar: c_int,
-        extent: c_ulong,
-        name: *const c_char,
-        base: *mut c_ulong,
-    ) -> c_int;
+    fn ne2k_rs_request_io(pdev: Raw, bar: c_int, extent: c_ulong, name: *const c_char, base: *mut c_ulong) -> c_int;
     fn ne2k_rs_release_io(base: c_ulong, extent: c_ulong);
-    fn ne2k_rs_pci_irq(pdev: *mut c_void) -> c_uint;
+    fn ne2k_rs_pci_irq(pdev: Raw) -> c_uint;
+    fn ne2k_rs_pci_subsystem_vendor(pdev: Raw) -> u16;
+    fn ne2k_rs_pci_name(pdev: Raw) -> *const c_char;
+    fn ne2k_rs_pci_device(pdev: Raw) -> Raw;
+
+    fn ne2k_rs_alloc_etherdev(parent: Raw) -> Raw;
+    fn ne2k_rs_netdev_setup(
+        dev: Raw,
+        drv: *const c_void,
+        mac: *const u8,
+        base_addr: c_ulong,
+        irq: c_int,
+        watchdog_ms: c_int,
+        poll: unsafe extern "C" fn(Raw, c_int) -> c_int,
+        weight: c_int,
+    );
+    fn ne2k_rs_drv(dev: Raw) -> *const c_void;
+    fn ne2k_rs_napi_del(dev: Raw);
+    fn ne2k_rs_napi_dev(napi: Raw) -> Raw;
+    fn ne2k_rs_napi_enable(dev: Raw);
+    fn ne2k_rs_napi_disable(dev: Raw);
+    fn ne2k_rs_napi_schedule(dev: Raw);
+    fn ne2k_rs_napi_complete_done(napi: Raw, work_done: c_int) -> bool;
+    fn ne2k_rs_netif_start_queue(dev: Raw);
+    fn ne2k_rs_netif_stop_queue(dev: Raw);
+    fn ne2k_rs_netif_wake_queue(dev: Raw);
+    fn ne2k_rs_netif_queue_stopped(dev: Raw) -> bool;
+    fn ne2k_rs_netdev_flags(dev: Raw) -> c_uint;
+    fn ne2k_rs_netdev_mc_list(dev: Raw, out: *mut [u8; 6], max: c_int) -> c_int;
+    fn ne2k_rs_eth_hw_addr_set(dev: Raw, mac: *const u8);
+    fn ne2k_rs_dev_addr(dev: Raw) -> *const u8;
+    fn ne2k_rs_netdev_name(dev: Raw) -> *const c_char;
+    fn ne2k_rs_sockaddr_mac(sockaddr: *const c_void, mac: *mut u8);
+
+    fn ne2k_rs_register_netdev(dev: Raw) -> c_int;
+    fn ne2k_rs_unregister_netdev(dev: Raw);
+    fn ne2k_rs_free_netdev(dev: Raw);
+    fn ne2k_rs_netif_carrier(dev: Raw, on: bool);
+
+    fn ne2k_rs_skb_linear_data(skb: Raw, len: *mut c_uint) -> *const u8;
+    fn ne2k_rs_napi_alloc_skb(napi: Raw, len: c_uint) -> Raw;
+    fn ne2k_rs_skb_put(skb: Raw, len: c_uint) -> *mut u8;
+    fn ne2k_rs_skb_put_area(skb: Raw) -> *mut u8;
+    fn ne2k_rs_gro_receive(napi: Raw, skb: Raw);
+    fn ne2k_rs_consume_skb(skb: Raw);
+    fn ne2k_rs_kfree_skb(skb: Raw);
 }
+
 
 /// Busy-wait `us` microseconds (`udelay`).
 pub fn udelay(us: u32) {
@@ -131,65 +172,574 @@ pub enum IrqReturn {
     Handled,
 }
 
-/// A hard-IRQ handler for a (possibly shared) legacy interrupt line.
-pub trait IrqHandler: Sync + Send {
-    fn handle_irq(&self) -> IrqReturn;
+/// What `start_xmit` tells the stack.
+pub enum NetdevTx {
+    /// The skb was taken (sent, or dropped and counted).
+    Ok,
+    /// No room: the skb is handed back and will be requeued (the queue must be stopped).
+    Busy(SkBuff),
 }
 
-/// A requested interrupt line whose handler owns `T` (`request_irq` with `IRQF_SHARED`).
-/// Dropping it calls `free_irq()`, which waits for a running handler, and only then drops `T`.
-pub struct IrqLine<T: IrqHandler> {
-    irq: u32,
-    data: Pin<KBox<T>>,
-    _pin: PhantomPinned,
+// include/uapi/linux/if.h
+const IFF_PROMISC: u32 = 0x100;
+const IFF_ALLMULTI: u32 = 0x200;
+
+/// A network device the kernel hands to a callback. Valid for the duration of the callback.
+pub struct NetDev(Raw);
+
+impl NetDev {
+    pub fn start_queue(&self) {
+        // SAFETY: `self.0` is a live, registered net_device (type invariant).
+        unsafe { ne2k_rs_netif_start_queue(self.0) }
+    }
+    pub fn stop_queue(&self) {
+        // SAFETY: as above.
+        unsafe { ne2k_rs_netif_stop_queue(self.0) }
+    }
+    pub fn wake_queue(&self) {
+        // SAFETY: as above.
+        unsafe { ne2k_rs_netif_wake_queue(self.0) }
+    }
+    pub fn queue_stopped(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { ne2k_rs_netif_queue_stopped(self.0) }
+    }
+    pub fn carrier_on(&self) {
+        // SAFETY: as above; netif_carrier_on is callable from any context.
+        unsafe { ne2k_rs_netif_carrier(self.0, true) }
+    }
+    pub fn carrier_off(&self) {
+        // SAFETY: as above.
+        unsafe { ne2k_rs_netif_carrier(self.0, false) }
+    }
+    pub fn napi_enable(&self) {
+        // SAFETY: the napi_struct in our private area was added at registration.
+        unsafe { ne2k_rs_napi_enable(self.0) }
+    }
+    pub fn napi_disable(&self) {
+        // SAFETY: as above; called from process context (ndo_stop).
+        unsafe { ne2k_rs_napi_disable(self.0) }
+    }
+    /// Schedules the device's NAPI poll (from the interrupt handler).
+    pub fn napi_schedule(&self) {
+        // SAFETY: as above; napi_schedule may be called from hard-IRQ context.
+        unsafe { ne2k_rs_napi_schedule(self.0) }
+    }
+    /// `dev->flags` (IFF_*).
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `self.0` is live.
+        unsafe { ne2k_rs_netdev_flags(self.0) }
+    }
+    pub fn promisc(&self) -> bool {
+        self.flags() & IFF_PROMISC != 0
+    }
+    pub fn allmulti(&self) -> bool {
+        self.flags() & IFF_ALLMULTI != 0
+    }
+    /// The multicast list (up to `out.len()` entries copied; returns the list's length).
+    /// Only meaningful in `set_rx_mode`, where the core holds the address-list lock.
+    pub fn mc_list(&self, out: &mut [[u8; 6]]) -> usize {
+        let max = out.len().min(c_int::MAX as usize) as c_int;
+        // SAFETY: `out` is valid for `max` entries; the device is live.
+        let n = unsafe { ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
+        n.max(0) as usize
+    }
+    pub fn dev_addr(&self) -> [u8; 6] {
+        let mut m = [0u8; 6];
+        // SAFETY: dev_addr points to at least ETH_ALEN bytes for an Ethernet device.
+        unsafe { core::ptr::copy_nonoverlapping(ne2k_rs_dev_addr(self.0), m.as_mut_ptr(), 6) };
+        m
+    }
+    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
+        // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
+        unsafe { ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
+    }
+    pub fn name(&self) -> &CStr {
+        // SAFETY: netdev_name() returns the NUL-terminated name, live as long as the device.
+        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.0)) }
+    }
 }
 
-impl<T: IrqHandler> IrqLine<T> {
-    unsafe extern "C" fn trampoline(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
-        // SAFETY: `cookie` is the address of the pinned `T` passed to `request_irq` below;
-        // `free_irq` runs before that box is dropped, so it is live whenever we are called.
-        let data = unsafe { &*cookie.cast::<T>() };
-        match data.handle_irq() {
+/// An owned socket buffer to transmit. Dropping it frees it as a drop
+/// (`dev_kfree_skb_any`); [`SkBuff::consume`] frees it as sent (`dev_consume_skb_any`). Either
+/// way it is freed exactly once, with the variant that is valid in any context.
+pub struct SkBuff(Raw);
+
+// SAFETY: an skb may be freed from any CPU; ownership is unique.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// The frame as one linear byte slice (linearising a fragmented skb), or `None` if that
+    /// needed memory that was not there.
+    pub fn data(&mut self) -> Option<&[u8]> {
+        let mut len: c_uint = 0;
+        // SAFETY: we own the skb; the returned pointer is valid for `len` bytes until the skb
+        // is modified or freed, which the borrow of `self` prevents.
+        let p = unsafe { ne2k_rs_skb_linear_data(self.0, &mut len) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: see above.
+        Some(unsafe { core::slice::from_raw_parts(p, len as usize) })
+    }
+
+    /// Frees the skb as successfully transmitted.
+    pub fn consume(self) {
+        let raw = self.0;
+        core::mem::forget(self);
+        // SAFETY: we own `raw` and give it up here, once.
+        unsafe { ne2k_rs_consume_skb(raw) }
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb and free it once.
+        unsafe { ne2k_rs_kfree_skb(self.0) }
+    }
+}
+
+/// A NAPI context during a poll.
+pub struct Napi(Raw);
+
+/// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
+pub struct RxSkb {
+    skb: Raw,
+    len: usize,
+}
+
+impl RxSkb {
+    /// The frame's bytes, to fill.
+    pub fn buf(&mut self) -> &mut [u8] {
+        // SAFETY: `alloc_skb` reserved `len` bytes with skb_put; we own the skb.
+        unsafe { core::slice::from_raw_parts_mut(ne2k_rs_skb_put_area(self.skb), self.len) }
+    }
+}
+
+impl Drop for RxSkb {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb and free it once.
+        unsafe { ne2k_rs_kfree_skb(self.skb) }
+    }
+}
+
+impl Napi {
+    /// Allocates a receive skb holding `len` bytes (napi_alloc_skb: IP-aligned, from the
+    /// per-CPU NAPI cache, GFP_ATOMIC), or `None` if no memory was available.
+    pub fn alloc_skb(&self, len: usize) -> Option<RxSkb> {
+        // SAFETY: we are inside this NAPI's poll (type invariant).
+        let skb = unsafe { ne2k_rs_napi_alloc_skb(self.0, len as c_uint) };
+        if skb.is_null() {
+            return None;
+        }
+        // SAFETY: a fresh skb of `len` bytes of tailroom; skb_put makes them the data.
+        unsafe { ne2k_rs_skb_put(skb, len as c_uint) };
+        Some(RxSkb { skb, len })
+    }
+
+    /// Hands a filled skb to the stack (eth_type_trans + napi_gro_receive).
+    pub fn gro_receive(&self, skb: RxSkb) {
+        let raw = skb.skb;
+        core::mem::forget(skb);
+        // SAFETY: inside this NAPI's poll; ownership of `raw` passes to the stack.
+        unsafe { ne2k_rs_gro_receive(self.0, raw) };
+    }
+
+    /// Reports the poll's work; returns true if NAPI is complete and interrupts may be
+    /// re-enabled.
+    pub fn complete_done(&self, work_done: i32) -> bool {
+        // SAFETY: inside this NAPI's poll.
+        unsafe { ne2k_rs_napi_complete_done(self.0, work_done) }
+    }
+}
+
+/// Interface statistics for `ndo_get_stats64`; the C side copies them into
+/// `struct rtnl_link_stats64` (`struct ne2k_rs_link_stats` in ne2k_rs_helpers.h, same order).
+#[repr(C)]
+#[derive(Default)]
+pub struct LinkStats64 {
+    pub rx_packets: u64,
+    pub tx_packets: u64,
+    pub rx_bytes: u64,
+    pub tx_bytes: u64,
+    pub rx_errors: u64,
+    pub tx_errors: u64,
+    pub rx_dropped: u64,
+    pub tx_dropped: u64,
+    pub multicast: u64,
+    pub collisions: u64,
+    pub rx_length_errors: u64,
+    pub rx_over_errors: u64,
+    pub rx_crc_errors: u64,
+    pub rx_frame_errors: u64,
+    pub rx_fifo_errors: u64,
+    pub rx_missed_errors: u64,
+    pub tx_aborted_errors: u64,
+    pub tx_carrier_errors: u64,
+    pub tx_fifo_errors: u64,
+    pub tx_heartbeat_errors: u64,
+    pub tx_window_errors: u64,
+}
+
+/// The callbacks of a network driver whose state is `Self`.
+pub trait NetDevOps: Sync + Send + Sized + 'static {
+    /// Names of the `ethtool -S` counters, in the order [`Self::ethtool_stats`] fills them.
+    const STAT_NAMES: &'static [&'static CStr];
+
+    fn open(&self, dev: &NetDev) -> Result;
+    fn stop(&self, dev: &NetDev);
+    fn start_xmit(&self, dev: &NetDev, skb: SkBuff) -> NetdevTx;
+    fn tx_timeout(&self, dev: &NetDev);
+    fn set_rx_mode(&self, dev: &NetDev);
+    fn set_mac_address(&self, dev: &NetDev, mac: [u8; 6]) -> Result;
+    fn get_stats64(&self, dev: &NetDev, stats: &mut LinkStats64);
+    /// NAPI poll: do at most `budget` units of receive work; return the work done.
+    fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32;
+    /// Hard interrupt on the device's (shared) line.
+    fn irq(&self, dev: &NetDev) -> IrqReturn;
+    fn ethtool_stats(&self, out: &mut [u64]);
+    fn msglevel(&self) -> u32;
+    fn set_msglevel(&self, level: u32);
+}
+
+/// Dispatch from the C callbacks to `T`. The `net_device_ops`/`ethtool_ops` tables are in
+/// ne2k_rs_helpers.c (the kernel's Rust bindings do not cover netdevice.h); they call the
+/// `ne2k_rs_ndo_*` functions that [`export_netdev_ops!`] generates for the driver's type.
+pub struct Vtable<T: NetDevOps>(core::marker::PhantomData<T>);
+
+impl<T: NetDevOps> Vtable<T> {
+    /// The driver state of `dev`.
+    ///
+    /// # Safety
+    ///
+    /// `dev` must be a net_device set up by [`EtherDev::register`] for this `T` and not yet
+    /// freed (its state is dropped only after `free_netdev`).
+    unsafe fn drv<'a>(dev: Raw) -> &'a T {
+        // SAFETY: the private area holds the pointer to `T` that `register` stored, and the
+        // `Arc` keeping it alive is dropped only after the net_device is freed.
+        unsafe { &*ne2k_rs_drv(dev).cast::<T>() }
+    }
+
+    /// # Safety
+    /// Called by the core on our device (all the callbacks below share this contract).
+    pub unsafe fn open(dev: Raw) -> c_int {
+        // SAFETY: see the function's contract.
+        match unsafe { Self::drv(dev) }.open(&NetDev(dev)) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    /// As [`Self::open`].
+    pub unsafe fn stop(dev: Raw) -> c_int {
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.stop(&NetDev(dev));
+        0
+    }
+
+    /// Returns true for NETDEV_TX_BUSY.
+    ///
+    /// # Safety
+    /// As [`Self::open`]; the core passes ownership of `skb`.
+    pub unsafe fn start_xmit(skb: Raw, dev: Raw) -> bool {
+        // SAFETY: see the contract.
+        match unsafe { Self::drv(dev) }.start_xmit(&NetDev(dev), SkBuff(skb)) {
+            NetdevTx::Ok => false,
+            NetdevTx::Busy(skb) => {
+                // Ownership goes back to the core, which requeues it.
+                core::mem::forget(skb);
+                true
+            }
+        }
+    }
+
+    /// # Safety
+    /// As [`Self::open`].
+    pub unsafe fn tx_timeout(dev: Raw) {
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.tx_timeout(&NetDev(dev));
+    }
+
+    /// # Safety
+    /// As [`Self::open`].
+    pub unsafe fn set_rx_mode(dev: Raw) {
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.set_rx_mode(&NetDev(dev));
+    }
+
+    /// # Safety
+    /// As [`Self::open`]; `addr` is the `struct sockaddr` the core passes.
+    pub unsafe fn set_mac_address(dev: Raw, addr: *const c_void) -> c_int {
+        let mut mac = [0u8; 6];
+        // SAFETY: a `struct sockaddr` has at least ETH_ALEN bytes of data.
+        unsafe { ne2k_rs_sockaddr_mac(addr, mac.as_mut_ptr()) };
+        // SAFETY: see `open`.
+        match unsafe { Self::drv(dev) }.set_mac_address(&NetDev(dev), mac) {
+            Ok(()) => 0,
+            Err(e) => e.to_errno(),
+        }
+    }
+
+    /// # Safety
+    /// As [`Self::open`]; `stats` is a valid, exclusive out-parameter.
+    pub unsafe fn get_stats64(dev: Raw, stats: *mut LinkStats64) {
+        // SAFETY: see the contract.
+        unsafe { Self::drv(dev).get_stats64(&NetDev(dev), &mut *stats) };
+    }
+
+    /// # Safety
+    /// As [`Self::open`].
+    pub unsafe fn msglevel(dev: Raw) -> u32 {
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.msglevel()
+    }
+
+    /// # Safety
+    /// As [`Self::open`].
+    pub unsafe fn set_msglevel(dev: Raw, level: u32) {
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.set_msglevel(level)
+    }
+
+    /// Name of `ethtool -S` counter `i` (NUL-terminated), or NULL past the end.
+    pub fn stat_name(i: c_int) -> *const c_char {
+        match usize::try_from(i).ok().and_then(|i| T::STAT_NAMES.get(i)) {
+            Some(n) => n.as_char_ptr(),
+            None => core::ptr::null(),
+        }
+    }
+
+    /// # Safety
+    /// As [`Self::open`]; `data` has room for `STAT_NAMES.len()` counters.
+    pub unsafe fn stats_fill(dev: Raw, data: *mut u64) {
+        // SAFETY: see the contract.
+        let out = unsafe { core::slice::from_raw_parts_mut(data, T::STAT_NAMES.len()) };
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.ethtool_stats(out);
+    }
+
+    unsafe extern "C" fn poll(napi: Raw, budget: c_int) -> c_int {
+        // SAFETY: the core calls poll with our napi_struct, whose `dev` is our device.
+        let dev = unsafe { ne2k_rs_napi_dev(napi) };
+        // SAFETY: see `open`.
+        unsafe { Self::drv(dev) }.poll(&NetDev(dev), &Napi(napi), budget)
+    }
+
+    unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
+        // SAFETY: the cookie is the net_device we requested the line for; free_irq runs before
+        // it is unregistered and freed (see `Registration::drop`).
+        match unsafe { Self::drv(cookie) }.irq(&NetDev(cookie)) {
             IrqReturn::None => bindings::irqreturn::IRQ_NONE,
             IrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,
         }
     }
+}
 
-    /// Requests `irq` as a shared line named `name`, with `data` as the handler's state.
-    pub fn request(irq: u32, name: &'static CStr, data: Pin<KBox<T>>) -> Result<Self> {
-        let cookie = (&*data as *const T).cast_mut().cast::<c_void>();
-        // SAFETY: the handler and cookie stay valid until `free_irq` in `drop` (the box is
-        // pinned and owned by the returned value); `name` is 'static as request_irq requires.
-        to_result(unsafe {
+/// Generates the `ne2k_rs_ndo_*` / `ne2k_rs_ethtool_*` symbols that the C ops tables in
+/// ne2k_rs_helpers.c point to, dispatching to `$t: NetDevOps`. Invoke once per module.
+macro_rules! export_netdev_ops {
+    ($t:ty) => {
+        mod netdev_exports {
+            use super::*;
+            use kernel::ffi::{c_char, c_int, c_uint, c_void};
+            type V = $crate::netdev::Vtable<$t>;
+
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_open(dev: *mut c_void) -> c_int {
+                // SAFETY: called by the core through our net_device_ops.
+                unsafe { V::open(dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_stop(dev: *mut c_void) -> c_int {
+                // SAFETY: as above.
+                unsafe { V::stop(dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_start_xmit(skb: *mut c_void, dev: *mut c_void) -> bool {
+                // SAFETY: as above; we get ownership of `skb`.
+                unsafe { V::start_xmit(skb, dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_tx_timeout(dev: *mut c_void, _q: c_uint) {
+                // SAFETY: as above.
+                unsafe { V::tx_timeout(dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_set_rx_mode(dev: *mut c_void) {
+                // SAFETY: as above.
+                unsafe { V::set_rx_mode(dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_set_mac_address(dev: *mut c_void, addr: *mut c_void) -> c_int {
+                // SAFETY: as above.
+                unsafe { V::set_mac_address(dev, addr) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ndo_get_stats(dev: *mut c_void, s: *mut $crate::netdev::LinkStats64) {
+                // SAFETY: as above; `s` is the C wrapper's zeroed local.
+                unsafe { V::get_stats64(dev, s) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ethtool_get_msglevel(dev: *mut c_void) -> u32 {
+                // SAFETY: as above.
+                unsafe { V::msglevel(dev) }
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ethtool_set_msglevel(dev: *mut c_void, v: u32) {
+                // SAFETY: as above.
+                unsafe { V::set_msglevel(dev, v) }
+            }
+            #[unsafe(no_mangle)]
+            extern "C" fn ne2k_rs_ethtool_stat_name(i: c_int) -> *const c_char {
+                V::stat_name(i)
+            }
+            #[unsafe(no_mangle)]
+            unsafe extern "C" fn ne2k_rs_ethtool_stats_fill(dev: *mut c_void, data: *mut u64) {
+                // SAFETY: as above; the core sized `data` by our sset count.
+                unsafe { V::stats_fill(dev, data) }
+            }
+        }
+    };
+}
+pub(crate) use export_netdev_ops;
+
+/// A PCI-parented Ethernet device, allocated but not registered (`alloc_etherdev`).
+pub struct EtherDev(Raw);
+
+// SAFETY: the pointer is only used for registration/free, which may happen on any thread.
+unsafe impl Send for EtherDev {}
+
+impl EtherDev {
+    pub fn alloc(pdev: &pci::Device<kernel::device::Core<'_>>) -> Result<Self> {
+        // SAFETY: `raw_pdev` is the bound device; the helper returns its embedded `struct device`.
+        let parent = unsafe { ne2k_rs_pci_device(raw_pdev(pdev).cast()) };
+        // SAFETY: alloc_etherdev with our private-area size; NULL on failure.
+        let dev = unsafe { ne2k_rs_alloc_etherdev(parent) };
+        if dev.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self(dev))
+    }
+
+    /// Installs `data` as the device's state and callbacks, registers the device, then requests
+    /// its interrupt line (shared) with the device as cookie.
+    pub fn register<T: NetDevOps>(
+        self,
+        data: Arc<T>,
+        mac: &[u8; 6],
+        base_addr: u64,
+        irq: u32,
+        irq_name: &'static CStr,
+        watchdog_ms: u32,
+        napi_weight: u32,
+    ) -> core::result::Result<Registration<T>, (Error, &'static str)> {
+        let dev = self.0;
+        core::mem::forget(self);
+        // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
+        // (promoted constants); `data` outlives the device (kept in the Registration, dropped
+        // after free_netdev).
+        unsafe {
+            ne2k_rs_netdev_setup(
+                dev,
+                Arc::as_ptr(&data).cast(),
+                mac.as_ptr(),
+                base_addr as c_ulong,
+                irq as c_int,
+                watchdog_ms as c_int,
+                Vtable::<T>::poll,
+                napi_weight as c_int,
+            )
+        };
+        let free = |dev: Raw| {
+            // SAFETY: undoing the setup above on an unregistered device.
+            unsafe {
+                ne2k_rs_napi_del(dev);
+                ne2k_rs_free_netdev(dev);
+            }
+        };
+        // SAFETY: `dev` is fully set up.
+        if let Err(e) = to_result(unsafe { ne2k_rs_register_netdev(dev) }) {
+            free(dev);
+            return Err((e, "register_netdev"));
+        }
+        // SAFETY: the handler and its cookie (`dev`, with `data`) stay valid until free_irq in
+        // `Registration::drop`, which runs before unregistering and freeing the device.
+        let ret = unsafe {
             bindings::request_threaded_irq(
                 irq,
-                Some(Self::trampoline),
+                Some(Vtable::<T>::irq),
                 None,
                 bindings::IRQF_SHARED as c_ulong,
-                name.as_char_ptr(),
-                cookie,
+                irq_name.as_char_ptr(),
+                dev,
             )
-        })?;
-        Ok(Self { irq, data, _pin: PhantomPinned })
+        };
+        if let Err(e) = to_result(ret) {
+            // SAFETY: registered above, not yet visible to our IRQ.
+            unsafe { ne2k_rs_unregister_netdev(dev) };
+            free(dev);
+            return Err((e, "request_irq"));
+        }
+        Ok(Registration { dev, irq, data })
     }
+}
 
-    pub fn irq(&self) -> u32 {
-        self.irq
+impl Drop for EtherDev {
+    fn drop(&mut self) {
+        // SAFETY: never registered (register() forgets self).
+        unsafe { ne2k_rs_free_netdev(self.0) }
     }
+}
 
+/// A registered network device with its interrupt line. Dropping it frees the IRQ, unregisters
+/// the device (the core calls `stop` if it is up), deletes NAPI, frees the device, and only
+/// then drops the driver state.
+pub struct Registration<T: NetDevOps> {
+    dev: Raw,
+    irq: u32,
+    data: Arc<T>,
+}
+
+// SAFETY: unregistration and free_irq may run on any thread; `T` is Send + Sync.
+unsafe impl<T: NetDevOps> Send for Registration<T> {}
+// SAFETY: `&Registration` only gives `&T` and the device's name.
+unsafe impl<T: NetDevOps> Sync for Registration<T> {}
+
+impl<T: NetDevOps> Registration<T> {
     pub fn data(&self) -> &T {
         &self.data
     }
-}
-
-impl<T: IrqHandler> Drop for IrqLine<T> {
-    fn drop(&mut self) {
-        let cookie = (&*self.data as *const T).cast_mut().cast::<c_void>();
-        // SAFETY: we requested `irq` with exactly this cookie; free_irq waits for a running
-        // handler to finish, after which `data` is no longer referenced.
-        let _ = unsafe { bindings::free_irq(self.irq, cookie) };
+    pub fn irq(&self) -> u32 {
+        self.irq
+    }
+    pub fn name(&self) -> &CStr {
+        // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
+        // as the device, i.e. as long as `self`.
+        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.dev)) }
     }
 }
+
+impl<T: NetDevOps> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: we requested `irq` with cookie `dev` and registered `dev`; free_irq waits
+        // for a running handler; after unregister the core no longer calls our ops; napi was
+        // added at setup. The Arc (our state) is released after this, when the fields drop.
+        unsafe {
+            let _ = bindings::free_irq(self.irq, self.dev);
+            ne2k_rs_unregister_netdev(self.dev);
+            ne2k_rs_napi_del(self.dev);
+            ne2k_rs_free_netdev(self.dev);
+        }
+    }
+}
+
+/// The PCI subsystem vendor ID (0x1af4 on QEMU's emulated devices).
+pub fn pci_subsystem_vendor(pdev: &pci::Device<kernel::device::Core<'_>>) -> u16 {
+    // SAFETY: `raw_pdev` is the bound device.
+    unsafe { ne2k_rs_pci_subsystem_vendor(raw_pdev(pdev).cast()) }
+}
+
 
 /// A PCI ID-table entry for `vendor:device` (any subsystem), like C's `PCI_DEVICE()`.
 ///

@@ -91,7 +91,7 @@ rc=$?
 set -e
 # virtme-ng relays the script's output only when the guest's udev made its I/O ports; the
 # guest also keeps a copy, so show whichever has it.
-if [ -s "$OUT/console.log" ]; then cat "$OUT/console.log"; elif [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; fi
+if [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; else cat "$OUT/console.log"; fi
 if [ $rc = 124 ] || [ $rc = 137 ]; then
     echo "guest-run: hard timeout after ${TIMEOUT}s" >&2
     exit 124
