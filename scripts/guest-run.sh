@@ -72,7 +72,8 @@ ENV
 QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
 [ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
-VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root
+# net.ifnames=0: the guest's udev keeps kernel names (ethN) instead of renaming under our feet.
+VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root --append=net.ifnames=0
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
 
 if [ $INTERACTIVE = 1 ]; then

@@ -4,9 +4,13 @@ set -u
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "  $*"; }
 
+# Waits for udev (if the guest runs it) to finish with new devices.
+settle() { command -v udevadm >/dev/null && udevadm settle -t 10 >/dev/null 2>&1; return 0; }
+
 # The interface whose MAC is $1 (empty if none).
 iface_by_mac() {
     local m=${1,,} d
+    settle
     for d in /sys/class/net/*; do
         [ "$(cat "$d/address" 2>/dev/null)" = "$m" ] && { basename "$d"; return 0; }
     done
@@ -26,4 +30,33 @@ dmesg_count() { dmesg | grep -Ec "$1" || true; }
 # reports, refcount saturation, Rust panics. (Case matters: "Oops" must not match "loops_per_jiffy".)
 dmesg_problems() {
     dmesg | grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|Call Trace:|lockdep|possible (circular|recursive) locking|UBSAN:|KASAN:|refcount_t:|[Rr]efcount|[Ll]eak|rust_panic|panicked at' || true
+}
+
+# Loads ne2k_rs, brings its interface up with $GUEST_IP; sets IFC.
+ne2k_up() {
+    unload_all
+    insmod "$NE2K_RS_KO" "$@" || fail "insmod ne2k_rs $*"
+    IFC=$(iface_by_mac "$NE2K_MAC")
+    [ -n "$IFC" ] || fail "no interface with MAC $NE2K_MAC"
+    ip addr add "$GUEST_IP" dev "$IFC" || fail "ip addr add"
+    ip link set "$IFC" up || fail "ip link up"
+    # the first ARP exchange
+    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "peer unreachable after bring-up"
+}
+
+ne2k_down() {
+    [ -n "${IFC:-}" ] && ip link set "$IFC" down 2>/dev/null
+    rmmod ne2k_rs 2>/dev/null || true
+}
+
+# Interface counter from sysfs: stat IFACE NAME
+stat() { cat "/sys/class/net/$1/statistics/$2"; }
+
+# ping wrapper: asserts 0% loss. ping_ok COUNT SIZE [extra ping args]
+ping_ok() {
+    local n=$1 size=$2; shift 2
+    local out
+    out=$(ping -q -c "$n" -s "$size" -W 2 "$@" "$PEER_IP" 2>&1)
+    echo "$out" | tail -2 | sed 's/^/  /'
+    echo "$out" | grep -q " 0% packet loss" || fail "loss pinging with $size-byte payload ($*)"
 }
