@@ -11,6 +11,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 FLAVOR=${1:-${FLAVOR:-default}}
 case "$FLAVOR" in default|debug) ;; *) die "unknown FLAVOR '$FLAVOR' (use default or debug)";; esac
 
+# One fetch/build at a time per cache (a second `make` waits instead of building into the same
+# tree).
+mkdir -p "$NE2K_CACHE/build"
+exec 9>"$NE2K_CACHE/build/.lock"
+flock 9
+
 eval "$("$HERE/fetch-sources.sh" | grep -E '^(KSRC|RUST_LIB_SRC)=')"
 export RUST_LIB_SRC
 KVER=$(make -s -C "$KSRC" kernelversion)
@@ -75,4 +81,8 @@ else
     echo "kernel $KVER ($FLAVOR): cached build $B" >&2
 fi
 ln -sfn "$B" "$NE2K_CACHE/kbuild-$FLAVOR"
+# Builds of this flavor with another key are stale (config or toolchain changed): drop them.
+for old in "$NE2K_CACHE"/build/*-"$FLAVOR"-*; do
+    [ "$old" = "$B" ] || [ ! -d "$old" ] || { echo "removing stale build $old" >&2; rm -rf "$old"; }
+done
 echo "$B"
