@@ -7,6 +7,8 @@ eval "set -- $(cat "$OUT/.args")"
 mountpoint -q /sys/kernel/tracing || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 mountpoint -q /sys/kernel/debug || mount -t debugfs nodev /sys/kernel/debug 2>/dev/null
 ip link set lo up 2>/dev/null
+# Start from unbound cards whatever the guest's udev did at boot.
+modprobe -r ne2k-pci e100 2>/dev/null
 cd "$OUT"
 # The script gets its own timeout, shorter than the host's, so dmesg still comes back.
 # Output goes to the console (virtme-ng's script ports) and to $OUT/guest.log.

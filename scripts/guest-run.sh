@@ -72,8 +72,10 @@ ENV
 QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
 [ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
-# net.ifnames=0: the guest's udev keeps kernel names (ethN) instead of renaming under our feet.
-VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root --append=net.ifnames=0
+# modprobe.blacklist: the guest's udev must not autoload the C drivers onto the cards (tests and
+# experiments choose the driver); an explicit `modprobe ne2k-pci` still works.
+VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root
+     --append=modprobe.blacklist=ne2k_pci,e100
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
 
 if [ $INTERACTIVE = 1 ]; then

@@ -13,8 +13,10 @@ run_driver() { # label load-command unload-command
     eval "$load" || { echo "load failed"; return 1; }
     command -v udevadm >/dev/null && udevadm settle -t 10
     local ifc; ifc=$(iface)
-    dmesg | grep -E "ne2k" | tail -1
+    dmesg | grep -E "ne2k.*(MAC|found at)" | tail -1
     ethtool -i "$ifc" | head -3
+    drv=$(ethtool -i "$ifc" | awk '/^driver:/ {print $2}')
+    [ "$drv" = "$label" ] || { echo "error: the card is driven by '$drv', not $label"; return 1; }
     ip addr add "$GUEST_IP" dev "$ifc"; ip link set "$ifc" up
     ping -c 1 -W 3 "$PEER_IP" >/dev/null || ping -c 1 -W 3 "$PEER_IP" >/dev/null
     echo "### ping -c 5 $PEER_IP"
@@ -40,8 +42,8 @@ echo "### guest kernel: $(uname -r), $(nproc) CPUs; PCI network devices:"
 for d in /sys/bus/pci/devices/*; do
     [ "$(cat "$d/class")" = 0x020000 ] && echo "  $(basename "$d")  $(cat "$d/vendor"):$(cat "$d/device")"
 done
-run_driver ne2k_rs "insmod $NE2K_RS_KO" "rmmod ne2k_rs"
-run_driver ne2k-pci "modprobe ne2k-pci" "modprobe -r ne2k-pci"
+run_driver ne2k_rs "insmod $NE2K_RS_KO" "rmmod ne2k_rs" || exit 1
+run_driver ne2k-pci "modprobe ne2k-pci" "modprobe -r ne2k-pci" || exit 1
 echo
 echo "################ summary (iperf3 ${T} s, TCG guest, peer = QEMU user net on the host loopback) ################"
 printf '%s\n' "${summary[@]}"
