@@ -283,6 +283,8 @@ pub struct TxDone {
     pub freed: bool,
     /// Bytes of the frame that completed (0 if none).
     pub bytes: usize,
+    /// Its stages, if it was timed.
+    pub stages: Option<TxStages>,
 }
 
 /// The chip, as the driver sees it through a register bus.
@@ -300,7 +302,47 @@ pub struct Dp8390<B: RegisterBus> {
     tx_on_wire: Option<usize>,
     /// Whether the chip was started (open) and its interrupts may be unmasked.
     running: bool,
+    /// Stage timestamps of the frame in each TX slot (all zero when not timed).
+    tx_times: [TxTimes; TX_SLOTS],
+    tx_seq: u32,
     pub stats: Stats,
+}
+
+/// Stage timestamps of one frame in a TX slot (cycles from [`RegisterBus::cycles`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct TxTimes {
+    timed: bool,
+    seq: u32,
+    /// `start_xmit` entry.
+    t_enter: u64,
+    /// Driver cycles so far: entry to copy start, plus copy end to trigger (or to xmit return
+    /// when the frame must wait for the transmitter).
+    driver: u64,
+    /// The remote-DMA write.
+    dma: u64,
+    /// xmit returned with the frame waiting for the other slot (0 if triggered at once).
+    t_ready: u64,
+    /// The TRANS command was written.
+    t_trig: u64,
+}
+
+/// The stages of one transmitted frame (see the `ne2k_rs_tx` tracepoint):
+/// `total = driver + dma + queued + nic`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TxStages {
+    pub seq: u32,
+    pub len: u32,
+    /// start_xmit entry -> copy start, copy end -> send triggered, and the completion work
+    /// (TSR, counters, slot release, starting the next slot).
+    pub driver: u64,
+    /// The remote-DMA write of the frame into card memory.
+    pub dma: u64,
+    /// Waiting for the transmitter (the other slot was on the wire).
+    pub queued: u64,
+    /// Send triggered -> transmit-complete seen by the driver (the card, the interrupt, and
+    /// the scheduling of the poll).
+    pub nic: u64,
+    pub total: u64,
 }
 
 impl<B: RegisterBus> Dp8390<B> {
@@ -315,6 +357,8 @@ impl<B: RegisterBus> Dp8390<B> {
             tx_len: [0; TX_SLOTS],
             tx_on_wire: None,
             running: false,
+            tx_times: [TxTimes::default(); TX_SLOTS],
+            tx_seq: 0,
             stats: Stats::default(),
         }
     }
@@ -611,6 +655,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.next_pkt = r.rx_start;
         self.tx_len = [0; TX_SLOTS];
         self.tx_on_wire = None;
+        self.tx_times = [TxTimes::default(); TX_SLOTS];
         self.running = false;
         if start {
             self.wr(regs::P0_ISR, 0xff);
@@ -624,6 +669,12 @@ impl<B: RegisterBus> Dp8390<B> {
 
     pub fn running(&self) -> bool {
         self.running
+    }
+
+    /// The bus's cycle counter (for the driver's own stage timestamps).
+    #[inline(always)]
+    pub fn cycles(&mut self) -> u64 {
+        self.bus.cycles()
     }
 
     /// Sets the station address (takes effect in PAR at once if the chip is initialised).
@@ -714,12 +765,22 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
         self.tx_on_wire = Some(slot);
         self.wr(regs::CMD, cmd::NODMA | cmd::TRANS | cmd::START);
+        // Stage boundary: send triggered (end of driver / start of NIC stage).
+        if self.tx_times[slot].timed {
+            self.tx_times[slot].t_trig = self.bus.cycles();
+        }
     }
 
     /// Copies `frame` into a free TX slot (zero-padding runts to 60 bytes) and starts sending it
     /// if the transmitter is idle. Returns the free slots left, or `Err(())` if none was free
     /// (the caller should have stopped its queue) or the frame is too long.
     pub fn xmit(&mut self, frame: &[u8]) -> Result<usize, ()> {
+        self.xmit_timed(frame, None)
+    }
+
+    /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
+    /// `start_xmit` entry) if given; [`Self::tx_complete`] then returns them.
+    pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<usize, ()> {
         if frame.len() > MAX_TX_FRAME || frame.is_empty() {
             self.stats.tx_errors += 1;
             return Err(());
@@ -732,10 +793,36 @@ impl<B: RegisterBus> Dp8390<B> {
             self.stats.tx_padded += 1;
         }
         let addr = u16::from(self.ring.tx_page(slot)) << 8;
+        let timed = t_enter.is_some();
+        // Stage boundary: copy start (end of the first driver part, start of DMA).
+        let t_copy = if timed { self.bus.cycles() } else { 0 };
         self.block_output(addr, frame, ETH_ZLEN);
+        // Stage boundary: copy end (remote DMA complete and acked).
+        let t_dma = if timed { self.bus.cycles() } else { 0 };
         self.tx_len[slot] = frame.len().max(ETH_ZLEN) as u16;
+        self.tx_seq = self.tx_seq.wrapping_add(1);
+        let t_enter = t_enter.unwrap_or(0);
+        self.tx_times[slot] = TxTimes {
+            timed,
+            seq: self.tx_seq,
+            t_enter,
+            driver: t_copy.wrapping_sub(t_enter),
+            dma: t_dma.wrapping_sub(t_copy),
+            t_ready: 0,
+            t_trig: 0,
+        };
         if self.tx_on_wire.is_none() {
             self.trigger_send(slot);
+            if timed {
+                let t = &mut self.tx_times[slot];
+                t.driver += t.t_trig.wrapping_sub(t_dma);
+            }
+        } else if timed {
+            // Stage boundary: the frame waits for the transmitter from here.
+            let t_ready = self.bus.cycles();
+            let t = &mut self.tx_times[slot];
+            t.t_ready = t_ready;
+            t.driver += t_ready.wrapping_sub(t_dma);
         }
         Ok(self.tx_free())
     }
@@ -744,6 +831,9 @@ impl<B: RegisterBus> Dp8390<B> {
     /// was on the wire and starts the other one if it is loaded.
     pub fn tx_complete(&mut self, status: u8) -> TxDone {
         let Some(slot) = self.tx_on_wire else { return TxDone::default() };
+        let times = self.tx_times[slot];
+        // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
+        let t_seen = if times.timed { self.bus.cycles() } else { 0 };
         let t = self.rd(regs::P0_TSR);
         let len = usize::from(self.tx_len[slot]);
         if status & isr::TXE != 0 || t & (tsr::ABT | tsr::FU) != 0 {
@@ -773,11 +863,25 @@ impl<B: RegisterBus> Dp8390<B> {
         }
         self.tx_len[slot] = 0;
         self.tx_on_wire = None;
+        self.tx_times[slot].timed = false;
         let other = (slot + 1) % TX_SLOTS;
         if self.tx_len[other] != 0 {
             self.trigger_send(other);
         }
-        TxDone { freed: true, bytes: len }
+        let stages = times.timed.then(|| {
+            // Stage boundary: completion work done.
+            let t_done = self.bus.cycles();
+            TxStages {
+                seq: times.seq,
+                len: len as u32,
+                driver: times.driver + t_done.wrapping_sub(t_seen),
+                dma: times.dma,
+                queued: if times.t_ready != 0 { times.t_trig.wrapping_sub(times.t_ready) } else { 0 },
+                nic: t_seen.wrapping_sub(times.t_trig),
+                total: t_done.wrapping_sub(times.t_enter),
+            }
+        });
+        TxDone { freed: true, bytes: len, stages }
     }
 
     /// Transmit watchdog fired: reset and re-initialise the chip (frames in the slots are lost

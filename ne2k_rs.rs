@@ -13,6 +13,7 @@
 mod dp8390;
 mod hw;
 mod netdev;
+mod tracing;
 
 use core::pin::Pin;
 
@@ -22,7 +23,7 @@ use kernel::prelude::*;
 use kernel::sync::{Arc, SpinLockIrq};
 
 use dp8390::{ChipInfo, Dp8390, RxMode, RxPeek, PCI_CHIPS};
-use hw::port::PortBus;
+use hw::port::{rdtsc, PortBus};
 use hw::regs::{self, isr};
 use netdev::{IoRegion, IoRegionError, IrqReturn, LinkStats64, NetDev, NetDevOps, NetdevTx};
 
@@ -64,6 +65,10 @@ struct ChipState {
     msg_enable: u32,
     irqs: u64,
     polls: u64,
+    /// TSC at the last hard interrupt that reported a receive (0: none since the last poll):
+    /// the start of the RX NIC stage.
+    t_rx_irq: u64,
+    rx_seq: u32,
 }
 
 /// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
@@ -141,6 +146,9 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
+        // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
+        // while the ne2k_rs_tx event is enabled (a static-key branch otherwise).
+        let t_enter = tracing::tx_enabled().then(rdtsc);
         let Some(frame) = skb.data() else {
             self.chip.lock().chip.stats.tx_errors += 1;
             return NetdevTx::Ok; // dropped (skb freed on return)
@@ -150,7 +158,7 @@ impl NetDevOps for Ne2kNet {
             st.chip.stats.tx_errors += 1;
             return NetdevTx::Ok;
         }
-        match st.chip.xmit(frame) {
+        match st.chip.xmit_timed(frame, t_enter) {
             Ok(free) => {
                 if free == 0 {
                     // Under the lock: a completion cannot wake the queue before we stop it.
@@ -226,14 +234,23 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn irq(&self, dev: &NetDev) -> IrqReturn {
+        // Stage boundary (RX NIC stage start): the interrupt is seen.
+        let timed = tracing::irq_enabled() || tracing::rx_enabled();
+        let t0 = if timed { rdtsc() } else { 0 };
         let mut st = self.chip.lock();
         match st.chip.irq_take() {
             None => IrqReturn::None,
             Some(status) => {
                 st.pending |= status;
                 st.irqs += 1;
+                if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
+                    st.t_rx_irq = t0;
+                }
                 drop(st);
                 dev.napi_schedule();
+                if timed && tracing::irq_enabled() {
+                    tracing::irq(status, rdtsc().wrapping_sub(t0));
+                }
                 IrqReturn::Handled
             }
         }
@@ -241,14 +258,31 @@ impl NetDevOps for Ne2kNet {
 
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
         let budget = budget.max(0) as usize;
+        let t_poll = if tracing::poll_enabled() || tracing::rx_enabled() { rdtsc() } else { 0 };
         let mut work = 0usize;
-        let mut curr;
+        let mut tx_done = 0u32;
+        let t_ref;
         {
             let mut st = self.chip.lock();
             st.polls += 1;
+            // Frames announced by an interrupt start their NIC stage there; frames found by a
+            // poll that no receive interrupt announced start it at the poll.
+            t_ref = match core::mem::take(&mut st.t_rx_irq) {
+                0 => t_poll,
+                t => t,
+            };
             let status = core::mem::take(&mut st.pending) | st.chip.isr_take();
-            if status & (isr::PTX | isr::TXE) != 0 && st.chip.tx_complete(status).freed && dev.queue_stopped() {
-                dev.wake_queue();
+            if status & (isr::PTX | isr::TXE) != 0 {
+                let done = st.chip.tx_complete(status);
+                if done.freed {
+                    tx_done += 1;
+                    if dev.queue_stopped() {
+                        dev.wake_queue();
+                    }
+                }
+                if let Some(stages) = done.stages {
+                    tracing::tx(&stages);
+                }
             }
             if status & isr::CNT != 0 {
                 st.chip.read_counters();
@@ -257,19 +291,20 @@ impl NetDevOps for Ne2kNet {
                 let resend = st.chip.rx_overrun_begin();
                 // Drain what the ring holds, then leave loopback (NatSemi order).
                 drop(st);
-                work += self.rx_drain(dev, napi, usize::MAX);
+                work += self.rx_drain(dev, napi, usize::MAX, t_ref);
                 st = self.chip.lock();
                 st.chip.rx_overrun_finish(resend);
             }
-            curr = st.chip.rx_curr();
         }
-        let _ = &mut curr;
         if work < budget {
-            work += self.rx_drain(dev, napi, budget - work);
+            work += self.rx_drain(dev, napi, budget - work, t_ref);
         }
         let work = work.min(budget);
         if work < budget && napi.complete_done(work as i32) {
             self.chip.lock().chip.irq_unmask();
+        }
+        if t_poll != 0 && tracing::poll_enabled() {
+            tracing::poll(work as u32, tx_done, budget as u32, rdtsc().wrapping_sub(t_poll));
         }
         work as i32
     }
@@ -309,15 +344,21 @@ impl NetDevOps for Ne2kNet {
 
 impl Ne2kNet {
     /// Takes up to `budget` frames off the ring into skbs for GRO. The chip lock is held per
-    /// frame (header check + copy + boundary update), never across the stack.
-    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize) -> usize {
+    /// frame (header check + copy + boundary update), never across the stack. `t_ref` is where
+    /// the frames' RX NIC stage starts (see `poll`).
+    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize, t_ref: u64) -> usize {
+        let timed = tracing::rx_enabled() && t_ref != 0;
+        let stamp = || if timed { rdtsc() } else { 0 };
         let mut done = 0;
         let mut curr = self.chip.lock().chip.rx_curr();
         while done < budget {
             let mut st = self.chip.lock();
+            // Stage boundary (RX NIC stage end / DMA start): the poll picks the frame up.
+            let mut t_pick = stamp();
             let mut peek = st.chip.rx_peek(curr);
             if peek == RxPeek::Empty {
                 curr = st.chip.rx_curr();
+                t_pick = stamp();
                 peek = st.chip.rx_peek(curr);
             }
             match peek {
@@ -331,17 +372,40 @@ impl Ne2kNet {
                     break;
                 }
                 RxPeek::Frame(f) => {
+                    // Stage boundary: header read (remote DMA of 4 bytes) done.
+                    let t_hdr = stamp();
                     let mut skb = None;
+                    let (mut t_b0, mut t_b1) = (0, 0);
                     if f.ok() {
                         skb = napi.alloc_skb(f.len);
                         if let Some(s) = skb.as_mut() {
+                            // Stage boundaries: body remote-DMA read.
+                            t_b0 = stamp();
                             st.chip.rx_read(&f, s.buf());
+                            t_b1 = stamp();
                         }
                     }
                     st.chip.rx_account(&f, skb.is_some());
                     st.chip.rx_advance(&f);
+                    st.rx_seq = st.rx_seq.wrapping_add(1);
+                    let seq = st.rx_seq;
                     drop(st);
                     if let Some(s) = skb {
+                        if timed {
+                            // Stage boundary (RX driver stage end): handed to the stack.
+                            let t_hand = rdtsc();
+                            let dma = t_hdr.wrapping_sub(t_pick) + t_b1.wrapping_sub(t_b0);
+                            let driver = t_hand.wrapping_sub(t_pick).wrapping_sub(dma);
+                            tracing::rx(
+                                seq,
+                                f.len as u32,
+                                u32::from(f.page),
+                                t_pick.wrapping_sub(t_ref),
+                                dma,
+                                driver,
+                                t_hand.wrapping_sub(t_ref),
+                            );
+                        }
                         napi.gro_receive(s);
                     }
                     done += 1;
@@ -400,7 +464,16 @@ impl Ne2k {
         let state = Arc::pin_init(
             pin_init!(Ne2kNet {
                 chip <- kernel::new_spinlock_irq!(
-                    ChipState { chip, pending: 0, dead: false, msg_enable: msg, irqs: 0, polls: 0 },
+                    ChipState {
+                        chip,
+                        pending: 0,
+                        dead: false,
+                        msg_enable: msg,
+                        irqs: 0,
+                        polls: 0,
+                        t_rx_irq: 0,
+                        rx_seq: 0,
+                    },
                     "ne2k_rs_chip"
                 ),
                 info: *info,

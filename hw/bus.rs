@@ -24,4 +24,7 @@ pub trait RegisterBus {
     fn data_out32(&mut self, src: &[u8]);
     /// Busy-waits about `us` microseconds (a no-op in the software model).
     fn delay_us(&mut self, us: u32);
+    /// A free-running cycle counter for stage timing (the TSC in the kernel; the software
+    /// model counts bus accesses).
+    fn cycles(&mut self) -> u64;
 }

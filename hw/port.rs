@@ -115,4 +115,17 @@ impl RegisterBus for PortBus {
     fn delay_us(&mut self, us: u32) {
         crate::netdev::udelay(us);
     }
+
+    #[inline(always)]
+    fn cycles(&mut self) -> u64 {
+        rdtsc()
+    }
+}
+
+/// The time-stamp counter (`rdtsc`), for stage timing. Not serialising: it orders with the
+/// surrounding port I/O, which is itself serialising on x86.
+#[inline(always)]
+pub fn rdtsc() -> u64 {
+    // SAFETY: rdtsc only reads the TSC into registers; the kernel runs with CR4.TSD clear.
+    unsafe { core::arch::x86_64::_rdtsc() }
 }

@@ -152,6 +152,7 @@ fn detect_restores_registers_when_counter_does_not_clear() {
         fn data_out16(&mut self, s: &[u8]) { self.0.data_out16(s) }
         fn data_out32(&mut self, s: &[u8]) { self.0.data_out32(s) }
         fn delay_us(&mut self, _: u32) {}
+        fn cycles(&mut self) -> u64 { 0 }
     }
     let mut chip = Dp8390::new(Sticky(Model::new(MAC, 32)), ChipFlags::NONE);
     assert_eq!(chip.detect(), Err(ChipError::NotAn8390));

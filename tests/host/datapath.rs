@@ -370,3 +370,41 @@ fn port_accesses_are_counted() {
     // 250 data-port dwords plus a bounded register protocol.
     assert!(used >= 250 && used < 290, "port accesses for a 1000-byte send: {used}");
 }
+
+#[test]
+fn tx_stages_add_up_and_dma_grows_with_size() {
+    let mut chip = up(32, ChipFlags::NONE);
+    let mut last_dma = 0;
+    for len in [60usize, 200, 600, 1514] {
+        let t0 = chip.cycles();
+        chip.xmit_timed(&frame([0xff; 6], len, 1), Some(t0)).unwrap();
+        let done = chip.tx_complete(isr::PTX);
+        let s = done.stages.expect("a timed frame reports its stages");
+        assert_eq!(s.len as usize, len.max(60));
+        assert!(s.driver > 0 && s.dma > 0 && s.nic > 0, "{s:?}");
+        assert_eq!(s.queued, 0, "the transmitter was idle");
+        assert_eq!(s.driver + s.dma + s.queued + s.nic, s.total, "{s:?}");
+        assert!(s.dma > last_dma, "DMA stage must grow with frame size: {s:?}");
+        last_dma = s.dma;
+    }
+    // An untimed frame reports nothing.
+    chip.xmit(&frame([0xff; 6], 100, 1)).unwrap();
+    assert_eq!(chip.tx_complete(isr::PTX).stages, None);
+}
+
+#[test]
+fn tx_stages_of_a_queued_frame_include_the_wait() {
+    let mut chip = up(32, ChipFlags::NONE);
+    let t0 = chip.cycles();
+    chip.xmit_timed(&frame([0xff; 6], 100, 1), Some(t0)).unwrap();
+    let t1 = chip.cycles();
+    chip.xmit_timed(&frame([0xff; 6], 100, 2), Some(t1)).unwrap();
+    let a = chip.tx_complete(isr::PTX).stages.unwrap();
+    let b = chip.tx_complete(isr::PTX).stages.unwrap();
+    assert_eq!(b.seq, a.seq + 1);
+    assert_eq!(a.queued, 0);
+    assert!(b.queued > 0, "the second frame waited for the first: {b:?}");
+    for s in [a, b] {
+        assert_eq!(s.driver + s.dma + s.queued + s.nic, s.total, "{s:?}");
+    }
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Rust side of the ne2k_rs tracepoints (`tracing/ne2k_rs_trace.h`). Part of the FFI layer.
+//!
+//! Each `*_enabled()` is a static-key branch (a patched no-op while the event is off), so the
+//! datapath asks it first and takes timestamps only when someone is listening.
+
+use kernel::bindings;
+
+// The `tracepoint` statics are only used for the address of their static key; rustc calls the
+// bindgen struct FFI-unsafe because of a zero-sized member.
+#[allow(improper_ctypes)]
+extern "C" {
+    static __tracepoint_ne2k_rs_tx: bindings::tracepoint;
+    static __tracepoint_ne2k_rs_rx: bindings::tracepoint;
+    static __tracepoint_ne2k_rs_irq: bindings::tracepoint;
+    static __tracepoint_ne2k_rs_poll: bindings::tracepoint;
+    fn rust_do_trace_ne2k_rs_tx(seq: u32, len: u32, driver: u64, dma: u64, queued: u64, nic: u64, total: u64);
+    fn rust_do_trace_ne2k_rs_rx(seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64);
+    fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
+    fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64);
+}
+
+macro_rules! enabled {
+    ($name:ident, $key:ident) => {
+        #[inline(always)]
+        pub fn $name() -> bool {
+            // SAFETY: querying a tracepoint's static key is always allowed; the tracepoint is
+            // defined in tracing/ne2k_rs_trace.c, linked into this module.
+            unsafe { kernel::jump_label::static_branch_unlikely!($key, bindings::tracepoint, key) }
+        }
+    };
+}
+enabled!(tx_enabled, __tracepoint_ne2k_rs_tx);
+enabled!(rx_enabled, __tracepoint_ne2k_rs_rx);
+enabled!(irq_enabled, __tracepoint_ne2k_rs_irq);
+enabled!(poll_enabled, __tracepoint_ne2k_rs_poll);
+
+/// Fires `ne2k_rs:ne2k_rs_tx` (call only after `tx_enabled()`).
+#[inline]
+pub fn tx(s: &crate::dp8390::TxStages) {
+    // SAFETY: the C entry point takes plain integers and may be called from any context.
+    unsafe { rust_do_trace_ne2k_rs_tx(s.seq, s.len, s.driver, s.dma, s.queued, s.nic, s.total) }
+}
+
+/// Fires `ne2k_rs:ne2k_rs_rx`.
+#[inline]
+pub fn rx(seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64) {
+    // SAFETY: as `tx`.
+    unsafe { rust_do_trace_ne2k_rs_rx(seq, len, page, nic, dma, driver, total) }
+}
+
+/// Fires `ne2k_rs:ne2k_rs_irq`.
+#[inline]
+pub fn irq(isr: u8, cycles: u64) {
+    // SAFETY: as `tx`.
+    unsafe { rust_do_trace_ne2k_rs_irq(u32::from(isr), cycles) }
+}
+
+/// Fires `ne2k_rs:ne2k_rs_poll`.
+#[inline]
+pub fn poll(rx: u32, tx: u32, budget: u32, cycles: u64) {
+    // SAFETY: as `tx`.
+    unsafe { rust_do_trace_ne2k_rs_poll(rx, tx, budget, cycles) }
+}
