@@ -35,6 +35,13 @@ fi
 rm -f "$log"
 done_step
 
+# ---- host: the report generator on a recorded trace fixture ----
+step "host tests (report.py on tests/fixtures/stage-run)"
+while read -r res name _; do
+    case "$res" in PASS|FAIL) result "$res" "host::$name";; esac
+done < <(python3 "$REPO/tests/host/test_report.py" 2>&1)
+done_step
+
 if [ $HOST_ONLY = 0 ]; then
     # ---- module metadata ----
     KO="$REPO/ne2k_rs.ko"

@@ -9,7 +9,9 @@
 #     each on its own QEMU user network (slirp): the peer is 10.0.2.2, the host's loopback;
 #   - in the script's environment: NE2K_RS_KO (path of the built module), GUEST_IP
 #     (address/prefix for the interface under test), PEER_IP, IPERF3_PORT (an iperf3 server
-#     listens on the peer at that port), NE2K_MAC, E100_MAC, OUT (a directory whose files come
+#     listens on the peer at that port), UDP_ECHO_PORT / UDP_SINK_PORT (UDP echo and discard
+#     servers on the peer),
+#     NE2K_MAC, E100_MAC, OUT (a directory whose files come
 #     back to the host; the runner prints where), REPO (the checkout);
 #   - the C drivers load with `modprobe ne2k-pci` / `modprobe e100`.
 # Exit status: the script's; 124 if the hard timeout hit; 125 if the guest never ran the script.
@@ -53,7 +55,15 @@ mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 IPERF3_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 iperf3 -s -B 127.0.0.1 -p "$IPERF3_PORT" >"$OUT/iperf3-server.log" 2>&1 &
 IPERF_PID=$!
-cleanup() { kill "$IPERF_PID" 2>/dev/null || true; wait "$IPERF_PID" 2>/dev/null || true; }
+# A UDP echo server on the host's loopback (the experiments' UDP workload): 10.0.2.2:UDP_ECHO_PORT.
+UDP_ECHO_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+UDP_SINK_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 "$HERE/udp-echo.py" 127.0.0.1 "$UDP_ECHO_PORT" "$UDP_SINK_PORT" >"$OUT/udp-echo.log" 2>&1 &
+ECHO_PID=$!
+cleanup() {
+    kill "$IPERF_PID" "$ECHO_PID" 2>/dev/null || true
+    wait "$IPERF_PID" "$ECHO_PID" 2>/dev/null || true
+}
 trap cleanup EXIT
 
 cat >"$OUT/.env" <<ENV
@@ -61,11 +71,14 @@ export NE2K_RS_KO='$KO'
 export GUEST_IP='10.0.2.15/24'
 export PEER_IP='10.0.2.2'
 export IPERF3_PORT='$IPERF3_PORT'
+export UDP_ECHO_PORT='$UDP_ECHO_PORT'
+export UDP_SINK_PORT='$UDP_SINK_PORT'
 export NE2K_MAC='$NE2K_MAC'
 export E100_MAC='$E100_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
 export GUEST_TIMEOUT='$TIMEOUT'
+export EXP_COUNT='${EXP_COUNT:-1000}'
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 

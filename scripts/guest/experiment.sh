@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Guest side of the stage experiment (scripts/experiment.sh): for each driver (ne2k_rs, the C
+# ne2k-pci, the C e100 on QEMU's i82559er) and each workload (ICMP and UDP with 1, 100, 1000
+# payload bytes, ARP), send EXP_COUNT packets one at a time with ftrace recording, the TSC as
+# trace clock. ne2k_rs is read through its own tracepoints; the C drivers, unpatched, through
+# generic events (irq_handler_entry/exit, napi_poll, netif_receive_skb, net_dev_xmit) and
+# kprobes/kretprobes on their functions. Raw traces go to $OUT/raw/<driver>/<workload>.trace.
+set -u
+N=${EXP_COUNT:-1000}
+DRIVERS=${EXP_DRIVERS:-"ne2k_rs ne2k-pci e100"}
+T=/sys/kernel/tracing
+PEER=$PEER_IP
+mkdir -p "$OUT/raw"
+
+log() { echo "[experiment] $*"; }
+iface_of() { for d in /sys/class/net/*; do [ "$(cat "$d/address")" = "$1" ] && basename "$d"; done; }
+
+# ---- trace setup ----
+echo 0 > $T/tracing_on
+echo x86-tsc > $T/trace_clock
+echo 32768 > $T/buffer_size_kb
+echo > $T/kprobe_events
+add_probe() { # group name function
+    echo "p:$1/$2_in $3" >> $T/kprobe_events && echo "r:$1/$2_out $3" >> $T/kprobe_events
+}
+
+{
+    echo "tsc_mhz=$(dmesg | sed -n 's/.*Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -1)"
+    [ -n "$(dmesg | grep 'Refined TSC')" ] || echo "tsc_mhz_detected=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -1)"
+    echo "kernel=$(uname -r)"
+    echo "cpus=$(nproc)"
+    echo "count=$N"
+    echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
+} > "$OUT/meta.txt"
+cat "$OUT/meta.txt"
+
+run_workload() { # driver iface workload
+    local drv=$1 ifc=$2 w=$3 out="$OUT/raw/$1/$3.trace"
+    echo > $T/trace
+    echo 1 > $T/tracing_on
+    case $w in
+        icmp*) ping -q -c "$N" -i 0.002 -W 1 -s "${w#icmp}" "$PEER" | tail -2 | head -1;;
+        udptx*) python3 "$REPO/scripts/guest/sendpkts.py" udptx "$PEER" "$UDP_SINK_PORT" "${w#udptx}" "$N";;
+        udp*) python3 "$REPO/scripts/guest/sendpkts.py" udp "$PEER" "$UDP_ECHO_PORT" "${w#udp}" "$N";;
+        arp) python3 "$REPO/scripts/guest/sendpkts.py" arp "$ifc" "$PEER" "$N";;
+    esac
+    echo 0 > $T/tracing_on
+    cat $T/trace > "$out"
+    log "$drv $w: $(grep -c . "$out") trace lines, $(grep -c 'overrun\|LOST' "$out" || true) loss markers"
+}
+
+enable_events() { # list of event dirs (relative to events/)
+    echo 0 > $T/events/enable
+    for e in "$@"; do echo 1 > "$T/events/$e/enable" || log "cannot enable $e"; done
+}
+
+for drv in $DRIVERS; do
+    mkdir -p "$OUT/raw/$drv"
+    rmmod ne2k_rs 2>/dev/null; modprobe -r ne2k-pci e100 2>/dev/null
+    echo > $T/kprobe_events
+    case $drv in
+        ne2k_rs)
+            insmod "$NE2K_RS_KO" || exit 1
+            mac=$NE2K_MAC
+            events=(ne2k_rs irq/irq_handler_entry irq/irq_handler_exit napi/napi_poll
+                    net/napi_gro_receive_entry net/napi_gro_receive_exit)
+            ;;
+        ne2k-pci)
+            modprobe ne2k-pci || exit 1
+            mac=$NE2K_MAC
+            add_probe ne2kc xmit ei_start_xmit
+            add_probe ne2kc bout ne2k_pci_block_output
+            add_probe ne2kc trig NS8390_trigger_send
+            add_probe ne2kc txint ei_tx_intr
+            add_probe ne2kc rcv ei_receive
+            add_probe ne2kc hdr ne2k_pci_get_8390_hdr
+            add_probe ne2kc bin ne2k_pci_block_input
+            events=(ne2kc irq/irq_handler_entry irq/irq_handler_exit net/netif_rx)
+            ;;
+        e100)
+            modprobe e100 || exit 1
+            mac=$E100_MAC
+            # Tracepoints only: kprobes on e100's functions crash 7.3 under TCG (a kretprobe on
+            # e100_poll faults in the return trampoline; a second probe in the module leaves a
+            # NULL call in the xmit path). The poll starts at the NET_RX softirq.
+            echo 'vec == 3' > $T/events/irq/softirq_entry/filter
+            events=(irq/irq_handler_entry irq/irq_handler_exit irq/softirq_entry napi/napi_poll
+                    net/netif_receive_skb_entry net/netif_receive_skb_exit
+                    net/net_dev_start_xmit net/net_dev_xmit)
+            ;;
+    esac
+    command -v udevadm >/dev/null && udevadm settle -t 10
+    ifc=$(iface_of "$mac")
+    [ -n "$ifc" ] || { log "no interface for $drv"; exit 1; }
+    ip addr flush dev "$ifc"; ip addr add "$GUEST_IP" dev "$ifc"; ip link set "$ifc" up
+    ping -c 2 -W 3 "$PEER" >/dev/null || ping -c 2 -W 3 "$PEER" >/dev/null || { log "$drv: peer unreachable"; exit 1; }
+    grep -E "^ *[0-9]+:.*($drv|ne2k|eth|enp)" /proc/interrupts | head -3 > "$OUT/raw/$drv/interrupts.txt"
+    echo "$ifc" > "$OUT/raw/$drv/iface"
+    awk -v i="$ifc" '$0 ~ i {print $1}' /proc/interrupts > /dev/null
+    enable_events "${events[@]}"
+    [ -n "$(cat $T/kprobe_events)" ] && log "kprobes: $(grep -c . $T/kprobe_events), enabled: $(cat $T/events/*c/enable 2>/dev/null | tr "\n" " ")"
+    for w in icmp1 icmp100 icmp1000 udp1 udp100 udp1000 arp udptx1 udptx100 udptx1000; do
+        run_workload "$drv" "$ifc" "$w"
+    done
+    enable_events
+    ip link set "$ifc" down; ip addr flush dev "$ifc"
+done
+rmmod ne2k_rs 2>/dev/null; modprobe -r ne2k-pci e100 2>/dev/null
+echo > $T/kprobe_events
+echo 0 > $T/events/irq/softirq_entry/filter
+echo local > $T/trace_clock
+log "done"

@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Guest-side packet generator for the stage experiment.
+
+  sendpkts.py udp  PEER PORT PAYLOAD COUNT   UDP request/response to the peer's echo server
+  sendpkts.py udptx PEER PORT PAYLOAD COUNT  UDP to the peer's discard port, 2 ms apart (TX only)
+  sendpkts.py arp  IFACE PEER COUNT          ARP requests for PEER (the peer answers each)
+
+One packet in flight at a time (like ping), so each transmit and receive is a separate event.
+Prints "sent N, answered M"."""
+import os
+import socket
+import struct
+import sys
+import time
+
+def udp(peer, port, payload, count):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1.0)
+    data = os.urandom(payload)
+    ok = 0
+    for _ in range(count):
+        s.sendto(data, (peer, port))
+        try:
+            s.recvfrom(65535)
+            ok += 1
+        except socket.timeout:
+            pass
+    return ok
+
+def arp(iface, peer, count):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+    s.bind((iface, 0x0806))
+    s.settimeout(1.0)
+    mac = bytes.fromhex(open(f"/sys/class/net/{iface}/address").read().strip().replace(":", ""))
+    ip = socket.inet_aton(os.environ.get("GUEST_IP", "10.0.2.15/24").split("/")[0])
+    tip = socket.inet_aton(peer)
+    frame = (b"\xff" * 6 + mac + b"\x08\x06"
+             + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + b"\x00" * 6 + tip)
+    ok = 0
+    for _ in range(count):
+        s.send(frame)
+        deadline = time.time() + 1.0
+        while time.time() < deadline:
+            try:
+                r = s.recv(2048)
+            except socket.timeout:
+                break
+            if len(r) >= 42 and r[12:14] == b"\x08\x06" and struct.unpack("!H", r[20:22])[0] == 2 \
+                    and r[28:32] == tip:
+                ok += 1
+                break
+    return ok
+
+if __name__ == "__main__":
+    kind = sys.argv[1]
+    if kind == "udp":
+        n = int(sys.argv[5])
+        got = udp(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), n)
+    elif kind == "udptx":
+        n = int(sys.argv[5])
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        data = os.urandom(int(sys.argv[4]))
+        for _ in range(n):
+            s.sendto(data, (sys.argv[2], int(sys.argv[3])))
+            time.sleep(0.002)
+        got = n
+    elif kind == "arp":
+        n = int(sys.argv[4])
+        got = arp(sys.argv[2], sys.argv[3], n)
+    else:
+        sys.exit(f"unknown kind {kind}")
+    print(f"sent {n}, answered {got}")
+    sys.exit(0 if got > 0 else 1)
