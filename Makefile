@@ -21,7 +21,7 @@ help:
 	@echo "make guest-run SCRIPT=path [TIMEOUT=s]  run a script as root in a fresh QEMU guest"
 	@echo "make shell      interactive guest shell with the same environment"
 	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"
-	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1000]"
+	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100]"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
 deps:

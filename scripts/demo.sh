@@ -9,7 +9,7 @@ REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 KDIR=""
 while [ $# -gt 0 ]; do case "$1" in --kdir) KDIR=$2; shift 2;; *) die "unknown argument $1";; esac; done
-count=${EXP_COUNT:-1000}
+count=${EXP_COUNT:-1100}
 [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] || die "EXP_COUNT must be a positive integer (got '$count')"
 out="$REPO/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"

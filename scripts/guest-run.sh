@@ -78,7 +78,7 @@ export E100_MAC='$E100_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
 export GUEST_TIMEOUT='$TIMEOUT'
-export EXP_COUNT='${EXP_COUNT:-1000}'
+export EXP_COUNT='${EXP_COUNT:-1100}'
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 

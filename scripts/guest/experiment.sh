@@ -6,7 +6,7 @@
 # generic events (irq_handler_entry/exit, napi_poll, netif_receive_skb, net_dev_xmit) and
 # kprobes/kretprobes on their functions. Raw traces go to $OUT/raw/<driver>/<workload>.trace.
 set -u
-N=${EXP_COUNT:-1000}
+N=${EXP_COUNT:-1100}
 DRIVERS=${EXP_DRIVERS:-"ne2k_rs ne2k-pci e100"}
 T=/sys/kernel/tracing
 PEER=$PEER_IP

@@ -3,5 +3,5 @@
 # stage experiment for ne2k_rs, ne2k-pci and e100.
 "$REPO/scripts/guest/demo.sh" || exit 1
 echo
-echo "################ stage experiment (${EXP_COUNT:-1000} packets per workload and driver) ################"
+echo "################ stage experiment (${EXP_COUNT:-1100} packets per workload and driver) ################"
 "$REPO/scripts/guest/experiment.sh"
