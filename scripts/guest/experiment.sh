@@ -96,7 +96,6 @@ for drv in $DRIVERS; do
     ping -c 2 -W 3 "$PEER" >/dev/null || ping -c 2 -W 3 "$PEER" >/dev/null || { log "$drv: peer unreachable"; exit 1; }
     grep -E "^ *[0-9]+:.*($drv|ne2k|eth|enp)" /proc/interrupts | head -3 > "$OUT/raw/$drv/interrupts.txt"
     echo "$ifc" > "$OUT/raw/$drv/iface"
-    awk -v i="$ifc" '$0 ~ i {print $1}' /proc/interrupts > /dev/null
     enable_events "${events[@]}"
     [ -n "$(cat $T/kprobe_events)" ] && log "kprobes: $(grep -c . $T/kprobe_events), enabled: $(cat $T/events/*c/enable 2>/dev/null | tr "\n" " ")"
     for w in icmp1 icmp100 icmp1000 udp1 udp100 udp1000 arp udptx1 udptx100 udptx1000; do
