@@ -94,6 +94,10 @@ for drv in $DRIVERS; do
     [ -n "$ifc" ] || { log "no interface for $drv"; exit 1; }
     ip addr flush dev "$ifc"; ip addr add "$GUEST_IP" dev "$ifc"; ip link set "$ifc" up
     ping -c 2 -W 3 "$PEER" >/dev/null || ping -c 2 -W 3 "$PEER" >/dev/null || { log "$drv: peer unreachable"; exit 1; }
+    # A permanent neighbour entry keeps ARP refreshes out of the ICMP/UDP windows (the ARP
+    # workload sends its own requests on a raw socket).
+    peer_mac=$(ip neigh show "$PEER" dev "$ifc" | awk '/lladdr/ {print $3}')
+    [ -n "$peer_mac" ] && ip neigh replace "$PEER" lladdr "$peer_mac" dev "$ifc" nud permanent
     grep -E "^ *[0-9]+:.*($drv|ne2k|eth|enp)" /proc/interrupts | head -3 > "$OUT/raw/$drv/interrupts.txt"
     echo "$ifc" > "$OUT/raw/$drv/iface"
     enable_events "${events[@]}"

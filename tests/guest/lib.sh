@@ -49,6 +49,14 @@ ne2k_down() {
     rmmod ne2k_rs 2>/dev/null || true
 }
 
+# Pins the peer's neighbour entry so no ARP exchange falls into a counted window.
+pin_peer() {
+    local mac
+    mac=$(ip neigh show "$PEER_IP" dev "$IFC" | awk '/lladdr/ {print $3}')
+    [ -n "$mac" ] || fail "no neighbour entry for $PEER_IP"
+    ip neigh replace "$PEER_IP" lladdr "$mac" dev "$IFC" nud permanent || fail "ip neigh replace"
+}
+
 # Interface counter from sysfs: stat IFACE NAME
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 

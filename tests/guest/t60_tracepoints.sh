@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 T=/sys/kernel/tracing
 ne2k_up
+pin_peer   # exact event counts: no ARP refresh may add 60-byte frames
 for e in ne2k_rs_tx ne2k_rs_rx ne2k_rs_irq ne2k_rs_poll; do
     [ -d "$T/events/ne2k_rs/$e" ] || fail "event ne2k_rs:$e missing from tracefs"
 done
@@ -47,7 +48,8 @@ done
 # pages with write(2), which 9p's zero-copy transport refuses (EFAULT), so no file in between.
 got=0
 for attempt in 1 2; do
-    perf record -e 'ne2k_rs:ne2k_rs_tx' -e 'ne2k_rs:ne2k_rs_rx' -o - -- \
+    # -a: the events fire in the NAPI softirq, i.e. in whatever task the CPU was running.
+    perf record -a -e 'ne2k_rs:ne2k_rs_tx' -e 'ne2k_rs:ne2k_rs_rx' -o - -- \
         ping -q -c 20 -i 0.01 "$PEER_IP" 2>"$OUT/perf-record.err" |
         perf script -i - >"$OUT/perf-script.txt" 2>"$OUT/perf-script.err"
     got=$(grep -c 'ne2k_rs:ne2k_rs_tx.*len=98' "$OUT/perf-script.txt" || true)
