@@ -250,30 +250,49 @@ def analyse_e100(events, want_len, iface):
     # minus the stack's netif_receive_skb time inside.
     irq = collections.defaultdict(list)
     last_irq = {}
+    counted = set()
     poll = {}
     span_by_exit = {b: (a, b) for a, b, c in spans}
     for e in events:
         if e.name == "irq_handler_exit" and e.ts in span_by_exit:
             last_irq[e.cpu] = span_by_exit[e.ts]
-        elif e.name == "softirq_entry" and e.cpu in last_irq and e.cpu not in poll:
+        elif e.name == "softirq_entry":
             poll[e.cpu] = {"t0": e.ts, "stack": 0, "open": None, "lens": []}
         elif e.name == "netif_receive_skb_entry" and e.cpu in poll:
             poll[e.cpu]["open"] = e.ts
+            poll[e.cpu].setdefault("first", e.ts)
             poll[e.cpu]["lens"].append(int(e.f.get("len", 0)))
         elif e.name == "netif_receive_skb_exit" and e.cpu in poll and poll[e.cpu]["open"]:
             poll[e.cpu]["stack"] += e.ts - poll[e.cpu]["open"]
             poll[e.cpu]["open"] = None
         elif e.name == "napi_poll" and e.cpu in poll:
             p = poll.pop(e.cpu)
+            # NET_RX may run the poll again in the same softirq (an interrupt came meanwhile):
+            # that poll starts where this one ended.
+            poll[e.cpu] = {"t0": e.ts, "stack": 0, "open": None, "lens": []}
             work = int(e.f.get("work", 0))
-            sp = last_irq.pop(e.cpu, None)
+            # Frames a later poll finds without a new interrupt (coalesced) count from the
+            # latest one; each interrupt's handling cost is counted once.
+            sp = last_irq.get(e.cpu)
+            fresh = sp is not None and sp not in counted
             handling = (e.ts - p["t0"]) - p["stack"]
+            if sp and p["t0"] < sp[1] and "first" in p:
+                # The interrupt came while NET_RX was already running: the poll picks the
+                # frame up in that softirq; count from the interrupt to its first frame.
+                p["t0"] = max(sp[1], p["first"] - 1)
+                handling = (e.ts - p["t0"]) - p["stack"]
             if sp and p["t0"] >= sp[1]:
-                irq["rx" if work > 0 else "tx"].append((sp[1] - sp[0]) + handling)
-                if work == 1 and len(p["lens"]) == 1 and p["lens"][0] + 14 in want_len:
-                    s[("in", "nic")].append(p["t0"] - sp[0])
-                    s[("in", "dma")].append(0)
-                    s[("in", "driver")].append(handling)
+                if fresh:
+                    counted.add(sp)
+                    irq["rx" if work > 0 else "tx"].append((sp[1] - sp[0]) + handling)
+                # A poll that took k frames of the workload: each gets the poll's NIC stage
+                # and a k-th of its driver time.
+                k = len(p["lens"])
+                if work == k and k >= 1 and all(ln + 14 in want_len for ln in p["lens"]):
+                    for _ in range(k):
+                        s[("in", "nic")].append(p["t0"] - sp[0])
+                        s[("in", "dma")].append(0)
+                        s[("in", "driver")].append(handling // k)
     return s, irq, []
 
 
