@@ -39,7 +39,7 @@ run_workload() { # driver iface workload
     echo > $T/trace
     echo 1 > $T/tracing_on
     case $w in
-        icmp*) ping -q -c "$N" -i 0.002 -W 1 -s "${w#icmp}" "$PEER" | tail -2 | head -1;;
+        icmp*|xcheck*) ping -q -c "$N" -i 0.002 -W 1 -s "${w##*[a-z]}" "$PEER" | tail -2 | head -1;;
         udptx*) python3 "$REPO/scripts/guest/sendpkts.py" udptx "$PEER" "$UDP_SINK_PORT" "${w#udptx}" "$N";;
         udp*) python3 "$REPO/scripts/guest/sendpkts.py" udp "$PEER" "$UDP_ECHO_PORT" "${w#udp}" "$N";;
         arp) python3 "$REPO/scripts/guest/sendpkts.py" arp "$ifc" "$PEER" "$N";;
@@ -105,6 +105,12 @@ for drv in $DRIVERS; do
     for w in icmp1 icmp100 icmp1000 udp1 udp100 udp1000 arp udptx1 udptx100 udptx1000; do
         run_workload "$drv" "$ifc" "$w"
     done
+    if [ "$drv" = ne2k_rs ]; then
+        # Cross-check window: only the RX stage event and the interrupt entry, so that ftrace's
+        # own timestamps bracket the same path with as little recording cost inside as possible.
+        enable_events ne2k_rs/ne2k_rs_rx irq/irq_handler_entry
+        run_workload "$drv" "$ifc" xcheck100
+    fi
     enable_events
     ip link set "$ifc" down; ip addr flush dev "$ifc"
 done
