@@ -26,10 +26,13 @@ unload_all() {
 # Count of dmesg lines matching an extended regex.
 dmesg_count() { dmesg | grep -Ec "$1" || true; }
 
-# Kernel-log lines that report a problem: warnings, BUGs, oopses, lockdep/UBSAN/KASAN/kmemleak
-# reports, refcount saturation, Rust panics. (Case matters: "Oops" must not match "loops_per_jiffy".)
+# Kernel-log lines that report a problem: warnings, BUGs, oopses, lockdep / atomic-sleep / RCU
+# reports, UBSAN/KASAN, anything about refcounts or leaks, Rust panics. The boot banners of the
+# debug kernel ("RCU lockdep checking is enabled", "kmemleak: Kernel memory leak detector
+# initialized") are not reports. (Case matters for "Oops": it must not match "loops_per_jiffy".)
 dmesg_problems() {
-    dmesg | grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|Call Trace:|lockdep|possible (circular|recursive) locking|UBSAN:|KASAN:|refcount_t:|[Rr]efcount|[Ll]eak|rust_panic|panicked at' || true
+    dmesg | grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|Call Trace:|lockdep|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called from invalid context|UBSAN:|KASAN:|[Rr]efcount|[Ll]eak|rust_panic|panicked at' |
+        grep -vE 'RCU lockdep checking is enabled|Kernel memory leak detector initialized' || true
 }
 
 # Loads ne2k_rs, brings its interface up with $GUEST_IP; sets IFC.
