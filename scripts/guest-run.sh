@@ -52,12 +52,18 @@ fi
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 
 # iperf3 server on the host's loopback: the guest reaches it as 10.0.2.2 through slirp.
-IPERF3_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# A free loopback port of the given kind (tcp|udp), chosen by the kernel.
+free_port() {
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
+}
+IPERF3_PORT=$(free_port tcp)
 iperf3 -s -B 127.0.0.1 -p "$IPERF3_PORT" >"$OUT/iperf3-server.log" 2>&1 &
 IPERF_PID=$!
 # A UDP echo server on the host's loopback (the experiments' UDP workload): 10.0.2.2:UDP_ECHO_PORT.
-UDP_ECHO_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-UDP_SINK_PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+UDP_ECHO_PORT=$(free_port udp)
+UDP_SINK_PORT=$(free_port udp)
 python3 "$HERE/udp-echo.py" 127.0.0.1 "$UDP_ECHO_PORT" "$UDP_SINK_PORT" >"$OUT/udp-echo.log" 2>&1 &
 ECHO_PID=$!
 cleanup() {
