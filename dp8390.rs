@@ -271,8 +271,9 @@ pub enum RxPeek {
     /// Nothing between the boundary and the chip's current page.
     Empty,
     Frame(RxFrame),
-    /// A header that cannot be right (next page out of the ring or inconsistent with the
-    /// length, length out of 60..=1518): the ring must be reset; nothing was read past it.
+    /// A header that cannot be right (next page out of the ring, inconsistent with the length
+    /// or past the chip's current page, length out of 60..=1518), or a current page outside
+    /// the ring: the ring must be reset; nothing was read past the header.
     BadHeader,
 }
 
@@ -913,7 +914,8 @@ impl<B: RegisterBus> Dp8390<B> {
         if page == curr {
             return RxPeek::Empty;
         }
-        if page < r.rx_start || page >= r.stop {
+        // A CURR outside the ring is a broken chip: nothing on the ring can be trusted.
+        if page < r.rx_start || page >= r.stop || curr < r.rx_start || curr >= r.stop {
             return self.bad_header();
         }
         let mut h = [0u8; 4];
@@ -925,9 +927,13 @@ impl<B: RegisterBus> Dp8390<B> {
         let pages = r.rx_pages() as usize;
         let rel = (page - r.rx_start) as usize + 1 + (len + 4) / 256;
         let want = [rel % pages, (rel + 1) % pages];
+        // And the chip has stored frames up to CURR only: a frame reaching past it is not there
+        // (stale bytes), and a ring of such headers would keep the drain walking forever.
+        let ahead = |p: u8| (usize::from(p) + pages - usize::from(page)) % pages;
         let next_ok = next >= r.rx_start
             && next < r.stop
-            && want.contains(&((next - r.rx_start) as usize));
+            && want.contains(&((next - r.rx_start) as usize))
+            && ahead(next) <= ahead(curr);
         if !(60..=MAX_FRAME).contains(&len) || !next_ok {
             return self.bad_header();
         }

@@ -40,6 +40,9 @@ pub struct Model {
     pub sent: Vec<Vec<u8>>,
     /// Bumps on every `cycles()` call so the fake clock is strictly increasing.
     pub clock: u64,
+    /// If set, the remote-DMA address runs on past PSTOP instead of wrapping to PSTART (as
+    /// some clones do): the driver must split a read that wraps the ring itself.
+    pub dma_no_wrap: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,6 +86,7 @@ impl Model {
             floating: false,
             sent: Vec::new(),
             clock: 0,
+            dma_no_wrap: false,
         }
     }
 
@@ -188,7 +192,7 @@ impl Model {
     fn dma_step(&mut self) {
         self.rsar = self.rsar.wrapping_add(1);
         // The remote DMA address wraps at the ring's stop page, as the datasheet describes.
-        if self.pstop != 0 && self.rsar == u16::from(self.pstop) << 8 {
+        if !self.dma_no_wrap && self.pstop != 0 && self.rsar == u16::from(self.pstop) << 8 {
             self.rsar = u16::from(self.pstart) << 8;
         }
         if self.rbcr > 0 {
