@@ -10,7 +10,7 @@ export FLAVOR
 # Resolve KDIR lazily: only targets that need a kernel build one.
 kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
 
-.PHONY: all module deps kernel guest-run shell check check-host check-guest demo clean help
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench clean help
 
 all: module
 
@@ -22,6 +22,8 @@ help:
 	@echo "make shell      interactive guest shell with the same environment"
 	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"
 	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100]"
+	@echo "make stress     reliability run: fuzz 10^6 cases, churn, flaps, 10-min soak, fault injection, odd frames -> results/stress.json [FLAVOR=]"
+	@echo "make bench      ne2k_rs vs ne2k-pci, A/B in one boot [BENCH_ROUNDS=5] -> results/bench.json, results/bench.md"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
 deps:
@@ -51,6 +53,12 @@ check: module
 
 demo: module
 	@scripts/demo.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
+
+stress: module
+	@scripts/stress.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))" --flavor $(FLAVOR)
+
+bench: module
+	@scripts/bench.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
 
 clean:
 	@k=$$(ls -d $${NE2K_RS_CACHE:-$$HOME/.cache/ne2k-rs}/kbuild-$(FLAVOR) 2>/dev/null); \

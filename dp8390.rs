@@ -259,9 +259,17 @@ pub struct RxFrame {
 }
 
 impl RxFrame {
-    /// Received intact (the C driver's `(status & 0x0f) == ENRSR_RXOK`).
+    /// Received intact (the C driver's `(status & 0x0f) == ENRSR_RXOK`) and of a length a
+    /// frame can have (60..=1518). A frame outside that range with a consistent header (a runt
+    /// stored by a clone or an emulator that does not pad, an oversize frame) is skipped and
+    /// counted as a length error, like lib8390 does; only an inconsistent header resets the ring.
     pub fn ok(&self) -> bool {
-        self.status & 0x0f == rsr::PRX
+        self.status & 0x0f == rsr::PRX && self.len_ok()
+    }
+
+    /// Length within 60..=1518.
+    pub fn len_ok(&self) -> bool {
+        (60..=MAX_FRAME).contains(&self.len)
     }
 }
 
@@ -272,8 +280,8 @@ pub enum RxPeek {
     Empty,
     Frame(RxFrame),
     /// A header that cannot be right (next page out of the ring, inconsistent with the length
-    /// or past the chip's current page, length out of 60..=1518), or a current page outside
-    /// the ring: the ring must be reset; nothing was read past the header.
+    /// or past the chip's current page), or a current page outside the ring: the ring must be
+    /// reset; nothing was read past the header.
     BadHeader,
 }
 
@@ -924,17 +932,27 @@ impl<B: RegisterBus> Dp8390<B> {
         let Some(len) = count.checked_sub(4) else { return self.bad_header() };
         // Where the next frame must start: right after this one (the chip rounds up to a page,
         // and some chips count the CRC in the rounding), modulo the ring.
-        let pages = r.rx_pages() as usize;
-        let rel = (page - r.rx_start) as usize + 1 + (len + 4) / 256;
-        let want = [rel % pages, (rel + 1) % pages];
+        let pages = (r.rx_pages() as usize).max(1);
+        // A frame never takes the whole ring (that also bounds the length: no modulo aliasing).
+        let span = 1 + (len + 4) / 256;
+        let rel = (page - r.rx_start) as usize + span;
+        let want = [
+            if span < pages { rel % pages } else { usize::MAX },
+            if span + 1 < pages { (rel + 1) % pages } else { usize::MAX },
+        ];
         // And the chip has stored frames up to CURR only: a frame reaching past it is not there
         // (stale bytes), and a ring of such headers would keep the drain walking forever.
-        let ahead = |p: u8| (usize::from(p) + pages - usize::from(page)) % pages;
+        let ahead = |p: u8| {
+            (usize::from(p) + pages)
+                .wrapping_sub(usize::from(page))
+                .checked_rem(pages)
+                .unwrap_or(0)
+        };
         let next_ok = next >= r.rx_start
             && next < r.stop
             && want.contains(&((next - r.rx_start) as usize))
             && ahead(next) <= ahead(curr);
-        if !(60..=MAX_FRAME).contains(&len) || !next_ok {
+        if !next_ok {
             return self.bad_header();
         }
         RxPeek::Frame(RxFrame { page, status, next, len })
@@ -967,6 +985,9 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn rx_account(&mut self, f: &RxFrame, delivered: bool) {
         if !f.ok() {
             self.stats.rx_errors += 1;
+            if !f.len_ok() {
+                self.stats.rx_length_errors += 1;
+            }
             if f.status & rsr::FO != 0 {
                 self.stats.rx_fifo_errors += 1;
             }

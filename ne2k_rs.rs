@@ -261,6 +261,8 @@ impl NetDevOps for Ne2kNet {
         let t_poll = if tracing::poll_enabled() || tracing::rx_enabled() { rdtsc() } else { 0 };
         let mut work = 0usize;
         let mut tx_done = 0u32;
+        // Cycles spent in the stack (GRO and up) during this poll, when ne2k_rs_poll records.
+        let mut stack = 0u64;
         let t_ref;
         {
             let mut st = self.chip.lock();
@@ -291,20 +293,20 @@ impl NetDevOps for Ne2kNet {
                 let resend = st.chip.rx_overrun_begin();
                 // Drain what the ring holds, then leave loopback (NatSemi order).
                 drop(st);
-                work += self.rx_drain(dev, napi, usize::MAX, t_ref);
+                work += self.rx_drain(dev, napi, usize::MAX, t_ref, &mut stack);
                 st = self.chip.lock();
                 st.chip.rx_overrun_finish(resend);
             }
         }
         if work < budget {
-            work += self.rx_drain(dev, napi, budget - work, t_ref);
+            work += self.rx_drain(dev, napi, budget - work, t_ref, &mut stack);
         }
         let work = work.min(budget);
         if work < budget && napi.complete_done(work as i32) {
             self.chip.lock().chip.irq_unmask();
         }
         if t_poll != 0 && tracing::poll_enabled() {
-            tracing::poll(work as u32, tx_done, budget as u32, rdtsc().wrapping_sub(t_poll));
+            tracing::poll(work as u32, tx_done, budget as u32, rdtsc().wrapping_sub(t_poll), stack);
         }
         work as i32
     }
@@ -345,8 +347,10 @@ impl NetDevOps for Ne2kNet {
 impl Ne2kNet {
     /// Takes up to `budget` frames off the ring into skbs for GRO. The chip lock is held per
     /// frame (header check + copy + boundary update), never across the stack. `t_ref` is where
-    /// the frames' RX NIC stage starts (see `poll`).
-    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize, t_ref: u64) -> usize {
+    /// the frames' RX NIC stage starts (see `poll`); `stack` accumulates the cycles spent handing
+    /// frames to the stack while the poll event is recording.
+    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize, t_ref: u64, stack: &mut u64) -> usize {
+        let stack_timed = tracing::poll_enabled();
         let timed = tracing::rx_enabled() && t_ref != 0;
         let stamp = || if timed { rdtsc() } else { 0 };
         let mut done = 0;
@@ -406,7 +410,13 @@ impl Ne2kNet {
                                 t_hand.wrapping_sub(t_ref),
                             );
                         }
-                        napi.gro_receive(s);
+                        if stack_timed {
+                            let t = rdtsc();
+                            napi.gro_receive(s);
+                            *stack += rdtsc().wrapping_sub(t);
+                        } else {
+                            napi.gro_receive(s);
+                        }
                     }
                     done += 1;
                 }

@@ -11,13 +11,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 FLAVOR=${1:-${FLAVOR:-default}}
 case "$FLAVOR" in default|debug) ;; *) die "unknown FLAVOR '$FLAVOR' (use default or debug)";; esac
 
-# One fetch/build at a time per cache (a second `make` waits instead of building into the same
-# tree).
+# One fetch at a time per cache, one build at a time per flavor (a second `make` waits instead
+# of building into the same tree; a default-flavor make is not held up by a debug build).
 mkdir -p "$NE2K_CACHE/build"
-exec 9>"$NE2K_CACHE/build/.lock"
-flock 9
-
+exec 8>"$NE2K_CACHE/build/.lock-fetch"
+flock 8
 eval "$("$HERE/fetch-sources.sh" | grep -E '^(KSRC|RUST_LIB_SRC)=')"
+exec 8>&-
+exec 9>"$NE2K_CACHE/build/.lock-$FLAVOR"
+flock 9
 export RUST_LIB_SRC
 KVER=$(make -s -C "$KSRC" kernelversion)
 

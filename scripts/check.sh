@@ -65,7 +65,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     step "guest tests"
     out="$REPO/results/check-$(date +%Y%m%d-%H%M%S)"
     mkdir -p "$out"
-    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --injector --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
         "$REPO/tests/guest/run-all.sh" >"$out.log" 2>&1
     rc=$?
     grep -E '^(PASS|FAIL) |^    \| ' "$out.log" | grep -v '^PASS\|^FAIL' || true

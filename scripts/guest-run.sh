@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boot the lab kernel under QEMU (TCG) with virtme-ng and run a script as root in the guest.
 #
-#   guest-run.sh --kdir KBUILD [--timeout S] [--no-e100] [--out DIR] SCRIPT [ARGS...]
+#   guest-run.sh --kdir KBUILD [--timeout S] [--no-e100] [--injector] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive
 #
 # The guest sees the host's userspace (read-only) and gets:
@@ -13,19 +13,25 @@
 #     servers on the peer),
 #     NE2K_MAC, E100_MAC, OUT (a directory whose files come
 #     back to the host; the runner prints where), REPO (the checkout);
-#   - the C drivers load with `modprobe ne2k-pci` / `modprobe e100`.
+#   - the C drivers load with `modprobe ne2k-pci` / `modprobe e100`;
+#   - with --injector, the ne2k_pci card sits on a QEMU hub with slirp and a frame injector
+#     (scripts/frame-injector.py) that sends arbitrary frames when the guest asks it on
+#     10.0.2.2:INJECT_PORT (INJECT_PORT in the environment; empty without --injector);
+#   - LABCTL_PORT: scripts/labctl.py on 10.0.2.2, which also counts the card's port accesses
+#     as QEMU sees them ("trace-start" / "trace-stop").
 # Exit status: the script's; 124 if the hard timeout hit; 125 if the guest never ran the script.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0
+KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
         --timeout) TIMEOUT=$2; shift 2;;
         --no-e100) E100=0; shift;;
+        --injector) INJECTOR=1; shift;;
         --out) OUT=$2; shift 2;;
         --interactive) INTERACTIVE=1; shift;;
         --) shift; break;;
@@ -52,23 +58,37 @@ fi
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 
 # iperf3 server on the host's loopback: the guest reaches it as 10.0.2.2 through slirp.
-# A free loopback port of the given kind (tcp|udp), chosen by the kernel.
+# Free loopback ports of the given kind (tcp|udp), chosen by the kernel: free_port KIND [N]
+# prints N distinct ones (all held open until printed).
 free_port() {
     python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' "$1"
+kind = socket.SOCK_STREAM if sys.argv[1] == "tcp" else socket.SOCK_DGRAM
+socks = [socket.socket(socket.AF_INET, kind) for _ in range(int(sys.argv[2]))]
+for s in socks: s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))' "$1" "${2:-1}"
 }
 IPERF3_PORT=$(free_port tcp)
 iperf3 -s -B 127.0.0.1 -p "$IPERF3_PORT" >"$OUT/iperf3-server.log" 2>&1 &
 IPERF_PID=$!
 # A UDP echo server on the host's loopback (the experiments' UDP workload): 10.0.2.2:UDP_ECHO_PORT.
-UDP_ECHO_PORT=$(free_port udp)
-UDP_SINK_PORT=$(free_port udp)
+read -r UDP_ECHO_PORT UDP_SINK_PORT LABCTL_PORT INJ_QEMU_PORT INJ_DATA_PORT < <(free_port udp 5)
 python3 "$HERE/udp-echo.py" 127.0.0.1 "$UDP_ECHO_PORT" "$UDP_SINK_PORT" >"$OUT/udp-echo.log" 2>&1 &
-ECHO_PID=$!
+PIDS=("$IPERF_PID" $!)
+# Lab control (scripts/labctl.py) on 10.0.2.2:LABCTL_PORT: QEMU port-access counting through
+# QEMU's monitor, and with --injector the frame injector.
+MON_SOCK=$(mktemp -u /tmp/ne2k-mon.XXXXXX)
+LABCTL=(python3 "$HERE/labctl.py" --ctrl "$LABCTL_PORT" --monitor "$MON_SOCK" --trace-log "$OUT/qemu-trace.log")
+INJECT_PORT=""
+if [ $INJECTOR = 1 ]; then
+    LABCTL+=(--inject "$INJ_QEMU_PORT" "$INJ_DATA_PORT" "$NE2K_MAC")
+    INJECT_PORT=$LABCTL_PORT
+fi
+"${LABCTL[@]}" >"$OUT/labctl.log" 2>&1 &
+PIDS+=($!)
 cleanup() {
-    kill "$IPERF_PID" "$ECHO_PID" 2>/dev/null || true
-    wait "$IPERF_PID" "$ECHO_PID" 2>/dev/null || true
+    kill "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+    rm -f "$MON_SOCK" "$OUT/qemu-trace.log"
 }
 trap cleanup EXIT
 
@@ -79,16 +99,29 @@ export PEER_IP='10.0.2.2'
 export IPERF3_PORT='$IPERF3_PORT'
 export UDP_ECHO_PORT='$UDP_ECHO_PORT'
 export UDP_SINK_PORT='$UDP_SINK_PORT'
+export LABCTL_PORT='$LABCTL_PORT'
+export INJECT_PORT='$INJECT_PORT'
 export NE2K_MAC='$NE2K_MAC'
 export E100_MAC='$E100_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
 export GUEST_TIMEOUT='$TIMEOUT'
 export EXP_COUNT='${EXP_COUNT:-1100}'
+$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 
-QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
+if [ $INJECTOR = 1 ]; then
+    # hub 0: the card, slirp and the injector's dgram socket
+    QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev hubport,id=n0,hubid=0"
+    QOPTS="$QOPTS -netdev user,id=u0 -netdev hubport,id=h0u,hubid=0,netdev=u0"
+    QOPTS="$QOPTS -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$INJ_QEMU_PORT"
+    QOPTS="$QOPTS,remote.type=inet,remote.host=127.0.0.1,remote.port=$INJ_DATA_PORT"
+    QOPTS="$QOPTS -netdev hubport,id=h0d,hubid=0,netdev=d0"
+else
+    QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
+fi
+QOPTS="$QOPTS -monitor unix:$MON_SOCK,server,nowait -D $OUT/qemu-trace.log"
 [ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
 # modprobe.blacklist: the guest's udev must not autoload the C drivers onto the cards (tests and
@@ -96,6 +129,8 @@ QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
 VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root
      --append=modprobe.blacklist=ne2k_pci,e100
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
+# GUEST_VERBOSE=1: the kernel log on the console too (oopses and panics end up in console.log).
+[ "${GUEST_VERBOSE:-0}" = 1 ] && VNG+=(--verbose)
 
 if [ $INTERACTIVE = 1 ]; then
     echo "guest shell: run 'source $OUT/.env' for NE2K_RS_KO, GUEST_IP, PEER_IP, IPERF3_PORT, OUT" >&2

@@ -17,11 +17,17 @@ extern "C" {
     fn rust_do_trace_ne2k_rs_tx(seq: u32, len: u32, driver: u64, dma: u64, queued: u64, nic: u64, total: u64);
     fn rust_do_trace_ne2k_rs_rx(seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64);
     fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
-    fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64);
+    fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64);
 }
 
 macro_rules! enabled {
     ($name:ident, $key:ident) => {
+        #[cfg(ne2k_rs_notrace)]
+        #[inline(always)]
+        pub fn $name() -> bool {
+            false
+        }
+        #[cfg(not(ne2k_rs_notrace))]
         #[inline(always)]
         pub fn $name() -> bool {
             // SAFETY: querying a tracepoint's static key is always allowed; the tracepoint is
@@ -58,7 +64,7 @@ pub fn irq(isr: u8, cycles: u64) {
 
 /// Fires `ne2k_rs:ne2k_rs_poll`.
 #[inline]
-pub fn poll(rx: u32, tx: u32, budget: u32, cycles: u64) {
+pub fn poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64) {
     // SAFETY: as `tx`.
-    unsafe { rust_do_trace_ne2k_rs_poll(rx, tx, budget, cycles) }
+    unsafe { rust_do_trace_ne2k_rs_poll(rx, tx, budget, cycles, stack_cycles) }
 }

@@ -86,24 +86,27 @@ TRACE_EVENT(ne2k_rs_irq,
 		  __entry->cycles)
 );
 
-/* One NAPI poll: frames received, transmits completed, budget, cycles. */
+/* One NAPI poll: frames received, transmits completed, budget, cycles; stack_cycles of them
+ * were spent handing frames to the stack (napi_gro_receive and what it runs), not in the driver. */
 TRACE_EVENT(ne2k_rs_poll,
-	TP_PROTO(u32 rx, u32 tx, u32 budget, u64 cycles),
-	TP_ARGS(rx, tx, budget, cycles),
+	TP_PROTO(u32 rx, u32 tx, u32 budget, u64 cycles, u64 stack_cycles),
+	TP_ARGS(rx, tx, budget, cycles, stack_cycles),
 	TP_STRUCT__entry(
 		__field(u32, rx)
 		__field(u32, tx)
 		__field(u32, budget)
 		__field(u64, cycles)
+		__field(u64, stack_cycles)
 	),
 	TP_fast_assign(
 		__entry->rx = rx;
 		__entry->tx = tx;
 		__entry->budget = budget;
 		__entry->cycles = cycles;
+		__entry->stack_cycles = stack_cycles;
 	),
-	TP_printk("rx=%u tx=%u budget=%u cycles=%llu", __entry->rx, __entry->tx,
-		  __entry->budget, __entry->cycles)
+	TP_printk("rx=%u tx=%u budget=%u cycles=%llu stack_cycles=%llu", __entry->rx, __entry->tx,
+		  __entry->budget, __entry->cycles, __entry->stack_cycles)
 );
 
 #endif /* _NE2K_RS_TRACE_H */

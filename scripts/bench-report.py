@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""bench-report.py RUN_DIR: turns RUN_DIR/guest/bench-raw.txt ("round driver workload value")
+into RUN_DIR/bench.json and RUN_DIR/bench.md (median/min/max per driver, ne2k_rs / C per round
+and its median, the issue #6 targets, spread warnings)."""
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+
+C = "ne2k-pci"
+# name, unit, higher_is_better, target (ratio ne2k_rs / C; ">=x" or "<=x"), description
+WORKLOADS = [
+    ("tcp_tx", "Mbit/s", True, ">=1.3", "iperf3 TCP guest -> peer"),
+    ("tcp_rx", "Mbit/s", True, ">=2.0", "iperf3 TCP peer -> guest"),
+    ("udp64_tx_pps", "packets/s", True, ">=1.3", "iperf3 UDP 64-byte payload, unlimited rate, delivered"),
+    ("udp64_rx_pps", "packets/s", True, ">=1.3", "iperf3 -R UDP 64-byte payload, delivered"),
+    ("udp1472_tx_pps", "packets/s", True, None, "iperf3 UDP 1472-byte payload, delivered"),
+    ("udp1472_rx_pps", "packets/s", True, None, "iperf3 -R UDP 1472-byte payload, delivered"),
+    ("ping1_rtt", "us", False, None, "ping -s 1, average RTT"),
+    ("ping1472_rtt", "us", False, None, "ping -s 1472, average RTT"),
+    ("pktgen60_pps", "packets/s", True, None, "pktgen 60-byte frames"),
+    ("pktgen1514_pps", "packets/s", True, None, "pktgen 1514-byte frames"),
+    ("driver_cycles_per_pkt", "cycles", False, "<=0.7", "ndo_start_xmit + hard IRQ + NAPI poll minus stack, per packet (TCP both ways)"),
+    ("hardirq_cycles_per_rx_irq", "cycles", False, "<=e100", "hard-IRQ handler cycles per interrupt while receiving TCP"),
+    ("irqs_per_1000_pkts", "irqs", False, None, "card interrupts per 1000 packets (TCP both ways)"),
+    ("port_accesses_per_pkt", "accesses", False, "<=1.0", "I/O accesses to the card per packet, counted by QEMU (ping 56 + 1400 bytes)"),
+    ("tracepoint_overhead_pct", "%", False, "<=5", "TCP throughput lost with every ne2k_rs event recording"),
+    ("tracepoint_disabled_cost_pct", "%", False, "<=1", "TCP throughput lost by disabled tracepoints vs compiled out"),
+]
+EXTRA = ["udp64_tx_loss_pct", "udp64_rx_loss_pct", "udp1472_tx_loss_pct", "udp1472_rx_loss_pct",
+         "port_accesses_per_pkt_own_counter"]
+
+
+def num(v):
+    try:
+        x = float(v)
+        return None if math.isnan(x) else x
+    except ValueError:
+        return None
+
+
+def stats(vals):
+    vals = [v for v in vals if v is not None]
+    if not vals:
+        return None
+    return {"median": round(statistics.median(vals), 2), "min": round(min(vals), 2),
+            "max": round(max(vals), 2), "n": len(vals)}
+
+
+def main():
+    run = sys.argv[1]
+    raw = {}  # (driver, workload) -> {round: value}
+    for line in open(os.path.join(run, "guest", "bench-raw.txt")):
+        parts = line.split()
+        if len(parts) != 4:
+            continue
+        r, drv, wl, v = int(parts[0]), parts[1], parts[2], num(parts[3])
+        raw.setdefault((drv, wl), {})[r] = v
+    rounds = sorted({r for d in raw.values() for r in d})
+
+    def per_round(drv, wl):
+        return raw.get((drv, wl), {})
+
+    # derived: tracepoint overhead per round (mean of the TX and RX TCP runs)
+    for r in rounds:
+        def pct(base, other):
+            vals = []
+            for d in ("tx", "rx"):
+                b = per_round("ne2k_rs", f"tcp_{d}" if base is None else f"tcp_{d}_{base}").get(r)
+                o = per_round("ne2k_rs", f"tcp_{d}_{other}" if other else f"tcp_{d}").get(r)
+                if b and o is not None:
+                    vals.append(100.0 * (b - o) / b)
+            return sum(vals) / len(vals) if vals else None
+        raw.setdefault(("ne2k_rs", "tracepoint_overhead_pct"), {})[r] = pct(None, "traced")
+        if per_round("ne2k_rs", "tcp_tx_notrace"):
+            raw.setdefault(("ne2k_rs", "tracepoint_disabled_cost_pct"), {})[r] = pct("notrace", None)
+
+    out = {"rounds": len(rounds), "machine": {}, "workloads": [], "warnings": []}
+    env = os.path.join(run, "guest", "bench-env.txt")
+    out["machine"] = {
+        "host": platform.node(), "cpu": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "qemu": subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                               text=True).stdout.splitlines()[0],
+        "guest_kernel": open(env).read().split()[-1] if os.path.exists(env) else None,
+        "accel": "tcg",
+    }
+    for name, unit, hib, target, desc in WORKLOADS:
+        a, c = per_round("ne2k_rs", name), per_round(C, name)
+        ratios = [a[r] / c[r] for r in rounds if a.get(r) is not None and c.get(r) not in (None, 0)]
+        w = {"name": name, "unit": unit, "higher_is_better": hib, "description": desc,
+             "ne2k_rs": stats(a.values()), "c": stats(c.values()),
+             "ratio_per_round": [round(x, 3) for x in ratios],
+             "ratio_median": round(statistics.median(ratios), 3) if ratios else None,
+             "target": target}
+        if name == "hardirq_cycles_per_rx_irq":
+            w["e100"] = stats(per_round("e100", name).values())
+        if name == "port_accesses_per_pkt":
+            w["ne2k_rs_own_counter"] = stats(per_round("ne2k_rs", "port_accesses_per_pkt_own_counter").values())
+        if name.startswith("udp"):
+            d = name.split("_")[1]
+            size = name.split("_")[0]
+            w["loss_pct"] = {"ne2k_rs": stats(per_round("ne2k_rs", f"{size}_{d}_loss_pct").values()),
+                             "c": stats(per_round(C, f"{size}_{d}_loss_pct").values())}
+        # target check
+        met = None
+        if target and target.startswith(">=") and w["ratio_median"] is not None:
+            met = w["ratio_median"] >= float(target[2:])
+        elif target == "<=e100" and w["ne2k_rs"] and w.get("e100"):
+            met = w["ne2k_rs"]["median"] <= w["e100"]["median"]
+        elif target and target.startswith("<=") and name.startswith("tracepoint") and w["ne2k_rs"]:
+            met = w["ne2k_rs"]["median"] <= float(target[2:])
+        elif target and target.startswith("<=") and w["ratio_median"] is not None:
+            met = w["ratio_median"] <= float(target[2:])
+        w["target_met"] = met
+        for drv in ("ne2k_rs", "c"):
+            s = w[drv]
+            if s and s["median"] and not name.startswith("tracepoint") and \
+                    (s["max"] - s["min"]) / abs(s["median"]) > 0.10:
+                msg = f"{name} ({drv}): min-max spread {100 * (s['max'] - s['min']) / abs(s['median']):.0f}% of the median"
+                w.setdefault("warnings", []).append(msg)
+                out["warnings"].append(msg)
+        out["workloads"].append(w)
+    json.dump(out, open(os.path.join(run, "bench.json"), "w"), indent=2)
+
+    def f(s):
+        if not s:
+            return "n/a"
+        return f"{s['median']:g} ({s['min']:g}–{s['max']:g})"
+    md = [f"# ne2k_rs vs ne2k-pci: {len(rounds)} rounds, one boot (A B A B ...)", "",
+          f"QEMU TCG (`{out['machine']['qemu']}`), guest kernel {out['machine']['guest_kernel']}, "
+          f"host {out['machine']['host']} ({out['machine']['cpus']} CPUs). Peer: QEMU user networking "
+          "(slirp) on the host loopback. Median (min–max) over rounds; ratio = median over rounds of "
+          "ne2k_rs / C.", "",
+          "| workload | unit | ne2k_rs | ne2k-pci (C) | ratio | target | met |",
+          "|---|---|---|---|---|---|---|"]
+    for w in out["workloads"]:
+        extra = ""
+        if w.get("e100"):
+            extra = f" (e100: {f(w['e100'])})"
+        met = {True: "yes", False: "**no**", None: ""}[w["target_met"]]
+        md.append(f"| {w['name']} | {w['unit']} | {f(w['ne2k_rs'])} | {f(w['c'])}{extra} | "
+                  f"{w['ratio_median'] if w['ratio_median'] is not None else ''} | {w['target'] or ''} | {met} |")
+    md += ["", "Per-round ratios (ne2k_rs / C):", ""]
+    for w in out["workloads"]:
+        if w["ratio_per_round"]:
+            md.append(f"- {w['name']}: {', '.join(str(x) for x in w['ratio_per_round'])}")
+    md += ["", "How each figure is obtained:", ""]
+    md += [f"- **{w['name']}**: {w['description']}." for w in out["workloads"]]
+    own = next(w for w in out["workloads"] if w["name"] == "port_accesses_per_pkt").get("ne2k_rs_own_counter")
+    md += ["", f"ne2k_rs' own port-access counter (ethtool -S port_accesses) in the same window: {f(own)} per packet."]
+    loss = [(w["name"], w["loss_pct"]) for w in out["workloads"] if "loss_pct" in w]
+    md += ["", "UDP loss at the receiver (%): " + "; ".join(
+        f"{n}: ne2k_rs {f(l['ne2k_rs'])}, C {f(l['c'])}" for n, l in loss)]
+    if out["warnings"]:
+        md += ["", "**Warnings** (min–max spread over 10 %):", ""] + [f"- {m}" for m in out["warnings"]]
+    open(os.path.join(run, "bench.md"), "w").write("\n".join(md) + "\n")
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()

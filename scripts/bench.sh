@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make bench: ne2k_rs against the C ne2k-pci driver on the same emulated card, in one guest boot,
+# A B A B ... for BENCH_ROUNDS rounds (default 5), every workload of issue #6; writes
+# results/bench-<time>/{bench.json,bench.md} and results/bench.json, results/bench.md.
+#   bench.sh --kdir KBUILD [--timeout S]
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+. "$HERE/lib.sh"
+KDIR="" TIMEOUT=${BENCH_TIMEOUT:-5400}
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --kdir) KDIR=$2; shift 2;;
+        --timeout) TIMEOUT=$2; shift 2;;
+        *) die "unknown argument $1";;
+    esac
+done
+[ -n "$KDIR" ] || die "--kdir is required"
+ROUNDS=${BENCH_ROUNDS:-5}
+[[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be a positive integer (got '$ROUNDS')"
+for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING; do
+    val=${!v:-1}
+    [[ "$val" =~ ^[0-9]+$ ]] && [ "$val" -ge 1 ] || die "$v must be a positive integer (got '$val')"
+done
+out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$out"
+
+# The same module with the tracepoint checks compiled out (cost of a disabled tracepoint).
+step "ne2k_rs variant without tracepoints (NE2K_RS_NOTRACE=y)"
+nt="$NE2K_CACHE/notrace-src"
+rm -rf "$nt"; mkdir -p "$nt"
+(cd "$REPO" && cp -r Kbuild ./*.rs ./*.c ./*.h hw tracing "$nt"/)
+make -s -C "$KDIR" M="$nt" NE2K_RS_NOTRACE=y modules >"$out/notrace-build.log" 2>&1 ||
+    { tail -20 "$out/notrace-build.log"; die "notrace build failed"; }
+cp "$nt/ne2k_rs.ko" "$out/ne2k_rs_notrace.ko"
+done_step
+
+step "guest: $ROUNDS rounds (timeout ${TIMEOUT}s)"
+NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" BENCH_ROUNDS=$ROUNDS \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "$TIMEOUT" --out "$out/guest" \
+    "$HERE/guest/bench.sh"
+rc=$?
+done_step
+[ $rc = 0 ] || { echo "bench: the guest run failed (exit $rc); see $out/guest"; exit 1; }
+python3 "$HERE/bench-report.py" "$out" || exit 1
+cp "$out/bench.json" "$out/bench.md" "$REPO/results/"
+echo "bench: results in $out (and results/bench.json, results/bench.md)"

@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Guest side of `make bench` (scripts/bench.sh): in this one boot, BENCH_ROUNDS rounds; each
+# round runs every workload with ne2k_rs, then with the C ne2k-pci driver on the same card
+# (A B A B ...: rmmod/insmod), plus the hard-IRQ figure of e100 on the i82559er card.
+# Raw results: $OUT/bench-raw.txt, one "round driver workload value" line per measurement.
+#   BENCH_ROUNDS (5)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
+#   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)
+set -u
+. "$REPO/tests/guest/lib.sh"
+ROUNDS=${BENCH_ROUNDS:-5} T=${BENCH_T:-10} TU=${BENCH_TU:-5}
+PKTGEN=${BENCH_PKTGEN:-30000} PINGS=${BENCH_PING:-200}
+RAW="$OUT/bench-raw.txt"
+: >"$RAW"
+TR=/sys/kernel/tracing
+KO_NOTRACE=${NE2K_RS_NOTRACE_KO:-}
+rec() { echo "$1 $2 $3 $4" >>"$RAW"; printf '  %-10s %-26s %s\n' "$2" "$3" "$4"; }
+labctl() { # request -> reply
+    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(60)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+print(s.recv(512).decode())
+PY
+}
+
+# ---- bring a driver up on its card: load DRIVER -> IFC ----
+load() {
+    unload_all
+    case "$1" in
+        ne2k_rs) insmod "${2:-$NE2K_RS_KO}" || return 1; IFC=$(iface_by_mac "$NE2K_MAC");;
+        ne2k-pci) modprobe ne2k-pci || return 1; IFC=$(iface_by_mac "$NE2K_MAC");;
+        e100) modprobe e100 || return 1; IFC=$(iface_by_mac "$E100_MAC");;
+    esac
+    [ -n "$IFC" ] || return 1
+    local drv; drv=$(ethtool -i "$IFC" | awk '/^driver:/ {print $2}')
+    [ "$drv" = "$1" ] || { echo "error: $IFC is driven by $drv, not $1"; return 1; }
+    ip addr add "$GUEST_IP" dev "$IFC" && ip link set "$IFC" up
+    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1
+    pin_peer
+}
+
+# ---- workloads; each prints one number ----
+tcp() { # tx|rx seconds -> Mbit/s at the receiver
+    local r=""; [ "$1" = rx ] && r=-R
+    iperf3 -c "$PEER_IP" -p "$IPERF3_PORT" -t "$2" $r -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print("nan")'
+}
+udp() { # tx|rx payload seconds -> "pps loss%" delivered to the receiver, offered above saturation
+    local r=""; [ "$1" = rx ] && r=-R
+    iperf3 -c "$PEER_IP" -p "$IPERF3_PORT" -u -b 0 -l "$2" -t "$3" $r -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    e = json.load(sys.stdin)["end"]
+    s = e.get("sum_received") or e["sum"]
+    lost = s.get("lost_packets", 0); pk = s.get("packets", 0); secs = s["seconds"]
+    if "sum_received" in e and "lost_packets" not in s:  # newer iperf3: loss in "sum"
+        lost, pk = e["sum"]["lost_packets"], e["sum"]["packets"]
+    print("%.1f %.2f" % ((pk - lost) / secs, 100.0 * lost / pk if pk else 100.0))
+except Exception:
+    print("nan nan")'
+}
+rtt() { # payload -> average RTT in microseconds
+    ping -q -c "$PINGS" -i 0.01 -s "$1" "$PEER_IP" 2>/dev/null |
+        awk -F'[/ ]' '/^rtt/ {printf "%.1f\n", $8 * 1000; found = 1} END {if (!found) print "nan"}'
+}
+pktgen() { # frame size -> packets/s
+    local pg=/proc/net/pktgen mac
+    modprobe pktgen 2>/dev/null
+    [ -d $pg ] || { echo nan; return; }
+    mac=$(ip neigh show "$PEER_IP" dev "$IFC" | awk '/lladdr/ {print $3}')
+    echo rem_device_all >$pg/kpktgend_0
+    echo "add_device $IFC" >$pg/kpktgend_0
+    { echo "count $PKTGEN"; echo "clone_skb 0"; echo "pkt_size $1"; echo "delay 0"
+      echo "dst ${PEER_IP}"; echo "dst_mac $mac"; echo "udp_dst_min 9"; echo "udp_dst_max 9"; } |
+        while read -r l; do echo "$l" >$pg/"$IFC"; done
+    echo start >$pg/pgctrl 2>/dev/null
+    grep -o '[0-9]*pps' $pg/"$IFC" | head -1 | tr -d 'pps' | grep . || echo nan
+    echo rem_device_all >$pg/kpktgend_0
+    sleep 0.5
+    rmmod pktgen 2>/dev/null
+}
+
+# ---- per-packet costs from events: driver cycles, hard-IRQ cycles, IRQs per 1000 packets ----
+# Generic events for every driver: the net_dev_start_xmit -> net_dev_xmit span is the driver's
+# ndo_start_xmit; irq_handler_entry -> exit of the card's IRQ is its hard-IRQ handler. ne2k_rs
+# also does work in its NAPI poll: ne2k_rs_poll gives the poll's cycles minus the time spent
+# handing frames to the stack (GRO and up), so the figure is driver work only for both.
+events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_irq, irqs_per_1000_pkts
+    local drv=$1 round=$2 irq tx0 rx0 tx1 rx1
+    irq=$(awk -v d="$IFC" '$NF == d || $NF ~ d {sub(":", "", $1); print $1; exit}' /proc/interrupts)
+    [ -n "$irq" ] || irq=$(cat /sys/class/net/"$IFC"/device/irq)
+    echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
+    echo 16384 >$TR/buffer_size_kb
+    echo >$TR/set_event
+    for e in irq/irq_handler_entry irq/irq_handler_exit; do
+        echo "irq == $irq" >$TR/events/$e/filter; echo 1 >$TR/events/$e/enable
+    done
+    for e in net/net_dev_start_xmit net/net_dev_xmit; do
+        echo "name == \"$IFC\"" >$TR/events/$e/filter 2>/dev/null || echo 0 >$TR/events/$e/filter
+        echo 1 >$TR/events/$e/enable
+    done
+    [ "$drv" = ne2k_rs ] && echo 1 >$TR/events/ne2k_rs/ne2k_rs_poll/enable
+    local dirs="rx tx"; [ "$drv" = e100 ] && dirs=rx
+    for dir in $dirs; do
+        echo >$TR/trace
+        tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
+        echo 1 >$TR/tracing_on
+        tcp "$dir" 4 >/dev/null
+        echo 0 >$TR/tracing_on
+        tx1=$(stat "$IFC" tx_packets); rx1=$(stat "$IFC" rx_packets)
+        cat $TR/trace >"$OUT/events-$drv-$dir.txt"
+        echo "$((tx1 - tx0)) $((rx1 - rx0)) $(awk '/lost|overrun/' $TR/per_cpu/cpu*/stats 2>/dev/null | awk '{s += $NF} END {print s + 0}')" \
+            >"$OUT/events-$drv-$dir.pkts"
+    done
+    echo >$TR/set_event; echo 0 >$TR/events/irq/irq_handler_entry/filter
+    echo 0 >$TR/events/irq/irq_handler_exit/filter
+    echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
+    echo local >$TR/trace_clock
+    python3 - "$OUT" "$drv" "$dirs" <<'PY' | while read -r k v; do rec "$round" "$drv" "$k" "$v"; done
+import re, sys
+out, drv, dirs = sys.argv[1], sys.argv[2], sys.argv[3].split()
+ts_re = re.compile(r"^\s*(\S+)-\d+\s+\[(\d+)\]\s+\S+\s+(\d+):\s+(\w+):(.*)$")
+tot = {"xmit": 0, "hard": 0, "poll": 0, "irqs": 0, "pkts": 0}
+rx_irq_cycles = rx_irqs = 0
+for d in dirs:
+    tx, rx, _ = open(f"{out}/events-{drv}-{d}.pkts").read().split()
+    tot["pkts"] += int(tx) + int(rx)
+    open_x, open_h = {}, {}
+    hard = irqs = 0
+    for line in open(f"{out}/events-{drv}-{d}.txt"):
+        m = ts_re.match(line)
+        if not m:
+            continue
+        cpu, ts, ev, rest = int(m.group(2)), int(m.group(3)), m.group(4), m.group(5)
+        if ev == "net_dev_start_xmit":
+            open_x[cpu] = ts
+        elif ev == "net_dev_xmit" and cpu in open_x:
+            tot["xmit"] += ts - open_x.pop(cpu)
+        elif ev == "irq_handler_entry":
+            open_h[cpu] = ts
+        elif ev == "irq_handler_exit" and cpu in open_h:
+            hard += ts - open_h.pop(cpu); irqs += 1
+        elif ev == "ne2k_rs_poll":
+            f = dict(kv.split("=") for kv in rest.split())
+            tot["poll"] += int(f["cycles"]) - int(f.get("stack_cycles", 0))
+    tot["hard"] += hard; tot["irqs"] += irqs
+    if d == "rx":
+        rx_irq_cycles, rx_irqs = hard, irqs
+if tot["pkts"]:
+    if drv != "e100":
+        print("driver_cycles_per_pkt %.0f" % ((tot["xmit"] + tot["hard"] + tot["poll"]) / tot["pkts"]))
+        print("irqs_per_1000_pkts %.1f" % (1000.0 * tot["irqs"] / tot["pkts"]))
+    if rx_irqs:
+        print("hardirq_cycles_per_rx_irq %.0f" % (rx_irq_cycles / rx_irqs))
+PY
+}
+
+# ---- port accesses per packet, counted by QEMU (the same counter for every driver) ----
+port_accesses() { # driver round
+    local tx0 rx0 n pk own0 own1
+    tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
+    [ "$1" = ne2k_rs ] && own0=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
+    labctl trace-start >/dev/null
+    ping -q -c 100 -i 0.01 -s 56 "$PEER_IP" >/dev/null 2>&1
+    ping -q -c 100 -i 0.01 -s 1400 "$PEER_IP" >/dev/null 2>&1
+    n=$(labctl trace-stop | awk '$1 == "accesses" {print $2}')
+    [ "$1" = ne2k_rs ] && own1=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
+    pk=$(( $(stat "$IFC" tx_packets) - tx0 + $(stat "$IFC" rx_packets) - rx0 ))
+    if [ -n "$n" ] && [ "$pk" -gt 0 ]; then
+        rec "$2" "$1" port_accesses_per_pkt "$(awk -v n="$n" -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
+        [ "$1" = ne2k_rs ] && rec "$2" "$1" port_accesses_per_pkt_own_counter \
+            "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
+    fi
+}
+
+run_driver() { # driver round
+    local d=$1 r=$2 v
+    echo "-- round $r: $d"
+    load "$d" || { echo "error: cannot bring up $d"; return 1; }
+    rec "$r" "$d" tcp_tx "$(tcp tx "$T")"
+    rec "$r" "$d" tcp_rx "$(tcp rx "$T")"
+    for size in 64 1472; do
+        v=$(udp tx $size "$TU"); rec "$r" "$d" "udp${size}_tx_pps" "${v% *}"; rec "$r" "$d" "udp${size}_tx_loss_pct" "${v#* }"
+        v=$(udp rx $size "$TU"); rec "$r" "$d" "udp${size}_rx_pps" "${v% *}"; rec "$r" "$d" "udp${size}_rx_loss_pct" "${v#* }"
+    done
+    rec "$r" "$d" ping1_rtt "$(rtt 1)"
+    rec "$r" "$d" ping1472_rtt "$(rtt 1472)"
+    rec "$r" "$d" pktgen60_pps "$(pktgen 60)"
+    rec "$r" "$d" pktgen1514_pps "$(pktgen 1514)"
+    events_run "$d" "$r"
+    port_accesses "$d" "$r"
+    if [ "$d" = ne2k_rs ]; then
+        # the same TCP runs with every ne2k_rs event recording (tracepoint overhead)
+        echo 1 >$TR/events/ne2k_rs/enable; echo x86-tsc >$TR/trace_clock; echo 1 >$TR/tracing_on
+        rec "$r" ne2k_rs tcp_tx_traced "$(tcp tx "$T")"
+        rec "$r" ne2k_rs tcp_rx_traced "$(tcp rx "$T")"
+        echo 0 >$TR/events/ne2k_rs/enable; echo 0 >$TR/tracing_on; echo >$TR/trace; echo local >$TR/trace_clock
+        if [ -n "$KO_NOTRACE" ]; then
+            # ... and with the tracepoints compiled out (the cost of a disabled tracepoint)
+            load ne2k_rs "$KO_NOTRACE" || return 1
+            rec "$r" ne2k_rs tcp_tx_notrace "$(tcp tx "$T")"
+            rec "$r" ne2k_rs tcp_rx_notrace "$(tcp rx "$T")"
+        fi
+    fi
+    unload_all
+}
+
+echo "bench: $ROUNDS rounds, TCP ${T}s, UDP ${TU}s, pktgen $PKTGEN frames, $PINGS pings; kernel $(uname -r)"
+echo "kernel $(uname -r)" >"$OUT/bench-env.txt"
+for r in $(seq "$ROUNDS"); do
+    run_driver ne2k_rs "$r" || exit 1
+    run_driver ne2k-pci "$r" || exit 1
+    echo "-- round $r: e100 (hard-IRQ reference)"
+    if load e100; then events_run e100 "$r"; unload_all; fi
+done
+echo "bench: done"
