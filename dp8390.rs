@@ -311,6 +311,14 @@ pub struct Dp8390<B: RegisterBus> {
     tx_on_wire: Option<usize>,
     /// Whether the chip was started (open) and its interrupts may be unmasked.
     running: bool,
+    /// The interrupt mask the chip gets when unmasked: the receive causes always; the transmit
+    /// causes only while a frame's completion is left to the interrupt (see [`Self::tx_reap`]).
+    imr: u8,
+    /// Interrupts masked by [`Self::irq_take`] until [`Self::irq_unmask`] (a poll is running).
+    masked: bool,
+    /// A remote read left open by [`Self::rx_peek`] after a frame's header: (the ring address
+    /// it has reached, bytes left in its count). [`Self::rx_read`] continues it for the body.
+    rx_dma: Option<(u16, usize)>,
     /// Stage timestamps of the frame in each TX slot (all zero when not timed).
     tx_times: [TxTimes; TX_SLOTS],
     tx_seq: u32,
@@ -366,6 +374,9 @@ impl<B: RegisterBus> Dp8390<B> {
             tx_len: [0; TX_SLOTS],
             tx_on_wire: None,
             running: false,
+            imr: isr::ALL,
+            masked: false,
+            rx_dma: None,
             tx_times: [TxTimes::default(); TX_SLOTS],
             tx_seq: 0,
             stats: Stats::default(),
@@ -666,9 +677,11 @@ impl<B: RegisterBus> Dp8390<B> {
         self.tx_on_wire = None;
         self.tx_times = [TxTimes::default(); TX_SLOTS];
         self.running = false;
+        self.imr = isr::ALL;
+        self.masked = false;
         if start {
             self.wr(regs::P0_ISR, 0xff);
-            self.wr(regs::P0_IMR, isr::ALL);
+            self.wr(regs::P0_IMR, self.imr);
             self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
             self.wr(regs::P0_TCR, tcr::NORMAL);
             self.wr(regs::P0_RCR, self.rx_mode.rcr);
@@ -716,8 +729,10 @@ impl<B: RegisterBus> Dp8390<B> {
 
     // ---- interrupts ----
 
-    /// Hard-IRQ half: if an unmasked cause is pending, masks the chip, acks the causes and
-    /// returns them (the poll does the work); `None` if the interrupt is not ours.
+    /// Hard-IRQ half: if a cause is pending, masks the chip and returns the causes (the poll
+    /// acks and handles them: [`Self::isr_take`]); `None` if the interrupt is not ours. Two
+    /// port accesses: with IMR at 0 the chip drops its (level-triggered) line, so the ack can
+    /// wait for the poll.
     pub fn irq_take(&mut self) -> Option<u8> {
         if !self.running {
             return None;
@@ -727,7 +742,7 @@ impl<B: RegisterBus> Dp8390<B> {
             return None;
         }
         self.wr(regs::P0_IMR, 0);
-        self.wr(regs::P0_ISR, status);
+        self.masked = true;
         Some(status)
     }
 
@@ -743,9 +758,41 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Unmasks the chip's interrupts (end of a poll). A cause that is still pending raises the
     /// (level-triggered) line again at once.
     pub fn irq_unmask(&mut self) {
+        self.masked = false;
         if self.running {
-            self.wr(regs::P0_IMR, isr::ALL);
+            self.wr(regs::P0_IMR, self.imr);
         }
+    }
+
+    /// Sets the interrupt mask the chip has when unmasked; writes it now unless a poll has
+    /// the chip masked (then [`Self::irq_unmask`] applies it).
+    fn set_imr(&mut self, imr: u8) {
+        if imr != self.imr {
+            self.imr = imr;
+            if self.running && !self.masked {
+                self.wr(regs::P0_IMR, imr);
+            }
+        }
+    }
+
+    /// Right after [`Self::xmit`]: if the frame on the wire has already completed (QEMU's
+    /// model sends synchronously inside the command write; a real chip after the frame's wire
+    /// time), acks and completes it here and keeps the transmit interrupt masked -- no
+    /// interrupt, no poll for it. Otherwise unmasks the transmit interrupt, which then reports
+    /// the completion to the poll. One register read when nothing is done; three when it is.
+    pub fn tx_reap(&mut self) -> Option<TxDone> {
+        self.tx_on_wire?;
+        let status = self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE);
+        if status == 0 {
+            self.set_imr(self.imr | isr::PTX | isr::TXE);
+            return None;
+        }
+        self.wr(regs::P0_ISR, status);
+        let done = self.tx_complete(status);
+        if self.tx_on_wire.is_none() {
+            self.set_imr(self.imr & !(isr::PTX | isr::TXE));
+        }
+        Some(done)
     }
 
     /// Empties the tally counters (ISR.CNT) into the stats.
@@ -768,7 +815,8 @@ impl<B: RegisterBus> Dp8390<B> {
 
     fn trigger_send(&mut self, slot: usize) {
         let len = usize::from(self.tx_len[slot]);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        // Page 0 is selected (the remote write or the poll's CURR read left it there); the
+        // TRANS command below also ends the remote-DMA state, so no CMD write is needed first.
         self.wr(regs::P0_TBCR0, len as u8);
         self.wr(regs::P0_TBCR1, (len >> 8) as u8);
         self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
@@ -926,8 +974,16 @@ impl<B: RegisterBus> Dp8390<B> {
         if page < r.rx_start || page >= r.stop || curr < r.rx_start || curr >= r.stop {
             return self.bad_header();
         }
+        // One remote read for header and body: its count covers the longest frame (or up to
+        // the stop page); the header comes first, the body follows in rx_read, and the read is
+        // aborted after that. Saves a second DMA setup and two RDC acks per frame.
+        let addr = u16::from(page) << 8;
+        let to_stop = (usize::from(r.stop) << 8) - usize::from(addr);
+        let count = to_stop.min(4 + MAX_FRAME + 2);
+        self.remote_dma(addr, count, cmd::RREAD);
         let mut h = [0u8; 4];
-        self.block_input(u16::from(page) << 8, &mut h);
+        self.data_in(&mut h);
+        self.rx_dma = Some((addr + 4, count - 4));
         let (status, next, count) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
         let Some(len) = count.checked_sub(4) else { return self.bad_header() };
         // Where the next frame must start: right after this one (the chip rounds up to a page,
@@ -955,10 +1011,26 @@ impl<B: RegisterBus> Dp8390<B> {
         if !next_ok {
             return self.bad_header();
         }
-        RxPeek::Frame(RxFrame { page, status, next, len })
+        let f = RxFrame { page, status, next, len };
+        if !f.ok() {
+            self.rx_dma_close();
+        }
+        RxPeek::Frame(f)
+    }
+
+    /// Ends the remote read left open by `rx_peek`, if any.
+    fn rx_dma_close(&mut self) {
+        if let Some((_, left)) = self.rx_dma.take() {
+            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+            if left == 0 {
+                // The count ran out: the chip flagged remote DMA complete.
+                self.wr(regs::P0_ISR, isr::RDC);
+            }
+        }
     }
 
     fn bad_header(&mut self) -> RxPeek {
+        self.rx_dma_close();
         self.stats.rx_bad_headers += 1;
         self.stats.rx_errors += 1;
         RxPeek::BadHeader
@@ -972,6 +1044,24 @@ impl<B: RegisterBus> Dp8390<B> {
         let start = (usize::from(f.page) << 8) + 4;
         let end = usize::from(r.stop) << 8;
         let len = dst.len().min(f.len);
+        let w = self.io_width();
+        let whole = len.div_ceil(w) * w;
+        match self.rx_dma {
+            // The header's read is at the body and its count covers it: continue it.
+            Some((at, left)) if usize::from(at) == start && whole <= left => {
+                let body = len / w * w;
+                self.data_in(&mut dst[..body]);
+                if body < len {
+                    let mut tail = [0u8; 4];
+                    self.data_in(&mut tail[..w]);
+                    dst[body..len].copy_from_slice(&tail[..len - body]);
+                }
+                self.rx_dma = Some((at, left - whole));
+                self.rx_dma_close();
+                return;
+            }
+            _ => self.rx_dma_close(),
+        }
         if start + len > end {
             let first = end - start;
             self.block_input(start as u16, &mut dst[..first]);
@@ -1010,6 +1100,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Releases the frame's pages to the chip: BNRY trails the next frame by one page.
     pub fn rx_advance(&mut self, f: &RxFrame) {
+        self.rx_dma_close();
         self.next_pkt = f.next;
         self.write_boundary();
     }

@@ -159,8 +159,14 @@ impl NetDevOps for Ne2kNet {
             return NetdevTx::Ok;
         }
         match st.chip.xmit_timed(frame, t_enter) {
-            Ok(free) => {
-                if free == 0 {
+            Ok(_) => {
+                // A completion that is already there is taken now, without an interrupt.
+                if let Some(done) = st.chip.tx_reap() {
+                    if let Some(stages) = done.stages {
+                        tracing::tx(&stages);
+                    }
+                }
+                if st.chip.tx_free() == 0 {
                     // Under the lock: a completion cannot wake the queue before we stop it.
                     dev.stop_queue();
                 }

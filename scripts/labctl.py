@@ -12,6 +12,11 @@ Port-access counting (with --monitor/--trace-log: the QEMU HMP monitor socket an
                         each element of a string I/O (rep ins/outs) counted once, data = those
                         on the data port (0x10). The same counter for every driver.
 
+A fresh iperf3 server (so a client killed mid-test by a timeout cannot leave the shared one
+busy for the next test):
+    iperf3              start `iperf3 -s -1` (one test, then it exits) on a free loopback port;
+                        reply "port N"
+
 Frame injection (with --inject): a peer on the ne2k_pci card's segment that sends arbitrary
 Ethernet frames. guest-run.sh --injector puts the ne2k_pci NIC on a QEMU hub together with the user network
 (slirp, the normal peer) and a `dgram` netdev whose far end is this process: every datagram sent
@@ -29,6 +34,7 @@ Frames carry EtherType 0x88b5 (IEEE local experimental): the stack drops them af
 driver has counted them. Sizes come from a PRNG seeded by the command, so runs repeat.
 """
 import os
+import subprocess
 import random
 import socket
 import sys
@@ -92,11 +98,24 @@ def main():
         qemu = ("127.0.0.1", qemu_port)
     mon = Monitor(a.monitor) if a.monitor else None
     trace_off = None
+    children = []
     dests = {"bcast": b"\xff" * 6, "mcast": mac("01:00:5e:7f:00:01"),
              "foreign": mac("02:00:00:00:00:99")}
     while True:
         cmd, peer = ctrl.recvfrom(2048)
         words = cmd.decode(errors="replace").split()
+        if words and words[0] == "iperf3":
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+            probe.close()
+            iperf = subprocess.Popen(["iperf3", "-s", "-1", "-B", "127.0.0.1", "-p", str(port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            children.append(iperf)
+            children[:] = [c for c in children if c.poll() is None]
+            time.sleep(0.3)  # listening
+            ctrl.sendto(b"port %d" % port, peer)
+            continue
         if words and words[0] in ("trace-start", "trace-stop"):
             if not mon or not a.trace_log:
                 ctrl.sendto(b"error: no QEMU monitor", peer)

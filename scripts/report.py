@@ -435,6 +435,7 @@ def main():
     L.append("The paper's ratio NIC : DMA : driver = 250 : 30 : 1 (large packets, 10 Mbit/s wire).\n")
     L.append("## Table 10: interrupt handling cycles per cause (median [p5-p95] n)\n")
     L.append("\"new packet arrived\": interrupts that received a frame during the ping runs; \"transmit complete\": interrupts of the UDP transmit-only runs (28+N bytes to a discard port) that received nothing.\n")
+    L.append("ne2k_rs takes a transmit completion that is already there at the end of start_xmit without an interrupt (`Dp8390::tx_reap`; on QEMU a send completes inside the command write), so it has no \"transmit complete\" interrupts here (—); the transmit interrupt is unmasked only while a completion is outstanding (a real chip).\n")
     L.append("ne2k_rs: hard IRQ + the NAPI poll it scheduled, minus the stack's napi_gro_receive time; ne2k-pci: the hard handler (does all the work, hands frames on with netif_rx); e100: hard IRQ + its NAPI poll (NET_RX softirq entry to napi_poll) minus the stack's netif_receive_skb time.\n")
     L.append("| packet | cause | ne2k_rs | ne2k-pci | e100 | paper ne2k-pci | paper eepro100 |")
     L.append("|---|---|---|---|---|---|---|")

@@ -413,3 +413,71 @@ fn tx_stages_of_a_queued_frame_include_the_wait() {
         assert_eq!(s.driver + s.dma + s.queued + s.nic, s.total, "{s:?}");
     }
 }
+
+/// A completion that is already there when start_xmit ends (QEMU's model and this one send
+/// inside the command write) is taken by `tx_reap` with the transmit interrupt masked; one that
+/// is not yet there unmasks the transmit interrupt so the poll gets it.
+#[test]
+fn tx_reap_completes_inline_or_arms_the_tx_interrupt() {
+    let mut chip = up(32, ChipFlags::NONE);
+    assert_eq!(chip.tx_reap(), None, "nothing on the wire, nothing to reap");
+    chip.xmit(&frame([0xff; 6], 100, 1)).unwrap();
+    let done = chip.tx_reap().expect("the model completed the frame synchronously");
+    assert!(done.freed);
+    assert_eq!(chip.tx_free(), 2);
+    assert_eq!(chip.stats.tx_packets, 1);
+    let m = chip.bus();
+    assert_eq!(m.isr & isr::PTX, 0, "the completion was acked");
+    assert_eq!(m.imr & (isr::PTX | isr::TXE), 0, "transmit interrupt masked after an inline completion");
+    assert_eq!(m.imr & isr::PRX, isr::PRX, "receive interrupt untouched");
+    // Not complete yet (a real chip still sending): the transmit interrupt is unmasked.
+    chip.xmit(&frame([0xff; 6], 100, 2)).unwrap();
+    chip.bus().isr &= !isr::PTX;
+    assert_eq!(chip.tx_reap(), None);
+    assert_eq!(chip.bus().imr & isr::PTX, isr::PTX, "transmit interrupt armed for the pending frame");
+    assert_eq!(chip.tx_free(), 1);
+    // ... and while a poll has the chip masked, the new mask waits for the unmask.
+    chip.bus().isr |= isr::PTX;
+    assert!(chip.irq_take().is_some());
+    assert_eq!(chip.bus().imr, 0);
+    let st = chip.isr_take();
+    assert!(chip.tx_complete(st).freed);
+    chip.xmit(&frame([0xff; 6], 100, 3)).unwrap();
+    assert!(chip.tx_reap().is_some());
+    assert_eq!(chip.bus().imr, 0, "no IMR write while masked");
+    chip.irq_unmask();
+    assert_eq!(chip.bus().imr & (isr::PTX | isr::TXE), 0);
+    assert_eq!(chip.bus().imr & isr::PRX, isr::PRX);
+}
+
+/// The register protocol's cost per frame, in port accesses (the driver's own counter, the
+/// one `ethtool -S port_accesses` shows): a received 1514-byte frame takes one remote read for
+/// header and body (5 setup writes + 1 abort, 1 + 379 data dwords) and a boundary write; a sent
+/// one takes its remote write (6 + 379 + RDC wait and ack), the send command (4) and the inline
+/// completion (ISR read, ack, TSR read). Catches any access added to the per-frame path.
+#[test]
+fn per_frame_port_access_budget() {
+    let mut chip = up(32, ChipFlags::NONE);
+    let f = frame(MAC, 1514, 3);
+    assert!(chip.bus().receive(&f));
+    let curr = chip.rx_curr();
+    let before = chip.stats.port_accesses;
+    let RxPeek::Frame(fr) = chip.rx_peek(curr) else { panic!("no frame") };
+    let mut buf = vec![0u8; fr.len];
+    chip.rx_read(&fr, &mut buf);
+    chip.rx_account(&fr, true);
+    chip.rx_advance(&fr);
+    assert_eq!(buf, f);
+    let rx = chip.stats.port_accesses - before;
+    assert_eq!(rx, 6 + 1 + 379 + 1 + 1, "receive accesses per 1514-byte frame");
+    // The first inline completion also masks the transmit interrupt (one IMR write, once).
+    chip.xmit(&f).unwrap();
+    chip.tx_reap().unwrap();
+    assert_eq!(chip.bus().imr & isr::PTX, 0);
+    let before = chip.stats.port_accesses;
+    chip.xmit(&f).unwrap();
+    assert!(chip.tx_reap().unwrap().freed);
+    let tx = chip.stats.port_accesses - before;
+    assert_eq!(tx, 6 + 379 + 2 + 4 + 3, "transmit accesses per 1514-byte frame");
+    assert_eq!(chip.bus().sent.last().unwrap(), &f);
+}
