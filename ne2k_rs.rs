@@ -8,7 +8,6 @@
 
 // dp8390.rs and hw/ are also compiled as a host crate (tests/host) where their items must be `pub`.
 #![allow(unreachable_pub)]
-#![allow(dead_code)]
 
 mod dp8390;
 mod hw;
@@ -439,7 +438,8 @@ netdev::export_netdev_ops!(Ne2kNet);
 /// pci_disable_device).
 struct Ne2k {
     reg: netdev::Registration<Ne2kNet>,
-    io: IoRegion,
+    /// Held for its Drop (release_region, pci_disable_device) after `reg`'s.
+    _io: IoRegion,
     info: ChipInfo,
 }
 
@@ -519,7 +519,7 @@ impl Ne2k {
             ring.rx_start,
             ring.stop - 1
         );
-        Ok(Self { reg, io, info: *info })
+        Ok(Self { reg, _io: io, info: *info })
     }
 }
 

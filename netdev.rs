@@ -20,7 +20,6 @@ extern "C" {
     fn ne2k_rs_release_io(base: c_ulong, extent: c_ulong);
     fn ne2k_rs_pci_irq(pdev: Raw) -> c_uint;
     fn ne2k_rs_pci_subsystem_vendor(pdev: Raw) -> u16;
-    fn ne2k_rs_pci_name(pdev: Raw) -> *const c_char;
     fn ne2k_rs_pci_device(pdev: Raw) -> Raw;
 
     fn ne2k_rs_alloc_etherdev(parent: Raw) -> Raw;
@@ -709,9 +708,6 @@ unsafe impl<T: NetDevOps> Sync for Registration<T> {}
 impl<T: NetDevOps> Registration<T> {
     pub fn data(&self) -> &T {
         &self.data
-    }
-    pub fn irq(&self) -> u32 {
-        self.irq
     }
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long

@@ -31,11 +31,6 @@ impl PortBus {
         Self { base }
     }
 
-    /// The first port of the window.
-    pub fn base(&self) -> u16 {
-        self.base
-    }
-
     #[inline(always)]
     fn port(&self, reg: u8) -> u16 {
         debug_assert!(u64::from(reg) < super::regs::NE_IO_EXTENT);

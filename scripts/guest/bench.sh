@@ -47,7 +47,7 @@ load() {
 # iperf3 whose control connection lost a message) costs a "nan", not the whole run.
 tcp() { # tx|rx seconds -> Mbit/s at the receiver
     local r=""; [ "$1" = rx ] && r=-R
-    timeout -k 5 $(($2 + 40)) iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t "$2" $r -J 2>/dev/null | python3 -c '
+    timeout -k 5 $(($2 + 40)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t "$2" $r -J 2>/dev/null | python3 -c '
 import json, sys
 try:
     print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
@@ -118,6 +118,8 @@ events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_
     [ -n "$irq" ] || irq=$(cat /sys/class/net/"$IFC"/device/irq)
     echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
     echo 16384 >$TR/buffer_size_kb
+    local aff; aff=$(cat /proc/irq/"$irq"/smp_affinity 2>/dev/null)
+    echo 1 >/proc/irq/"$irq"/smp_affinity 2>/dev/null
     echo >$TR/set_event
     for e in irq/irq_handler_entry irq/irq_handler_exit; do
         echo "irq == $irq" >$TR/events/$e/filter; echo 1 >$TR/events/$e/enable
@@ -132,7 +134,10 @@ events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_
         echo >$TR/trace
         tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
         echo 1 >$TR/tracing_on
-        tcp "$dir" 4 >/dev/null
+        # IRQ and iperf3 on CPU 0: no cycle counted is a wait for the other CPU (ne2k_rs' poll
+        # would otherwise spin on the chip lock while the other CPU's start_xmit holds it for
+        # a copy; ne2k-pci masks its IRQ line instead)
+        PIN="taskset -c 0" tcp "$dir" 4 >/dev/null
         echo 0 >$TR/tracing_on
         tx1=$(stat "$IFC" tx_packets); rx1=$(stat "$IFC" rx_packets)
         cat $TR/trace >"$OUT/events-$drv-$dir.txt"
@@ -143,6 +148,7 @@ events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_
     echo 0 >$TR/events/irq/irq_handler_exit/filter
     echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
     echo local >$TR/trace_clock
+    [ -n "$aff" ] && echo "$aff" >/proc/irq/"$irq"/smp_affinity 2>/dev/null
     python3 - "$OUT" "$drv" "$dirs" <<'PY' | while read -r k v; do rec "$round" "$drv" "$k" "$v"; done
 import re, sys
 out, drv, dirs = sys.argv[1], sys.argv[2], sys.argv[3].split()
