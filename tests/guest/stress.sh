@@ -191,15 +191,22 @@ phase_flaps() {
 }
 
 phase_soak() {
-    local t rx tx rx0 tx0 stalls=0 worst=0 run=0 to0
+    local t=0 rx tx rx0 tx0 stalls=0 worst=0 run=0 to0 start now alive
     up
     to0=$(ethtool_stat "$IFC" tx_timeouts)
-    traffic_start bidir "$SOAK"
+    # the generators outlast the soak; the watchdog runs on the wall clock, not on its own loop
+    # count (a loop of `sleep 1` + sampling takes longer than a second per turn)
+    traffic_start bidir $((SOAK + 60))
     rx0=$(stat "$IFC" rx_packets); tx0=$(stat "$IFC" tx_packets)
+    start=$(date +%s)
     sleep 1
-    for t in $(seq "$SOAK"); do
+    while :; do
         sleep 1
+        now=$(date +%s); t=$((now - start))
         rx=$(stat "$IFC" rx_packets); tx=$(stat "$IFC" tx_packets)
+        alive=0
+        for p in "${TRAFFIC_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && alive=$((alive + 1)); done
+        [ "$alive" = "${#TRAFFIC_PIDS[@]}" ] || fail "a traffic generator ended early (t=${t}s): the watchdog would see idle, not a stall"
         if [ "$rx" -le "$rx0" ] || [ "$tx" -le "$tx0" ]; then
             stalls=$((stalls + 1)); run=$((run + 1)); [ $run -gt $worst ] && worst=$run
             echo "  stall at ${t}s: rx $rx0 -> $rx, tx $tx0 -> $tx"
@@ -207,15 +214,16 @@ phase_soak() {
             run=0
         fi
         rx0=$rx; tx0=$tx
-        [ $((t % 60)) = 0 ] && note "soak: ${t}/${SOAK}s, rx $rx tx $tx packets"
+        [ $((t / 60)) != $(((t - 1) / 60)) ] && note "soak: ${t}/${SOAK}s, rx $rx tx $tx packets"
+        [ "$t" -ge "$SOAK" ] && break
     done
     traffic_stop
     local tos=$(( $(ethtool_stat "$IFC" tx_timeouts) - to0 ))
-    count soak_seconds "$SOAK"; count stalls $stalls; count soak_tx_timeouts $tos
+    count soak_seconds "$t"; count stalls $stalls; count soak_tx_timeouts $tos
     count soak_rx_packets "$rx"; count soak_tx_packets "$tx"
-    note "soak: $SOAK s, $stalls stalled seconds (longest $worst s), $tos TX timeouts, rx $rx tx $tx packets"
+    note "soak: $t s, $stalls stalled samples (longest run $worst), $tos TX timeouts, rx $rx tx $tx packets"
     ping_ok 20 1000 -i 0.01
-    [ $stalls = 0 ] || fail "$stalls seconds without progress"
+    [ $stalls = 0 ] || fail "$stalls samples without progress"
     down
 }
 
