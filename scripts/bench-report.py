@@ -30,7 +30,7 @@ WORKLOADS = [
     ("tracepoint_overhead_pct", "%", False, "<=5", "TCP throughput lost with every ne2k_rs event recording"),
     ("tracepoint_disabled_cost_pct", "%", False, "<=1", "TCP throughput lost by disabled tracepoints vs compiled out"),
 ]
-EXTRA = ["udp64_tx_loss_pct", "udp64_rx_loss_pct", "udp1472_tx_loss_pct", "udp1472_rx_loss_pct",
+EXTRA = ["rx_alive_after_udp64_flood", "rx_alive_after_udp1472_flood", "udp64_tx_loss_pct", "udp64_rx_loss_pct", "udp1472_tx_loss_pct", "udp1472_rx_loss_pct",
          "port_accesses_per_pkt_own_counter"]
 
 
@@ -124,7 +124,6 @@ def main():
                 w.setdefault("warnings", []).append(msg)
                 out["warnings"].append(msg)
         out["workloads"].append(w)
-    json.dump(out, open(os.path.join(run, "bench.json"), "w"), indent=2)
 
     def f(s):
         if not s:
@@ -153,12 +152,22 @@ def main():
     md += [f"- **{w['name']}**: {w['description']}." for w in out["workloads"]]
     own = next(w for w in out["workloads"] if w["name"] == "port_accesses_per_pkt").get("ne2k_rs_own_counter")
     md += ["", f"ne2k_rs' own port-access counter (ethtool -S port_accesses) in the same window: {f(own)} per packet."]
+    alive = []
+    for drv in ("ne2k_rs", C):
+        for size in (64, 1472):
+            v = per_round(drv, f"rx_alive_after_udp{size}_flood")
+            if v:
+                alive.append(f"{drv} after the {size}-byte flood: {sum(1 for x in v.values() if x)} of {len(v)} rounds")
+                out.setdefault("rx_alive_after_flood", {})[f"{drv}_udp{size}"] = [v[r] for r in sorted(v)]
+    if alive:
+        md += ["", "Receive path alive (3 pings answered) after the UDP receive flood: " + "; ".join(alive) + "."]
     loss = [(w["name"], w["loss_pct"]) for w in out["workloads"] if "loss_pct" in w]
     md += ["", "UDP loss at the receiver (%): " + "; ".join(
         f"{n}: ne2k_rs {f(l['ne2k_rs'])}, C {f(l['c'])}" for n, l in loss)]
     if out["warnings"]:
         md += ["", "**Warnings** (min–max spread over 10 %):", ""] + [f"- {m}" for m in out["warnings"]]
     open(os.path.join(run, "bench.md"), "w").write("\n".join(md) + "\n")
+    json.dump(out, open(os.path.join(run, "bench.json"), "w"), indent=2)
     print("\n".join(md))
 
 
