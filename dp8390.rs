@@ -435,6 +435,20 @@ impl<B: RegisterBus> Dp8390<B> {
         }
     }
 
+    /// Reads `dst` (any length) from a running remote read: whole words straight into `dst`,
+    /// a tail shorter than a word through a small bounce buffer, so nothing is written past it.
+    fn data_in_any(&mut self, dst: &mut [u8]) {
+        let w = self.io_width();
+        let body = dst.len() / w * w;
+        self.data_in(&mut dst[..body]);
+        if body < dst.len() {
+            let mut tail = [0u8; 4];
+            self.data_in(&mut tail[..w]);
+            let rest = dst.len() - body;
+            dst[body..].copy_from_slice(&tail[..rest]);
+        }
+    }
+
     fn data_out(&mut self, src: &[u8]) {
         if self.io_width() == 4 {
             self.stats.port_accesses += (src.len() / 4) as u64;
@@ -560,14 +574,7 @@ impl<B: RegisterBus> Dp8390<B> {
         let w = self.io_width();
         let count = dst.len().div_ceil(w) * w;
         self.remote_dma(addr, count, cmd::RREAD);
-        let body = dst.len() / w * w;
-        self.data_in(&mut dst[..body]);
-        if body < dst.len() {
-            let mut tail = [0u8; 4];
-            self.data_in(&mut tail[..w]);
-            let rest = dst.len() - body;
-            dst[body..].copy_from_slice(&tail[..rest]);
-        }
+        self.data_in_any(dst);
         // A read ends when the count runs out; the RDC bit is acked without waiting for it.
         self.wr(regs::P0_ISR, isr::RDC);
     }
@@ -1055,13 +1062,7 @@ impl<B: RegisterBus> Dp8390<B> {
         match self.rx_dma {
             // The header's read is at the body and its count covers it: continue it.
             Some((at, left)) if usize::from(at) == start && whole <= left => {
-                let body = len / w * w;
-                self.data_in(&mut dst[..body]);
-                if body < len {
-                    let mut tail = [0u8; 4];
-                    self.data_in(&mut tail[..w]);
-                    dst[body..len].copy_from_slice(&tail[..len - body]);
-                }
+                self.data_in_any(&mut dst[..len]);
                 self.rx_dma = Some((at, left - whole));
                 self.rx_dma_close();
                 return;

@@ -17,11 +17,8 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$KDIR" ] || die "--kdir is required"
 ROUNDS=${BENCH_ROUNDS:-5}
-[[ "$ROUNDS" =~ ^[0-9]+$ ]] && [ "$ROUNDS" -ge 1 ] || die "BENCH_ROUNDS must be a positive integer (got '$ROUNDS')"
-for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING; do
-    val=${!v:-1}
-    [[ "$val" =~ ^[0-9]+$ ]] && [ "$val" -ge 1 ] || die "$v must be a positive integer (got '$val')"
-done
+positive_int BENCH_ROUNDS "$ROUNDS"
+for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING; do positive_int "$v" "${!v:-1}"; done
 out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 

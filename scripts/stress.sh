@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$KDIR" ] || die "--kdir is required"
 CASES=${NE2K_FUZZ_CASES:-1000000}
-[[ "$CASES" =~ ^[0-9]+$ ]] && [ "$CASES" -ge 1 ] || die "NE2K_FUZZ_CASES must be a positive integer (got '$CASES')"
+positive_int NE2K_FUZZ_CASES "$CASES"
 out="$REPO/results/stress-$FLAVOR-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 t0=$(date +%s)
