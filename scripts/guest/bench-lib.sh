@@ -1,0 +1,196 @@
+# Workload functions of the guest benchmark (sourced by scripts/guest/bench.sh and by the
+# experiments in scripts/guest/exp-*.sh). Needs tests/guest/lib.sh, RAW (results file), T, TU,
+# PKTGEN, PINGS, OUT, TR. Each workload prints one number ("nan" when it failed).
+rec() { echo "$1 $2 $3 $4" >>"$RAW"; printf '  %-10s %-26s %s\n' "$2" "$3" "$4"; }
+labctl() { # request -> reply
+    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(60)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+print(s.recv(512).decode())
+PY
+}
+
+# A one-test iperf3 server on the peer for each run (labctl starts it).
+iperf_port() { labctl iperf3 | awk '$1 == "port" {print $2}'; }
+
+# ---- bring a driver up on its card: load DRIVER -> IFC ----
+load() {
+    unload_all
+    case "$1" in
+        ne2k_rs) insmod "${2:-$NE2K_RS_KO}" || return 1; IFC=$(iface_by_mac "$NE2K_MAC");;
+        ne2k-pci) modprobe ne2k-pci || return 1; IFC=$(iface_by_mac "$NE2K_MAC");;
+        e100) modprobe e100 || return 1; IFC=$(iface_by_mac "$E100_MAC");;
+    esac
+    [ -n "$IFC" ] || return 1
+    local drv; drv=$(ethtool -i "$IFC" | awk '/^driver:/ {print $2}')
+    [ "$drv" = "$1" ] || { echo "error: $IFC is driven by $drv, not $1"; return 1; }
+    ip addr add "$GUEST_IP" dev "$IFC" && ip link set "$IFC" up
+    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1
+    pin_peer
+}
+
+# ---- workloads; each prints one number ----
+# Every workload runs under a timeout: a driver that livelocks the guest under a flood (or an
+# iperf3 whose control connection lost a message) costs a "nan", not the whole run.
+tcp() { # tx|rx seconds -> Mbit/s at the receiver
+    local r=""; [ "$1" = rx ] && r=-R
+    timeout -k 5 $(($2 + 40)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t "$2" $r -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    print("%.2f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"] / 1e6))
+except Exception:
+    print("nan")'
+}
+udp() { # tx|rx payload seconds -> "pps loss%" delivered to the receiver, offered above saturation
+    local r=""; [ "$1" = rx ] && r=-R
+    timeout -k 5 $(($3 + 40)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -u -b 0 -l "$2" -t "$3" $r -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    e = json.load(sys.stdin)["end"]
+    s = e.get("sum_received") or e["sum"]
+    lost = s.get("lost_packets", 0); pk = s.get("packets", 0); secs = s["seconds"]
+    if "sum_received" in e and "lost_packets" not in s:  # newer iperf3: loss in "sum"
+        lost, pk = e["sum"]["lost_packets"], e["sum"]["packets"]
+    print("%.1f %.2f" % ((pk - lost) / secs, 100.0 * lost / pk if pk else 100.0))
+except Exception:
+    print("nan nan")'
+}
+rtt() { # payload -> median round trip in microseconds of a UDP ping-pong with the peer's echo
+    # server (iputils ping cannot time payloads under 16 bytes: its timestamp is the payload)
+    timeout -k 5 60 python3 - "$PEER_IP" "$UDP_ECHO_PORT" "$1" "$PINGS" <<'PY' || echo nan
+import socket, statistics, sys, time
+peer, port, size, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1.0)
+s.connect((peer, port))
+rtts = []
+for i in range(n):
+    msg = bytes([i & 0xff]) * size
+    t = time.perf_counter()
+    s.send(msg)
+    try:
+        while s.recv(2048) != msg:
+            pass
+    except socket.timeout:
+        continue
+    rtts.append((time.perf_counter() - t) * 1e6)
+    time.sleep(0.005)
+print("%.1f" % statistics.median(rtts) if len(rtts) > n // 2 else "nan")
+PY
+}
+pktgen() { # frame size -> packets/s
+    local pg=/proc/net/pktgen mac
+    modprobe pktgen 2>/dev/null
+    [ -d $pg ] || { echo nan; return; }
+    mac=$(ip neigh show "$PEER_IP" dev "$IFC" | awk '/lladdr/ {print $3}')
+    echo rem_device_all >$pg/kpktgend_0
+    echo "add_device $IFC" >$pg/kpktgend_0
+    { echo "count $PKTGEN"; echo "clone_skb 0"; echo "pkt_size $1"; echo "delay 0"
+      echo "dst ${PEER_IP}"; echo "dst_mac $mac"; echo "udp_dst_min 9"; echo "udp_dst_max 9"; } |
+        while read -r l; do echo "$l" >$pg/"$IFC"; done
+    timeout -k 5 120 sh -c "echo start >$pg/pgctrl" 2>/dev/null
+    grep -o '[0-9]*pps' $pg/"$IFC" | head -1 | tr -d 'pps' | grep . || echo nan
+    echo rem_device_all >$pg/kpktgend_0
+    sleep 0.5
+    rmmod pktgen 2>/dev/null
+}
+
+# ---- per-packet costs from events: driver cycles, hard-IRQ cycles, IRQs per 1000 packets ----
+# Generic events for every driver: the net_dev_start_xmit -> net_dev_xmit span is the driver's
+# ndo_start_xmit; irq_handler_entry -> exit of the card's IRQ is its hard-IRQ handler. ne2k_rs
+# also does work in its NAPI poll: ne2k_rs_poll gives the poll's cycles minus the time spent
+# handing frames to the stack (GRO and up), so the figure is driver work only for both.
+events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_irq, irqs_per_1000_pkts
+    local drv=$1 round=$2 irq tx0 rx0 tx1 rx1
+    irq=$(awk -v d="$IFC" '$NF == d || $NF ~ d {sub(":", "", $1); print $1; exit}' /proc/interrupts)
+    [ -n "$irq" ] || irq=$(cat /sys/class/net/"$IFC"/device/irq)
+    echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
+    echo 16384 >$TR/buffer_size_kb
+    local aff; aff=$(cat /proc/irq/"$irq"/smp_affinity 2>/dev/null)
+    echo 1 >/proc/irq/"$irq"/smp_affinity 2>/dev/null
+    echo >$TR/set_event
+    for e in irq/irq_handler_entry irq/irq_handler_exit; do
+        echo "irq == $irq" >$TR/events/$e/filter; echo 1 >$TR/events/$e/enable
+    done
+    for e in net/net_dev_start_xmit net/net_dev_xmit; do
+        echo "name == \"$IFC\"" >$TR/events/$e/filter 2>/dev/null || echo 0 >$TR/events/$e/filter
+        echo 1 >$TR/events/$e/enable
+    done
+    [ "$drv" = ne2k_rs ] && echo 1 >$TR/events/ne2k_rs/ne2k_rs_poll/enable
+    local dirs="rx tx"; [ "$drv" = e100 ] && dirs=rx
+    for dir in $dirs; do
+        echo >$TR/trace
+        tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
+        echo 1 >$TR/tracing_on
+        # IRQ and iperf3 on CPU 0: no cycle counted is a wait for the other CPU (ne2k_rs' poll
+        # would otherwise spin on the chip lock while the other CPU's start_xmit holds it for
+        # a copy; ne2k-pci masks its IRQ line instead)
+        PIN="taskset -c 0" tcp "$dir" 4 >/dev/null
+        echo 0 >$TR/tracing_on
+        tx1=$(stat "$IFC" tx_packets); rx1=$(stat "$IFC" rx_packets)
+        cat $TR/trace >"$OUT/events-$drv-$dir.txt"
+        echo "$((tx1 - tx0)) $((rx1 - rx0)) $(awk '/lost|overrun/' $TR/per_cpu/cpu*/stats 2>/dev/null | awk '{s += $NF} END {print s + 0}')" \
+            >"$OUT/events-$drv-$dir.pkts"
+    done
+    echo >$TR/set_event; echo 0 >$TR/events/irq/irq_handler_entry/filter
+    echo 0 >$TR/events/irq/irq_handler_exit/filter
+    echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
+    echo local >$TR/trace_clock
+    [ -n "$aff" ] && echo "$aff" >/proc/irq/"$irq"/smp_affinity 2>/dev/null
+    python3 - "$OUT" "$drv" "$dirs" <<'PY' | while read -r k v; do rec "$round" "$drv" "$k" "$v"; done
+import re, sys
+out, drv, dirs = sys.argv[1], sys.argv[2], sys.argv[3].split()
+ts_re = re.compile(r"^\s*(\S+)-\d+\s+\[(\d+)\]\s+\S+\s+(\d+):\s+(\w+):(.*)$")
+tot = {"xmit": 0, "hard": 0, "poll": 0, "irqs": 0, "pkts": 0}
+rx_irq_cycles = rx_irqs = 0
+for d in dirs:
+    tx, rx, _ = open(f"{out}/events-{drv}-{d}.pkts").read().split()
+    tot["pkts"] += int(tx) + int(rx)
+    open_x, open_h = {}, {}
+    hard = irqs = 0
+    for line in open(f"{out}/events-{drv}-{d}.txt"):
+        m = ts_re.match(line)
+        if not m:
+            continue
+        cpu, ts, ev, rest = int(m.group(2)), int(m.group(3)), m.group(4), m.group(5)
+        if ev == "net_dev_start_xmit":
+            open_x[cpu] = ts
+        elif ev == "net_dev_xmit" and cpu in open_x:
+            tot["xmit"] += ts - open_x.pop(cpu)
+        elif ev == "irq_handler_entry":
+            open_h[cpu] = ts
+        elif ev == "irq_handler_exit" and cpu in open_h:
+            hard += ts - open_h.pop(cpu); irqs += 1
+        elif ev == "ne2k_rs_poll":
+            f = dict(kv.split("=") for kv in rest.split())
+            tot["poll"] += int(f["cycles"]) - int(f.get("stack_cycles", 0))
+    tot["hard"] += hard; tot["irqs"] += irqs
+    if d == "rx":
+        rx_irq_cycles, rx_irqs = hard, irqs
+if tot["pkts"]:
+    if drv != "e100":
+        print("driver_cycles_per_pkt %.0f" % ((tot["xmit"] + tot["hard"] + tot["poll"]) / tot["pkts"]))
+        print("irqs_per_1000_pkts %.1f" % (1000.0 * tot["irqs"] / tot["pkts"]))
+    if rx_irqs:
+        print("hardirq_cycles_per_rx_irq %.0f" % (rx_irq_cycles / rx_irqs))
+PY
+}
+
+# ---- port accesses per packet, counted by QEMU (the same counter for every driver) ----
+port_accesses() { # driver round
+    local tx0 rx0 n pk own0 own1
+    tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
+    [ "$1" = ne2k_rs ] && own0=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
+    labctl trace-start >/dev/null
+    timeout 60 ping -q -c 100 -i 0.01 -s 56 "$PEER_IP" >/dev/null 2>&1
+    timeout 60 ping -q -c 100 -i 0.01 -s 1400 "$PEER_IP" >/dev/null 2>&1
+    n=$(labctl trace-stop | awk '$1 == "accesses" {print $2}')
+    [ "$1" = ne2k_rs ] && own1=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
+    pk=$(( $(stat "$IFC" tx_packets) - tx0 + $(stat "$IFC" rx_packets) - rx0 ))
+    if [ -n "$n" ] && [ "$pk" -gt 0 ]; then
+        rec "$2" "$1" port_accesses_per_pkt "$(awk -v n="$n" -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
+        [ "$1" = ne2k_rs ] && rec "$2" "$1" port_accesses_per_pkt_own_counter \
+            "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
+    fi
+}
+
