@@ -29,9 +29,12 @@ WORKLOADS = [
     ("port_accesses_per_pkt", "accesses", False, "<=1.0", "I/O accesses to the card per packet, counted by QEMU (ping 56 + 1400 bytes)"),
     ("tracepoint_overhead_pct", "%", False, "<=5", "TCP throughput lost with every ne2k_rs event recording"),
     ("tracepoint_disabled_cost_pct", "%", False, "<=1", "TCP throughput lost by disabled tracepoints vs compiled out"),
+    ("tracepoint_xmit_cycles_pct", "%", False, "<=5", "ndo_start_xmit cycles per frame added by every ne2k_rs event recording (net_dev_start_xmit -> net_dev_xmit span, TCP send, events on vs off)"),
+    ("tracepoint_disabled_xmit_cycles_pct", "%", False, "<=1", "ndo_start_xmit cycles per frame added by the disabled tracepoints (the same span, this build vs one with them compiled out)"),
 ]
 EXTRA = ["rx_alive_after_udp64_flood", "rx_alive_after_udp1472_flood", "udp64_tx_loss_pct", "udp64_rx_loss_pct", "udp1472_tx_loss_pct", "udp1472_rx_loss_pct",
-         "port_accesses_per_pkt_own_counter"]
+         "port_accesses_per_pkt_own_counter", "xmit_cycles_per_tx_pkt_off", "xmit_cycles_per_tx_pkt_traced",
+         "xmit_cycles_per_tx_pkt_notrace"]
 
 
 def num(v):
@@ -77,6 +80,11 @@ def main():
         raw.setdefault(("ne2k_rs", "tracepoint_overhead_pct"), {})[r] = pct(None, "traced")
         if per_round("ne2k_rs", "tcp_tx_notrace"):
             raw.setdefault(("ne2k_rs", "tracepoint_disabled_cost_pct"), {})[r] = pct("notrace", None)
+        span = {v: per_round("ne2k_rs", f"xmit_cycles_per_tx_pkt_{v}").get(r) for v in ("off", "traced", "notrace")}
+        if span["off"] and span["traced"]:
+            raw.setdefault(("ne2k_rs", "tracepoint_xmit_cycles_pct"), {})[r] = 100.0 * (span["traced"] - span["off"]) / span["off"]
+        if span["off"] and span["notrace"]:
+            raw.setdefault(("ne2k_rs", "tracepoint_disabled_xmit_cycles_pct"), {})[r] = 100.0 * (span["off"] - span["notrace"]) / span["notrace"]
 
     out = {"rounds": len(rounds), "machine": {}, "workloads": [], "warnings": []}
     env = os.path.join(run, "guest", "bench-env.txt")

@@ -194,3 +194,48 @@ port_accesses() { # driver round
     fi
 }
 
+
+# ---- what a tracepoint costs, in cycles: the ndo_start_xmit span per frame sent ----
+# Throughput moves by +-10 % between identical runs here, more than the tracepoints can cost,
+# so their cost is also measured where it is paid: the kernel's own net_dev_start_xmit ->
+# net_dev_xmit span of ne2k_rs' start_xmit (which fires ne2k_rs_tx for each inline
+# completion), over a TCP send with sender and IRQ on CPU 0, for this build as loaded with its
+# events off or on. xmit_span VARIANT ROUND records xmit_cycles_per_tx_pkt_VARIANT.
+xmit_span() {
+    local variant=$1 round=$2 tx0 tx1
+    echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
+    echo 16384 >$TR/buffer_size_kb
+    echo >$TR/set_event
+    for e in net/net_dev_start_xmit net/net_dev_xmit; do
+        echo "name == \"$IFC\"" >$TR/events/$e/filter 2>/dev/null || echo 0 >$TR/events/$e/filter
+        echo 1 >$TR/events/$e/enable
+    done
+    [ "$variant" = traced ] && echo 1 >$TR/events/ne2k_rs/enable
+    local irq aff; irq=$(cat /sys/class/net/"$IFC"/device/irq)
+    aff=$(cat /proc/irq/"$irq"/smp_affinity 2>/dev/null); echo 1 >/proc/irq/"$irq"/smp_affinity
+    tx0=$(stat "$IFC" tx_packets)
+    echo 1 >$TR/tracing_on
+    PIN="taskset -c 0" tcp tx 4 >/dev/null
+    echo 0 >$TR/tracing_on
+    tx1=$(stat "$IFC" tx_packets)
+    cat $TR/trace >"$OUT/xmit-span-$variant.txt"
+    echo >$TR/set_event; echo >$TR/trace; echo local >$TR/trace_clock
+    echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
+    [ -n "$aff" ] && echo "$aff" >/proc/irq/"$irq"/smp_affinity 2>/dev/null
+    python3 - "$OUT/xmit-span-$variant.txt" $((tx1 - tx0)) <<'PY' | while read -r v; do rec "$round" ne2k_rs "xmit_cycles_per_tx_pkt_$variant" "$v"; done
+import re, sys
+ts_re = re.compile(r"^\s*\S+-\d+\s+\[(\d+)\]\s+\S+\s+(\d+):\s+(\w+):")
+open_x, tot, n = {}, 0, 0
+for line in open(sys.argv[1]):
+    m = ts_re.match(line)
+    if not m:
+        continue
+    cpu, ts, ev = int(m.group(1)), int(m.group(2)), m.group(3)
+    if ev == "net_dev_start_xmit":
+        open_x[cpu] = ts
+    elif ev == "net_dev_xmit" and cpu in open_x:
+        tot += ts - open_x.pop(cpu); n += 1
+# every span of the window, per span (a frame the stack hands over once is one span)
+print("%.0f" % (tot / n) if n > 100 else "nan")
+PY
+}

@@ -36,11 +36,15 @@ run_driver() { # driver round
         rec "$r" ne2k_rs tcp_tx_traced "$(tcp tx "$T")"
         rec "$r" ne2k_rs tcp_rx_traced "$(tcp rx "$T")"
         echo 0 >$TR/events/ne2k_rs/enable; echo 0 >$TR/tracing_on; echo >$TR/trace; echo local >$TR/trace_clock
+        # ... and in cycles, where the cost is paid: start_xmit with the events off, then on
+        xmit_span off "$r"
+        xmit_span traced "$r"
         if [ -n "$KO_NOTRACE" ]; then
             # ... and with the tracepoints compiled out (the cost of a disabled tracepoint)
             load ne2k_rs "$KO_NOTRACE" || return 1
             rec "$r" ne2k_rs tcp_tx_notrace "$(tcp tx "$T")"
             rec "$r" ne2k_rs tcp_rx_notrace "$(tcp rx "$T")"
+            xmit_span notrace "$r"
         fi
     fi
     # Last, the receive floods (UDP at unlimited rate towards the guest), each on a freshly
