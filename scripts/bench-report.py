@@ -96,6 +96,8 @@ def main():
         "guest_kernel": open(env).read().split()[-1] if os.path.exists(env) else None,
         "accel": "tcg",
     }
+    place = os.path.join(run, "guest", "bench-place.txt")
+    out["placement"] = open(place).read().strip() if os.path.exists(place) else "free"
     for name, unit, hib, target, desc in WORKLOADS:
         a, c = per_round("ne2k_rs", name), per_round(C, name)
         ratios = [a[r] / c[r] for r in rounds if a.get(r) is not None and c.get(r) not in (None, 0)]
@@ -142,7 +144,11 @@ def main():
           f"host {out['machine']['host']} ({out['machine']['cpus']} CPUs). Peer: QEMU user networking "
           "(slirp) on the host loopback. Median (min–max) over rounds; ratio = median over rounds of "
           "ne2k_rs / C. e100 (QEMU's i82559er, same peer) is the reference where measured: "
-          "the hard-IRQ target, and the ceiling of the rest of the path when the card is not the limit.", "",
+          "the hard-IRQ target, and the ceiling of the rest of the path when the card is not the limit. "
+          f"Placement `{out['placement']}`: "
+          + {"same": "the workload's process and the card's IRQ on CPU 0.",
+             "free": "nothing pinned.",
+             "split": "the workload's process on CPU 0, the card's IRQ on CPU 1."}.get(out["placement"], ""), "",
           "| workload | unit | ne2k_rs | ne2k-pci (C) | ratio | target | met |",
           "|---|---|---|---|---|---|---|"]
     for w in out["workloads"]:

@@ -28,6 +28,22 @@ load() {
     ip addr add "$GUEST_IP" dev "$IFC" && ip link set "$IFC" up
     ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1
     pin_peer
+    place "${PLACE:-free}"
+}
+
+# Where the workload's sender/receiver and the card's interrupt run (BENCH_PIN):
+#   same - both on CPU 0 (make bench's default); free - wherever the scheduler and the IRQ
+#   balancing put them; split - the application on CPU 0, the IRQ on CPU 1.
+# scripts/guest/exp-placement.sh measured why it matters: on this 2-core host, TCP send rates
+# of both ne2k drivers swing by 2x with it, and "free" draws one of the others at random.
+place() {
+    local irq; irq=$(cat /sys/class/net/"$IFC"/device/irq)
+    case "$1" in
+        free) PIN=""; echo 3 >/proc/irq/"$irq"/smp_affinity;;
+        same) PIN="taskset -c 0"; echo 1 >/proc/irq/"$irq"/smp_affinity;;
+        split) PIN="taskset -c 0"; echo 2 >/proc/irq/"$irq"/smp_affinity;;
+        *) echo "error: unknown placement $1 (same, free, split)"; return 1;;
+    esac
 }
 
 # ---- workloads; each prints one number ----
@@ -58,7 +74,7 @@ except Exception:
 }
 rtt() { # payload -> median round trip in microseconds of a UDP ping-pong with the peer's echo
     # server (iputils ping cannot time payloads under 16 bytes: its timestamp is the payload)
-    timeout -k 5 60 python3 - "$PEER_IP" "$UDP_ECHO_PORT" "$1" "$PINGS" <<'PY' || echo nan
+    timeout -k 5 60 ${PIN:-} python3 - "$PEER_IP" "$UDP_ECHO_PORT" "$1" "$PINGS" <<'PY' || echo nan
 import socket, statistics, sys, time
 peer, port, size, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1.0)

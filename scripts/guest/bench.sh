@@ -4,7 +4,7 @@
 # (A B A B ...: rmmod/insmod), plus the hard-IRQ figure of e100 on the i82559er card.
 # Raw results: $OUT/bench-raw.txt, one "round driver workload value" line per measurement.
 #   BENCH_ROUNDS (5)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
-#   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)
+#   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)  BENCH_PIN (same: see place in bench-lib.sh)
 set -u
 . "$REPO/tests/guest/lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5} T=${BENCH_T:-10} TU=${BENCH_TU:-5}
@@ -13,6 +13,7 @@ RAW="$OUT/bench-raw.txt"
 : >"$RAW"
 TR=/sys/kernel/tracing
 KO_NOTRACE=${NE2K_RS_NOTRACE_KO:-}
+PLACE=${BENCH_PIN:-same}
 . "$REPO/scripts/guest/bench-lib.sh"
 
 run_driver() { # driver round
@@ -60,8 +61,9 @@ run_driver() { # driver round
     unload_all
 }
 
-echo "bench: $ROUNDS rounds, TCP ${T}s, UDP ${TU}s, pktgen $PKTGEN frames, $PINGS pings; kernel $(uname -r)"
+echo "bench: $ROUNDS rounds, placement $PLACE, TCP ${T}s, UDP ${TU}s, pktgen $PKTGEN frames, $PINGS pings; kernel $(uname -r)"
 echo "kernel $(uname -r)" >"$OUT/bench-env.txt"
+echo "$PLACE" >"$OUT/bench-place.txt"
 for r in $(seq "$ROUNDS"); do
     run_driver ne2k_rs "$r" || exit 1
     run_driver ne2k-pci "$r" || exit 1

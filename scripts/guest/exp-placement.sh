@@ -16,14 +16,6 @@ RAW="$OUT/exp-raw.txt"
 TR=/sys/kernel/tracing
 . "$REPO/scripts/guest/bench-lib.sh"
 
-place() { # placement -> sets PIN and the IRQ affinity of $IFC's card
-    local irq; irq=$(cat /sys/class/net/"$IFC"/device/irq)
-    case "$1" in
-        free) PIN=""; echo 3 >/proc/irq/"$irq"/smp_affinity;;
-        same) PIN="taskset -c 0"; echo 1 >/proc/irq/"$irq"/smp_affinity;;
-        split) PIN="taskset -c 0"; echo 2 >/proc/irq/"$irq"/smp_affinity;;
-    esac
-}
 echo "exp-placement: $REPS reps, TCP ${T}s, UDP ${TU}s; kernel $(uname -r)"
 for r in $(seq "$REPS"); do
     for d in ne2k_rs ${KO_B:+ne2k_rs_b} ne2k-pci; do
