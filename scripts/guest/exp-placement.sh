@@ -3,8 +3,8 @@
 # the card's interrupt run decide the transmit figures? For ne2k_rs (and a second build of it,
 # BENCH_EXP_KO_B, if given) and ne2k-pci alternately, BENCH_EXP_REPS times, TCP and 64-byte
 # UDP guest -> peer with
-#   free  - nothing pinned (what make bench measures)
-#   same  - iperf3 and the card's IRQ on CPU 0
+#   free  - nothing pinned (make bench before BENCH_PIN; BENCH_PIN=free)
+#   same  - iperf3 and the card's IRQ on CPU 0 (make bench's default)
 #   split - iperf3 on CPU 0, the card's IRQ on CPU 1
 # Raw lines "rep driver placement workload value" in $OUT/exp-raw.txt; medians at the end.
 #   BENCH_EXP_REPS (3)  BENCH_EXP_KO_B (none)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
