@@ -7,21 +7,23 @@
 #   same  - iperf3 and the card's IRQ on CPU 0 (make bench's default)
 #   split - iperf3 on CPU 0, the card's IRQ on CPU 1
 # Raw lines "rep driver placement workload value" in $OUT/exp-raw.txt; medians at the end.
-#   BENCH_EXP_REPS (3)  BENCH_EXP_KO_B (none)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
+#   BENCH_EXP_REPS (3)  BENCH_EXP_KO_B (none)  BENCH_EXP_PLACES (free same split)
+#   BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
 set -u
 . "$REPO/tests/guest/lib.sh"
-REPS=${BENCH_EXP_REPS:-3} KO_B=${BENCH_EXP_KO_B:-} T=${BENCH_T:-10} TU=${BENCH_TU:-5} PKTGEN=0 PINGS=0
+REPS=${BENCH_EXP_REPS:-3} PLACES=${BENCH_EXP_PLACES:-free same split} KO_B=${BENCH_EXP_KO_B:-} T=${BENCH_T:-10} TU=${BENCH_TU:-5} PKTGEN=0 PINGS=0
 RAW="$OUT/exp-raw.txt"
 : >"$RAW"
 TR=/sys/kernel/tracing
 . "$REPO/scripts/guest/bench-lib.sh"
 
-echo "exp-placement: $REPS reps, TCP ${T}s, UDP ${TU}s; kernel $(uname -r)"
+echo "exp-placement: $REPS reps, places: $PLACES, TCP ${T}s, UDP ${TU}s; kernel $(uname -r)"
 for r in $(seq "$REPS"); do
     for d in ne2k_rs ${KO_B:+ne2k_rs_b} ne2k-pci; do
         if [ "$d" = ne2k_rs_b ]; then load ne2k_rs "$KO_B"; else load "$d"; fi ||
             { echo "error: cannot bring up $d"; exit 1; }
-        for p in free same split; do
+        for p in $PLACES; do
+            case $p in free|same|split) ;; *) echo "error: BENCH_EXP_PLACES: unknown placement '$p'"; exit 1;; esac
             place "$p"
             rec "$r" "$d" "$p" "tcp_tx $(tcp tx "$T")"
             v=$(udp tx 64 "$TU"); rec "$r" "$d" "$p" "udp64_tx_pps ${v% *}"
