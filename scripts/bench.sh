@@ -18,7 +18,7 @@ done
 [ -n "$KDIR" ] || die "--kdir is required"
 ROUNDS=${BENCH_ROUNDS:-5}
 positive_int BENCH_ROUNDS "$ROUNDS"
-for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING; do positive_int "$v" "${!v:-1}"; done
+for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING BENCH_TP_BLOCKS BENCH_TP_COUNT; do positive_int "$v" "${!v:-1}"; done
 case "${BENCH_PIN:-same}" in same|free|split) ;; *) die "BENCH_PIN must be same, free or split, not '${BENCH_PIN}'";; esac
 out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"

@@ -94,21 +94,89 @@ for i in range(n):
 print("%.1f" % statistics.median(rtts) if len(rtts) > n // 2 else "nan")
 PY
 }
-pktgen() { # frame size -> packets/s
-    local pg=/proc/net/pktgen mac
+# pktgen on $IFC, set up once and started any number of times (pg_add, pg_run..., pg_del;
+# pg_del before the driver unloads: pktgen holds the device). The frames go to the peer's UDP
+# sink (udp-echo.py): to a closed port slirp would answer each with an ICMP port unreachable,
+# and the "transmit" figure would carry a receive per frame.
+PG=/proc/net/pktgen
+pg_add() { # frame size, count
+    local mac SINKP=${UDP_SINK_PORT:-9}
     modprobe pktgen 2>/dev/null
-    [ -d $pg ] || { echo nan; return; }
+    [ -d $PG ] || return 1
     mac=$(ip neigh show "$PEER_IP" dev "$IFC" | awk '/lladdr/ {print $3}')
-    echo rem_device_all >$pg/kpktgend_0
-    echo "add_device $IFC" >$pg/kpktgend_0
-    { echo "count $PKTGEN"; echo "clone_skb 0"; echo "pkt_size $1"; echo "delay 0"
-      echo "dst ${PEER_IP}"; echo "dst_mac $mac"; echo "udp_dst_min 9"; echo "udp_dst_max 9"; } |
-        while read -r l; do echo "$l" >$pg/"$IFC"; done
-    timeout -k 5 120 sh -c "echo start >$pg/pgctrl" 2>/dev/null
-    grep -o '[0-9]*pps' $pg/"$IFC" | head -1 | tr -d 'pps' | grep . || echo nan
-    echo rem_device_all >$pg/kpktgend_0
+    echo rem_device_all >$PG/kpktgend_0
+    echo "add_device $IFC" >$PG/kpktgend_0
+    { echo "count $2"; echo "clone_skb 0"; echo "pkt_size $1"; echo "delay 0"
+      echo "dst ${PEER_IP}"; echo "dst_mac $mac"; echo "udp_dst_min $SINKP"; echo "udp_dst_max $SINKP"; } |
+        while read -r l; do echo "$l" >$PG/"$IFC"; done
+}
+pg_run() { # -> packets/s of one run (pktgen's own timing)
+    timeout -k 5 120 sh -c "echo start >$PG/pgctrl" 2>/dev/null
+    grep -o '[0-9]*pps' $PG/"$IFC" | head -1 | tr -d 'pps' | grep . || echo nan
+}
+pg_del() {
+    [ -d $PG ] && echo rem_device_all >$PG/kpktgend_0
     sleep 0.5
     rmmod pktgen 2>/dev/null
+}
+pktgen() { # frame size -> packets/s
+    if pg_add "$1" "$PKTGEN"; then pg_run; else echo nan; fi
+    pg_del
+}
+
+# ---- what the tracepoints cost: pktgen (60-byte frames), A/B in ABBA blocks ----
+# Throughput moves by +-10 % between identical runs minutes apart here, more than tracepoints
+# can cost. Short runs of the same pktgen load (TP_COUNT frames, about half a second), in
+# blocks A B B A / B A A B, cancel that drift: each block gives 100 * (1 - pps_B / pps_A) and
+# a round records the median of TP_BLOCKS blocks. 60-byte frames make the per-frame work, and
+# so the tracepoints' share of it, as small as it gets: the worst case.
+#   tp_cost_enabled ROUND        A = events off, B = every ne2k_rs event recording (one load):
+#                                records tracepoint_overhead_pct
+#   tp_cost_disabled ROUND KO    A = KO (tracepoints compiled out), B = this build, events off
+#                                (a reload per run): records tracepoint_disabled_cost_pct
+# The blocks are kept in $OUT/tp-blocks.txt ("round kind block pct").
+TP_COUNT=${BENCH_TP_COUNT:-4000} TP_BLOCKS=${BENCH_TP_BLOCKS:-8} TP_SIZE=${BENCH_TP_SIZE:-60}
+tp_blocks() { # kind round arm-command workload -> records workload (the median over blocks)
+    local kind=$1 round=$2 arm=$3 name=$4 i x v order pa pb
+    for i in $(seq "$TP_BLOCKS"); do
+        if [ $((i % 2)) = 1 ]; then order="A B B A"; else order="B A A B"; fi
+        pa=0 pb=0
+        for x in $order; do
+            v=$($arm "$x")
+            case $v in ''|nan) echo "  tp_cost $kind: arm $x of block $i failed (load or pktgen)"; return 1;; esac
+            if [ "$x" = A ]; then pa=$((pa + v)); else pb=$((pb + v)); fi
+        done
+        echo "$round $kind $i $(awk -v a=$pa -v b=$pb 'BEGIN {printf "%.2f", 100 * (1 - b / a)}')" >>"$OUT/tp-blocks.txt"
+    done
+    rec "$round" ne2k_rs "$name" "$(awk -v r="$round" -v k="$kind" '$1 == r && $2 == k {print $4}' "$OUT/tp-blocks.txt" |
+        sort -g | awk '{v[NR] = $1} END {if (NR % 2) printf "%.2f", v[(NR + 1) / 2]; else printf "%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2}')"
+}
+tp_arm_events() { # A: events off, B: on
+    if [ "$1" = B ]; then echo 1 >$TR/events/ne2k_rs/enable; echo 1 >$TR/tracing_on
+    else echo 0 >$TR/events/ne2k_rs/enable; fi
+    pg_run
+    echo 0 >$TR/events/ne2k_rs/enable
+}
+tp_cost_enabled() { # round
+    echo >$TR/set_event; echo >$TR/trace
+    pg_add "$TP_SIZE" "$TP_COUNT" || return 1
+    pg_run >/dev/null # warm: neighbour, caches
+    tp_blocks enabled "$1" tp_arm_events tracepoint_overhead_pct
+    local rc=$?
+    pg_del; echo 0 >$TR/tracing_on; echo >$TR/trace
+    return $rc
+}
+tp_arm_build() { # A: $TP_KO_NOTRACE, B: $NE2K_RS_KO; events off
+    if [ "$1" = A ]; then load ne2k_rs "$TP_KO_NOTRACE"; else load ne2k_rs; fi >/dev/null || return 1
+    pg_add "$TP_SIZE" "$TP_COUNT" || return 1
+    pg_run >/dev/null
+    pg_run
+    pg_del
+}
+tp_cost_disabled() { # round notrace-ko
+    TP_KO_NOTRACE=$2
+    echo >$TR/set_event
+    tp_blocks disabled "$1" tp_arm_build tracepoint_disabled_cost_pct
 }
 
 # ---- per-packet costs from events: driver cycles, hard-IRQ cycles, IRQs per 1000 packets ----
@@ -208,50 +276,4 @@ port_accesses() { # driver round
         [ "$1" = ne2k_rs ] && rec "$2" "$1" port_accesses_per_pkt_own_counter \
             "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
     fi
-}
-
-
-# ---- what a tracepoint costs, in cycles: the ndo_start_xmit span per frame sent ----
-# Throughput moves by +-10 % between identical runs here, more than the tracepoints can cost,
-# so their cost is also measured where it is paid: the kernel's own net_dev_start_xmit ->
-# net_dev_xmit span of ne2k_rs' start_xmit (which fires ne2k_rs_tx for each inline
-# completion), over a TCP send with sender and IRQ on CPU 0, for this build as loaded with its
-# events off or on. xmit_span VARIANT ROUND records xmit_cycles_per_tx_pkt_VARIANT.
-xmit_span() {
-    local variant=$1 round=$2 tx0 tx1
-    echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
-    echo 16384 >$TR/buffer_size_kb
-    echo >$TR/set_event
-    for e in net/net_dev_start_xmit net/net_dev_xmit; do
-        echo "name == \"$IFC\"" >$TR/events/$e/filter 2>/dev/null || echo 0 >$TR/events/$e/filter
-        echo 1 >$TR/events/$e/enable
-    done
-    [ "$variant" = traced ] && echo 1 >$TR/events/ne2k_rs/enable
-    local irq aff; irq=$(cat /sys/class/net/"$IFC"/device/irq)
-    aff=$(cat /proc/irq/"$irq"/smp_affinity 2>/dev/null); echo 1 >/proc/irq/"$irq"/smp_affinity
-    tx0=$(stat "$IFC" tx_packets)
-    echo 1 >$TR/tracing_on
-    PIN="taskset -c 0" tcp tx 4 >/dev/null
-    echo 0 >$TR/tracing_on
-    tx1=$(stat "$IFC" tx_packets)
-    cat $TR/trace >"$OUT/xmit-span-$variant.txt"
-    echo >$TR/set_event; echo >$TR/trace; echo local >$TR/trace_clock
-    echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
-    [ -n "$aff" ] && echo "$aff" >/proc/irq/"$irq"/smp_affinity 2>/dev/null
-    python3 - "$OUT/xmit-span-$variant.txt" $((tx1 - tx0)) <<'PY' | while read -r v; do rec "$round" ne2k_rs "xmit_cycles_per_tx_pkt_$variant" "$v"; done
-import re, sys
-ts_re = re.compile(r"^\s*\S+-\d+\s+\[(\d+)\]\s+\S+\s+(\d+):\s+(\w+):")
-open_x, tot, n = {}, 0, 0
-for line in open(sys.argv[1]):
-    m = ts_re.match(line)
-    if not m:
-        continue
-    cpu, ts, ev = int(m.group(1)), int(m.group(2)), m.group(3)
-    if ev == "net_dev_start_xmit":
-        open_x[cpu] = ts
-    elif ev == "net_dev_xmit" and cpu in open_x:
-        tot += ts - open_x.pop(cpu); n += 1
-# every span of the window, per span (a frame the stack hands over once is one span)
-print("%.0f" % (tot / n) if n > 100 else "nan")
-PY
 }

@@ -5,6 +5,7 @@
 # Raw results: $OUT/bench-raw.txt, one "round driver workload value" line per measurement.
 #   BENCH_ROUNDS (5)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
 #   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)  BENCH_PIN (same: see place in bench-lib.sh)
+#   BENCH_TP_BLOCKS (8)  BENCH_TP_COUNT (4000 frames a run: see tp_cost in bench-lib.sh)
 set -u
 . "$REPO/tests/guest/lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5} T=${BENCH_T:-10} TU=${BENCH_TU:-5}
@@ -37,15 +38,17 @@ run_driver() { # driver round
         rec "$r" ne2k_rs tcp_tx_traced "$(tcp tx "$T")"
         rec "$r" ne2k_rs tcp_rx_traced "$(tcp rx "$T")"
         echo 0 >$TR/events/ne2k_rs/enable; echo 0 >$TR/tracing_on; echo >$TR/trace; echo local >$TR/trace_clock
-        # ... and in cycles, where the cost is paid: start_xmit with the events off, then on
-        xmit_span off "$r"
-        xmit_span traced "$r"
         if [ -n "$KO_NOTRACE" ]; then
             # ... and with the tracepoints compiled out (the cost of a disabled tracepoint)
             load ne2k_rs "$KO_NOTRACE" || return 1
             rec "$r" ne2k_rs tcp_tx_notrace "$(tcp tx "$T")"
             rec "$r" ne2k_rs tcp_rx_notrace "$(tcp rx "$T")"
-            xmit_span notrace "$r"
+        fi
+        # ... and in drift-cancelling short A/B blocks of pktgen (bench-lib.sh: tp_cost_*)
+        load ne2k_rs || return 1
+        tp_cost_enabled "$r" || echo "  (no tracepoint_overhead_pct this round)"
+        if [ -n "$KO_NOTRACE" ]; then
+            tp_cost_disabled "$r" "$KO_NOTRACE" || echo "  (no tracepoint_disabled_cost_pct this round)"
         fi
     fi
     # Last, the receive floods (UDP at unlimited rate towards the guest), each on a freshly
