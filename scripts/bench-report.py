@@ -44,6 +44,14 @@ def num(v):
         return None
 
 
+def qemu_version():
+    try:
+        out = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, text=True).stdout
+        return out.splitlines()[0] if out else None
+    except OSError:
+        return None
+
+
 def stats(vals):
     vals = [v for v in vals if v is not None]
     if not vals:
@@ -85,8 +93,7 @@ def main():
     out["machine"] = {
         "host": platform.node(), "cpu": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
-        "qemu": subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                               text=True).stdout.splitlines()[0],
+        "qemu": qemu_version(),
         "guest_kernel": open(env).read().split()[-1] if os.path.exists(env) else None,
         "accel": "tcg",
     }

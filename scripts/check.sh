@@ -42,6 +42,15 @@ while read -r res name _; do
 done < <(python3 "$REPO/tests/host/test_report.py" 2>&1)
 done_step
 
+# ---- host: the bench report on a recorded bench fixture ----
+step "host tests (bench-report.py on tests/fixtures/bench-run)"
+n=0
+while read -r res name _; do
+    case "$res" in PASS|FAIL) result "$res" "host::$name"; n=$((n + 1));; esac
+done < <(python3 "$REPO/tests/host/test_bench_report.py" 2>&1)
+[ $n -gt 0 ] || result FAIL "host::bench_report::no-output"
+done_step
+
 if [ $HOST_ONLY = 0 ]; then
     # ---- module metadata ----
     KO="$REPO/ne2k_rs.ko"

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Host test of scripts/bench-report.py on a recorded bench fixture (tests/fixtures/bench-run:
+the raw lines of a real 5-round `make bench`, and the ABBA blocks of a real exp-tp-cost run).
+Checks the results/bench.json contract of issue #6 against figures recomputed here from the raw
+lines: per-driver median/min/max, ratio_median = median over rounds of ne2k_rs / C, the target
+verdicts, the spread warnings, and the tracepoint block summary."""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+failures = 0
+
+
+def check(name, ok, detail=""):
+    global failures
+    print(f"{'PASS' if ok else 'FAIL'} bench_report::{name}" + (f"  ({detail})" if detail and not ok else ""))
+    failures += 0 if ok else 1
+
+
+REQUIRED = ["tcp_tx", "tcp_rx", "udp64_tx_pps", "udp64_rx_pps", "udp1472_tx_pps", "udp1472_rx_pps",
+            "ping1_rtt", "ping1472_rtt", "pktgen60_pps", "pktgen1514_pps", "driver_cycles_per_pkt",
+            "hardirq_cycles_per_rx_irq", "irqs_per_1000_pkts", "port_accesses_per_pkt",
+            "tracepoint_overhead_pct"]
+
+with tempfile.TemporaryDirectory() as tmp:
+    run = os.path.join(tmp, "run")
+    shutil.copytree(os.path.join(REPO, "tests/fixtures/bench-run"), run)
+    r = subprocess.run([sys.executable, os.path.join(REPO, "scripts/bench-report.py"), run],
+                       capture_output=True, text=True)
+    check("runs", r.returncode == 0, r.stderr[-500:])
+    out = json.load(open(os.path.join(run, "bench.json")))
+    md = open(os.path.join(run, "bench.md")).read()
+
+    raw = {}
+    for line in open(os.path.join(run, "guest", "bench-raw.txt")):
+        rnd, drv, wl, v = line.split()
+        if v != "nan":
+            raw.setdefault((drv, wl), {})[int(rnd)] = float(v)
+    check("rounds", out["rounds"] == 5, str(out["rounds"]))
+    wls = {w["name"]: w for w in out["workloads"]}
+    missing = [n for n in REQUIRED if n not in wls]
+    check("every-required-workload", not missing, f"missing {missing}")
+    keys = {"name", "unit", "higher_is_better", "ne2k_rs", "c", "ratio_median"}
+    bad = [n for n, w in wls.items() if not keys <= set(w)]
+    check("workload-keys", not bad, f"{bad}")
+
+    # medians, extremes and per-round ratios, recomputed from the raw lines
+    wrong = []
+    for n in ("tcp_tx", "tcp_rx", "udp64_tx_pps", "pktgen60_pps", "port_accesses_per_pkt"):
+        a, c = raw[("ne2k_rs", n)], raw[("ne2k-pci", n)]
+        for key, vals in (("ne2k_rs", a), ("c", c)):
+            s = wls[n][key]
+            want = (statistics.median(vals.values()), min(vals.values()), max(vals.values()))
+            if any(abs(x - y) > 0.01 for x, y in zip((s["median"], s["min"], s["max"]), want)):
+                wrong.append(f"{n}.{key}: {s} vs {want}")
+        ratio = statistics.median(a[k] / c[k] for k in a if k in c)
+        if abs(wls[n]["ratio_median"] - ratio) > 0.001:
+            wrong.append(f"{n}.ratio_median {wls[n]['ratio_median']} vs {ratio:.4f}")
+    check("figures-match-raw", not wrong, "; ".join(wrong[:3]))
+
+    # targets: a ratio target against ratio_median, the e100 target against e100's median
+    tx = wls["tcp_tx"]
+    check("ratio-target-verdict", tx["target_met"] == (tx["ratio_median"] >= 1.3), f"{tx['ratio_median']} {tx['target_met']}")
+    hi = wls["hardirq_cycles_per_rx_irq"]
+    check("e100-target-verdict", hi["target_met"] == (hi["ne2k_rs"]["median"] <= hi["e100"]["median"]),
+          f"{hi['ne2k_rs']} {hi.get('e100')}")
+
+    # a driver's min-max spread over 10 % of its median is warned about, and nothing else
+    want = set()
+    for n, w in wls.items():
+        if n.startswith("tracepoint"):
+            continue
+        for key, drv in (("ne2k_rs", "ne2k_rs"), ("c", "ne2k-pci")):
+            v = list(raw.get((drv, n), {}).values())
+            if v and statistics.median(v) and (max(v) - min(v)) / abs(statistics.median(v)) > 0.10:
+                want.add(f"{n} ({key})")
+    got = {m.split(":")[0] for m in out["warnings"]}
+    check("spread-warnings", got == want and bool(want) and "**Warnings**" in md,
+          f"extra {sorted(got - want)[:3]}, missing {sorted(want - got)[:3]}")
+
+    # tracepoint blocks: median of every "enabled" block of the fixture
+    blocks = [float(l.split()[3]) for l in open(os.path.join(run, "guest", "tp-blocks.txt")) if l.split()[1] == "enabled"]
+    tb = out.get("tracepoint_blocks", {}).get("enabled", {})
+    check("tracepoint-blocks-summary", tb.get("n") == len(blocks) and abs(tb.get("median", 1e9) - statistics.median(blocks)) < 0.01,
+          f"{tb} vs n={len(blocks)} median={statistics.median(blocks):.2f}")
+
+    # the tcp_tx bound: t_C / (t_e100 + ratio * (t_C - t_e100)) from the medians
+    b = out.get("tcp_tx_bound")
+    if b:
+        t_e, t_c = 1514 * 8 / tx["e100"]["median"], 1514 * 8 / tx["c"]["median"]
+        want = t_c / (t_e + wls["driver_cycles_per_pkt"]["ratio_median"] * (t_c - t_e))
+        check("tcp-tx-bound", abs(b["ratio_bound"] - want) < 0.01, f"{b['ratio_bound']} vs {want:.3f}")
+    else:
+        check("tcp-tx-bound", False, "no tcp_tx_bound in bench.json")
+
+sys.exit(1 if failures else 0)
