@@ -19,6 +19,8 @@ done
 ROUNDS=${BENCH_ROUNDS:-5}
 positive_int BENCH_ROUNDS "$ROUNDS"
 for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING BENCH_TP_BLOCKS BENCH_TP_COUNT; do positive_int "$v" "${!v:-1}"; done
+TP_REPS=${BENCH_TP_REPS:-2} TP_ICOUNT_BLOCKS=${BENCH_TP_ICOUNT_BLOCKS:-4}
+positive_int BENCH_TP_REPS "$TP_REPS"; positive_int BENCH_TP_ICOUNT_BLOCKS "$TP_ICOUNT_BLOCKS"
 case "${BENCH_PIN:-same}" in same|free|split) ;; *) die "BENCH_PIN must be same, free or split, not '${BENCH_PIN}'";; esac
 out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -40,6 +42,18 @@ NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" BENCH_ROUNDS=$ROUNDS \
 rc=$?
 done_step
 [ $rc = 0 ] || { echo "bench: the guest run failed (exit $rc); see $out/guest"; exit 1; }
+
+# What the tracepoints cost, in a second guest run with -icount: guest time is the count of
+# instructions executed, so the A/B blocks compare instructions per frame and the host's noise
+# (+-20 % per block above) drops out (an A/A control shows the floor). Same ABBA method
+# (guest/exp-tp-cost.sh: events on vs off, this build vs compiled out, the kernel's own skb
+# events as a reference); bench-report.py takes the targets' figures from it.
+step "guest, -icount: tracepoint cost, $TP_REPS reps of $TP_ICOUNT_BLOCKS blocks"
+GUEST_QEMU_OPTS="-icount shift=0,sleep=off" NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" \
+    BENCH_EXP_REPS=$TP_REPS BENCH_TP_BLOCKS=$TP_ICOUNT_BLOCKS \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout 1800 --out "$out/icount" "$HERE/guest/exp-tp-cost.sh" ||
+    echo "bench: the -icount run failed; no tracepoint cost figures (see $out/icount)"
+done_step
 python3 "$HERE/bench-report.py" "$out" || exit 1
 cp "$out/bench.json" "$out/bench.md" "$REPO/results/"
 echo "bench: results in $out (and results/bench.json, results/bench.md)"

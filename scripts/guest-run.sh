@@ -123,6 +123,9 @@ else
 fi
 QOPTS="$QOPTS -monitor unix:$MON_SOCK,server,nowait -D $OUT/qemu-trace.log"
 [ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
+# GUEST_QEMU_OPTS: more QEMU options, e.g. "-icount shift=0,sleep=off" (guest time = instructions
+# executed: timing inside the guest no longer depends on how busy the host is)
+QOPTS="$QOPTS ${GUEST_QEMU_OPTS:-}"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
 # modprobe.blacklist: the guest's udev must not autoload the C drivers onto the cards (tests and
 # experiments choose the driver); an explicit `modprobe ne2k-pci` still works.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Host test of scripts/bench-report.py on a recorded bench fixture (tests/fixtures/bench-run:
-the raw lines of a real 5-round `make bench`, and the ABBA blocks of a real exp-tp-cost run).
+the raw lines and tracepoint blocks of a real 5-round `make bench`, and of its -icount run).
 Checks the results/bench.json contract of issue #6 against figures recomputed here from the raw
 lines: per-driver median/min/max, ratio_median = median over rounds of ne2k_rs / C, the target
 verdicts, the spread warnings, and the tracepoint block summary."""
@@ -83,6 +83,22 @@ with tempfile.TemporaryDirectory() as tmp:
     check("spread-warnings", got == want and bool(want) and "**Warnings**" in md,
           f"extra {sorted(got - want)[:3]}, missing {sorted(want - got)[:3]}")
 
+    # the tracepoint targets' figures come from the -icount run; the main guest's are kept as wall_*
+    ic = {}
+    for line in open(os.path.join(run, "icount", "exp-raw.txt")):
+        rnd, drv, wl, v = line.split()
+        ic.setdefault(wl, []).append(float(v))
+    for n in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
+        got = wls[n]["ne2k_rs"]
+        check(f"{n}-from-icount", got is not None and abs(got["median"] - statistics.median(ic[n])) < 0.01,
+              f"{got} vs {ic[n]}")
+        wall = list(raw[("ne2k_rs", n)].values())
+        got = wls[n.replace("tracepoint_", "tracepoint_wall_")]["ne2k_rs"]
+        check(f"{n}-wall-kept", got is not None and abs(got["median"] - statistics.median(wall)) < 0.01,
+              f"{got} vs {wall}")
+    en = wls["tracepoint_overhead_pct"]
+    check("tracepoint-target-verdict", bool(en["ne2k_rs"]) and en["target_met"] == (en["ne2k_rs"]["median"] <= 5), f"{en}")
+
     # tracepoint blocks: median of every "enabled" block of the fixture
     blocks = [float(l.split()[3]) for l in open(os.path.join(run, "guest", "tp-blocks.txt")) if l.split()[1] == "enabled"]
     tb = out.get("tracepoint_blocks", {}).get("enabled", {})
@@ -97,5 +113,12 @@ with tempfile.TemporaryDirectory() as tmp:
         check("tcp-tx-bound", abs(b["ratio_bound"] - want) < 0.01, f"{b['ratio_bound']} vs {want:.3f}")
     else:
         check("tcp-tx-bound", False, "no tcp_tx_bound in bench.json")
+
+    # the pktgen split: the part of a 1514-byte frame's time that grows from 60 bytes, scaled to 1514
+    ps = out.get("pktgen_split", {}).get("ne2k-pci")
+    t60, t1514 = 1e6 / wls["pktgen60_pps"]["c"]["median"], 1e6 / wls["pktgen1514_pps"]["c"]["median"]
+    want = (t1514 - t60) * 1514 / 1454
+    check("pktgen-split", bool(ps) and abs(ps["size_dependent_us_1514"] - want) < 0.1
+          and abs(ps["fixed_us"] - (t1514 - want)) < 0.1, f"{ps} vs {want:.1f}")
 
 sys.exit(1 if failures else 0)
