@@ -76,6 +76,7 @@ def main():
     for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
         if ("ne2k_rs", k) in raw:
             raw[("ne2k_rs", k.replace("tracepoint_", "tracepoint_wall_"))] = raw.pop(("ne2k_rs", k))
+    rounds = sorted({r for d in raw.values() for r in d})  # the main guest's rounds
     icount = {}
     ic_raw = os.path.join(run, "icount", "exp-raw.txt")
     if os.path.exists(ic_raw):
@@ -86,7 +87,6 @@ def main():
         for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
             if k in icount:
                 raw[("ne2k_rs", k)] = icount[k]
-    rounds = sorted({r for d in raw.values() for r in d})
 
     def per_round(drv, wl):
         return raw.get((drv, wl), {})
