@@ -87,6 +87,7 @@ def main():
         for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
             if k in icount:
                 raw[("ne2k_rs", k)] = icount[k]
+    missing_tp = [k for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct") if k not in icount]
 
     def per_round(drv, wl):
         return raw.get((drv, wl), {})
@@ -106,6 +107,9 @@ def main():
             raw.setdefault(("ne2k_rs", "tracepoint_tcp_disabled_cost_pct"), {})[r] = pct("notrace", None)
 
     out = {"rounds": len(rounds), "machine": {}, "workloads": [], "warnings": []}
+    if missing_tp:
+        out["warnings"].append(f"no -icount figure for {', '.join(missing_tp)} (see {run}/icount): "
+                               "the tracepoint targets are not judged; the tracepoint_wall_* figures are the noisy fallback")
     env = os.path.join(run, "guest", "bench-env.txt")
     out["machine"] = {
         "host": platform.node(), "cpu": platform.processor() or platform.machine(),
@@ -193,24 +197,31 @@ def main():
                 out.setdefault("rx_alive_after_flood", {})[f"{drv}_udp{size}"] = [v[r] for r in sorted(v)]
     if alive:
         md += ["", "Receive path alive (3 pings answered) after the UDP receive flood: " + "; ".join(alive) + "."]
-    # How far can a leaner driver move tcp_tx? Per full frame (1514 bytes on the wire), the time
-    # of the rest of the path (stack, QEMU, slirp, the peer) is at most e100's whole time per
-    # frame; the rest of C's time is its driver. If ne2k_rs' driver part is driver_cycles_per_pkt's
-    # ratio of C's, the ratio can be no more than t_C / (t_e100 + ratio * (t_C - t_e100)).
+    # Amdahl for tcp_tx: per full frame (1448 bytes of TCP payload), a shared part P (stack, QEMU,
+    # slirp, the peer) plus the driver's part. With ne2k_rs' driver part k x C's (k from
+    # driver_cycles_per_pkt), the ratio is t_C / (P + k (t_C - P)), which falls as P grows; P is
+    # at most e100's whole time per frame (it holds e100's own driver too), so the ratio it
+    # predicts at P = t_e100 is the lowest the model allows, and the measured ratio can be set
+    # against it.
     wl = {w["name"]: w for w in out["workloads"]}
     tx, cyc = wl.get("tcp_tx"), wl.get("driver_cycles_per_pkt")
     if tx and tx.get("e100") and tx["c"] and tx["ne2k_rs"] and cyc and cyc["ratio_median"]:
-        us = lambda mbit: 1514 * 8 / mbit
+        us = lambda mbit: 1448 * 8 / mbit
         t_e, t_c, t_r = us(tx["e100"]["median"]), us(tx["c"]["median"]), us(tx["ne2k_rs"]["median"])
         if t_c > t_e:
-            bound = t_c / (t_e + cyc["ratio_median"] * (t_c - t_e))
-            out["tcp_tx_bound"] = {"us_per_frame": {"e100": round(t_e, 1), "c": round(t_c, 1), "ne2k_rs": round(t_r, 1)},
-                                   "driver_cycles_ratio": cyc["ratio_median"], "ratio_bound": round(bound, 2)}
-            md += ["", f"tcp_tx, what the driver can move: per 1514-byte frame, e100 takes {t_e:.0f} µs (the rest "
-                   f"of the path: stack, QEMU, slirp, peer, at most), ne2k-pci {t_c:.0f} µs, ne2k_rs {t_r:.0f} µs. "
-                   f"With ne2k_rs' driver part at {cyc['ratio_median']} × C's (driver_cycles_per_pkt), the ratio "
-                   f"cannot exceed {t_c:.0f} / ({t_e:.0f} + {cyc['ratio_median']} × {t_c - t_e:.0f}) = {bound:.2f} "
-                   "(an upper bound: e100's time also holds its own driver)."]
+            k = cyc["ratio_median"]
+            pred = t_c / (t_e + k * (t_c - t_e))
+            need = (t_c / 1.3 - t_e) / (t_c - t_e)
+            out["tcp_tx_amdahl"] = {"us_per_frame": {"e100": round(t_e, 1), "c": round(t_c, 1), "ne2k_rs": round(t_r, 1)},
+                                    "driver_cycles_ratio": k, "ratio_at_shared_e100": round(pred, 2),
+                                    "driver_ratio_for_1.3_at_shared_e100": round(need, 2)}
+            md += ["", f"tcp_tx, Amdahl: per full frame (1448 bytes of TCP payload) e100 takes {t_e:.0f} µs, "
+                   f"ne2k-pci {t_c:.0f} µs, ne2k_rs {t_r:.0f} µs. If everything but the driver (stack, QEMU, "
+                   f"slirp, peer) took e100's whole time, ne2k_rs' driver part at {k} × C's "
+                   f"(driver_cycles_per_pkt) would give {t_c:.0f} / ({t_e:.0f} + {k} × {t_c - t_e:.0f}) = "
+                   f"{pred:.2f}, against {t_c / t_r:.2f} measured: the shared part is about that large, and with it "
+                   f"1.3 needs the driver part at {need:.2f} × C's or less. (A smaller shared part would predict "
+                   "more, not less.)"]
     # The copy floor, from pktgen (transmit only): per frame, 1e6 / pps; the part that grows with
     # the frame from 60 to 1514 bytes is mostly the copy through the data port (the same dwords
     # for both drivers), the rest is fixed per frame (driver registers, IRQs, stack, QEMU).

@@ -51,7 +51,8 @@ done_step
 step "guest, -icount: tracepoint cost, $TP_REPS reps of $TP_ICOUNT_BLOCKS blocks"
 GUEST_QEMU_OPTS="-icount shift=0,sleep=off" NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" \
     BENCH_EXP_REPS=$TP_REPS BENCH_TP_BLOCKS=$TP_ICOUNT_BLOCKS \
-    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout 1800 --out "$out/icount" "$HERE/guest/exp-tp-cost.sh" ||
+    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout $((600 + TP_REPS * TP_ICOUNT_BLOCKS * 150)) --out "$out/icount" \
+    "$HERE/guest/exp-tp-cost.sh" ||
     echo "bench: the -icount run failed; no tracepoint cost figures (see $out/icount)"
 done_step
 python3 "$HERE/bench-report.py" "$out" || exit 1

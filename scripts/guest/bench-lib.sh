@@ -143,9 +143,10 @@ tp_blocks() { # kind round arm-command workload -> records workload (the median 
         pa=0 pb=0
         for x in $order; do
             v=$($arm "$x")
-            case $v in ''|nan) echo "  tp_cost $kind: arm $x of block $i failed (load or pktgen)"; return 1;; esac
+            case $v in ''|0|*[!0-9]*) echo "  tp_cost $kind: arm $x of block $i failed (load or pktgen: '$v')"; return 1;; esac
             if [ "$x" = A ]; then pa=$((pa + v)); else pb=$((pb + v)); fi
         done
+        # a block is written only once complete
         echo "$round $kind $i $(awk -v a=$pa -v b=$pb 'BEGIN {printf "%.2f", 100 * (1 - b / a)}')" >>"$OUT/tp-blocks.txt"
     done
     rec "$round" ne2k_rs "$name" "$(awk -v r="$round" -v k="$kind" '$1 == r && $2 == k {print $4}' "$OUT/tp-blocks.txt" |
@@ -173,10 +174,13 @@ tp_arm_build() { # A: $TP_KO_NOTRACE, B: $NE2K_RS_KO; events off
     pg_run
     pg_del
 }
-tp_cost_disabled() { # round notrace-ko
+tp_cost_disabled() { # round notrace-ko; leaves this build loaded (the arms load in a subshell)
     TP_KO_NOTRACE=$2
     echo >$TR/set_event
     tp_blocks disabled "$1" tp_arm_build tracepoint_disabled_cost_pct
+    local rc=$?
+    load ne2k_rs >/dev/null || rc=1
+    return $rc
 }
 
 # ---- per-packet costs from events: driver cycles, hard-IRQ cycles, IRQs per 1000 packets ----

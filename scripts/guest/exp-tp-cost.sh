@@ -16,6 +16,7 @@ TR=/sys/kernel/tracing
 . "$REPO/scripts/guest/bench-lib.sh"
 [ -z "$KO_NOTRACE" ] || [ -f "$KO_NOTRACE" ] || { echo "error: NE2K_RS_NOTRACE_KO=$KO_NOTRACE: no such file"; exit 1; }
 
+rc=0
 tp_arm_same() { pg_run; } # A/A: both arms alike
 tp_arm_stock() { # A: off, B: the kernel's own per-frame events (skb:consume_skb, skb:kfree_skb)
     local e v=0; [ "$1" = B ] && v=1
@@ -37,15 +38,19 @@ echo "exp-tp-cost: $REPS reps, $TP_BLOCKS blocks of 4 runs of $TP_COUNT $TP_SIZE
 for r in $(seq "$REPS"); do
     load ne2k_rs || { echo "error: cannot bring up ne2k_rs"; exit 1; }
     if pg_add "$TP_SIZE" "$TP_COUNT" && pg_run >/dev/null; then
-        tp_blocks control "$r" tp_arm_same tracepoint_aa_control_pct
-        tp_blocks stock "$r" tp_arm_stock tracepoint_stock_skb_events_pct
+        tp_blocks control "$r" tp_arm_same tracepoint_aa_control_pct || rc=1
+        tp_blocks stock "$r" tp_arm_stock tracepoint_stock_skb_events_pct || rc=1
         rec "$r" ne2k_rs ne2k_rs_events_per_frame "$(events_per_frame ne2k_rs)"
         rec "$r" ne2k_rs stock_skb_events_per_frame "$(events_per_frame skb/consume_skb skb/kfree_skb)"
     fi
     pg_del
-    tp_cost_enabled "$r"
-    [ -n "$KO_NOTRACE" ] && [ "${BENCH_EXP_DISABLED:-1}" = 1 ] && tp_cost_disabled "$r" "$KO_NOTRACE"
+    tp_cost_enabled "$r" || rc=1
+    if [ -n "$KO_NOTRACE" ] && [ "${BENCH_EXP_DISABLED:-1}" = 1 ]; then
+        tp_cost_disabled "$r" "$KO_NOTRACE" || rc=1
+    fi
     unload_all
 done
 echo "blocks (round kind block pct):"
 cat "$OUT/tp-blocks.txt"
+[ $rc = 0 ] || echo "exp-tp-cost: some figures are missing (see above)"
+exit $rc

@@ -110,14 +110,17 @@ with tempfile.TemporaryDirectory() as tmp:
     check("tracepoint-blocks-summary", tb.get("n") == len(blocks) and abs(tb.get("median", 1e9) - statistics.median(blocks)) < 0.01,
           f"{tb} vs n={len(blocks)} median={statistics.median(blocks):.2f}")
 
-    # the tcp_tx bound: t_C / (t_e100 + ratio * (t_C - t_e100)) from the medians
-    b = out.get("tcp_tx_bound")
+    # tcp_tx Amdahl: t_C / (t_e100 + k (t_C - t_e100)) from the medians, per 1448 payload bytes
+    b = out.get("tcp_tx_amdahl")
     if b:
-        t_e, t_c = 1514 * 8 / tx["e100"]["median"], 1514 * 8 / tx["c"]["median"]
-        want = t_c / (t_e + wls["driver_cycles_per_pkt"]["ratio_median"] * (t_c - t_e))
-        check("tcp-tx-bound", abs(b["ratio_bound"] - want) < 0.01, f"{b['ratio_bound']} vs {want:.3f}")
+        t_e, t_c = 1448 * 8 / tx["e100"]["median"], 1448 * 8 / tx["c"]["median"]
+        k = wls["driver_cycles_per_pkt"]["ratio_median"]
+        want = t_c / (t_e + k * (t_c - t_e))
+        check("tcp-tx-amdahl", abs(b["ratio_at_shared_e100"] - want) < 0.01
+              and abs(b["driver_ratio_for_1.3_at_shared_e100"] - (t_c / 1.3 - t_e) / (t_c - t_e)) < 0.01,
+              f"{b} vs {want:.3f}")
     else:
-        check("tcp-tx-bound", False, "no tcp_tx_bound in bench.json")
+        check("tcp-tx-amdahl", False, "no tcp_tx_amdahl in bench.json")
 
     # the pktgen split: the part of a 1514-byte frame's time that grows from 60 bytes, scaled to 1514
     ps = out.get("pktgen_split", {}).get("ne2k-pci")
