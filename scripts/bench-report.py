@@ -34,6 +34,8 @@ WORKLOADS = [
     ("tracepoint_tcp_overhead_pct", "%", False, None, "TCP throughput lost with every ne2k_rs event recording (one 10 s run each way: within run-to-run noise)"),
     ("tracepoint_tcp_disabled_cost_pct", "%", False, None, "TCP throughput lost by disabled tracepoints vs compiled out (one run each way: within noise)"),
 ]
+# the tracepoint targets: from the -icount run; the main guest's figures of these names are wall clock
+TP_TARGETS = ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct")
 EXTRA = ["rx_alive_after_udp64_flood", "rx_alive_after_udp1472_flood", "udp64_tx_loss_pct", "udp64_rx_loss_pct", "udp1472_tx_loss_pct", "udp1472_rx_loss_pct",
          "port_accesses_per_pkt_own_counter"]
 
@@ -73,7 +75,7 @@ def main():
         raw.setdefault((drv, wl), {})[r] = v
     # the main guest's tracepoint blocks are wall-clock figures; the targets' figures come from
     # the -icount run (icount/exp-raw.txt, "rep driver workload value"), if there is one
-    for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
+    for k in TP_TARGETS:
         if ("ne2k_rs", k) in raw:
             raw[("ne2k_rs", k.replace("tracepoint_", "tracepoint_wall_"))] = raw.pop(("ne2k_rs", k))
     rounds = sorted({r for d in raw.values() for r in d})  # the main guest's rounds
@@ -84,10 +86,10 @@ def main():
             parts = line.split()
             if len(parts) == 4 and num(parts[3]) is not None:
                 icount.setdefault(parts[2], {})[int(parts[0])] = num(parts[3])
-        for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct"):
+        for k in TP_TARGETS:
             if k in icount:
                 raw[("ne2k_rs", k)] = icount[k]
-    missing_tp = [k for k in ("tracepoint_overhead_pct", "tracepoint_disabled_cost_pct") if k not in icount]
+    missing_tp = [k for k in TP_TARGETS if k not in icount]
 
     def per_round(drv, wl):
         return raw.get((drv, wl), {})

@@ -126,7 +126,7 @@ pktgen() { # frame size -> packets/s
 
 # ---- what the tracepoints cost: pktgen (60-byte frames), A/B in ABBA blocks ----
 # Throughput moves by +-10 % between identical runs minutes apart here, more than tracepoints
-# can cost. Short runs of the same pktgen load (TP_COUNT frames, about half a second), in
+# can cost. Short runs of the same pktgen load (TP_COUNT frames, a fraction of a second), in
 # blocks A B B A / B A A B, cancel that drift: each block gives 100 * (1 - pps_B / pps_A) and
 # a round records the median of TP_BLOCKS blocks. 60-byte frames make the per-frame work, and
 # so the tracepoints' share of it, as small as it gets: the worst case.

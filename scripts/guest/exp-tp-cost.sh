@@ -3,8 +3,9 @@
 # cost figures (bench-lib.sh: tp_cost_enabled, tp_cost_disabled), BENCH_EXP_REPS times, plus an
 # A/A control (the same ABBA blocks with both arms events-off: the method's noise floor on this
 # machine) and a reference: the kernel's own skb:consume_skb/kfree_skb events, one per frame
-# sent, on vs off (what one stock ftrace event per frame costs here). NE2K_RS_NOTRACE_KO: a build with the tracepoints compiled out
-# (make module NE2K_RS_NOTRACE=y); without it, no disabled-cost figure.
+# sent, on vs off (what one stock ftrace event per frame costs here). NE2K_RS_NOTRACE_KO: a
+# build with the tracepoints compiled out (make module NE2K_RS_NOTRACE=y); without it, no
+# disabled-cost figure.
 #   BENCH_EXP_REPS (2)  BENCH_TP_BLOCKS (8)  BENCH_TP_COUNT (4000)  BENCH_TP_SIZE (60)  BENCH_PIN (same)
 #   BENCH_EXP_DISABLED (1: also the disabled-cost blocks, a reload per run)
 set -u

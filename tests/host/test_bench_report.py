@@ -12,15 +12,9 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = 0
+from checks import REPO, Checks
 
-
-def check(name, ok, detail=""):
-    global failures
-    print(f"{'PASS' if ok else 'FAIL'} bench_report::{name}" + (f"  ({detail})" if detail and not ok else ""))
-    failures += 0 if ok else 1
-
+check = Checks("bench_report")
 
 REQUIRED = ["tcp_tx", "tcp_rx", "udp64_tx_pps", "udp64_rx_pps", "udp1472_tx_pps", "udp1472_rx_pps",
             "ping1_rtt", "ping1472_rtt", "pktgen60_pps", "pktgen1514_pps", "driver_cycles_per_pkt",
@@ -129,4 +123,4 @@ with tempfile.TemporaryDirectory() as tmp:
     check("pktgen-split", bool(ps) and abs(ps["size_dependent_us_1514"] - want) < 0.1
           and abs(ps["fixed_us"] - (t1514 - want)) < 0.1, f"{ps} vs {want:.1f}")
 
-sys.exit(1 if failures else 0)
+check.exit()

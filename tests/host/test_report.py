@@ -10,15 +10,9 @@ import subprocess
 import sys
 import tempfile
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-failures = 0
+from checks import REPO, Checks
 
-
-def check(name, ok, detail=""):
-    global failures
-    print(f"{'PASS' if ok else 'FAIL'} report::{name}" + (f"  ({detail})" if detail and not ok else ""))
-    failures += 0 if ok else 1
-
+check = Checks("report")
 
 with tempfile.TemporaryDirectory() as tmp:
     run = os.path.join(tmp, "run")
@@ -47,5 +41,5 @@ with tempfile.TemporaryDirectory() as tmp:
     rep = open(os.path.join(run, "report.md")).read()
     check("report-sections", all(s in rep for s in ("Table 8", "Table 10", "Cross-check", "paper")))
     check("plots", all(os.path.getsize(os.path.join(run, f)) > 500 for f in ("table8.svg", "table10.svg")))
-print(f"report tests: {failures} failed")
-sys.exit(1 if failures else 0)
+print(f"report tests: {check.failures} failed")
+check.exit()
