@@ -2,6 +2,7 @@
 # Runs every tests/guest/t*.sh (or those named in $GUEST_TESTS) in this guest; one result line
 # per test in $OUT/guest-results.txt ("PASS name" / "FAIL name"), output in $OUT/<name>.log.
 HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib.sh"
 : > "$OUT/guest-results.txt"
 tests=${GUEST_TESTS:-$(cd "$HERE" && ls t*.sh)}
 for t in $tests; do
@@ -11,5 +12,8 @@ for t in $tests; do
     echo "$r $name" >> "$OUT/guest-results.txt"
     printf '%s %-28s %3ss\n' "$r" "$name" "$(( $(date +%s) - start ))"
     [ $r = FAIL ] && sed 's/^/    | /' "$OUT/$name.log" | tail -15
+    # each test starts from no NIC driver loaded: a test that fails half-way (fail exits at once)
+    # must not leave its module behind for the next one
+    unload_all
 done
 exit 0
