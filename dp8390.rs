@@ -129,8 +129,22 @@ pub const TX_SLOT_PAGES: u8 = 6;
 pub const ETH_ZLEN: usize = 60;
 /// Largest frame the driver transmits or accepts from the ring (with CRC, as the C driver).
 pub const MAX_FRAME: usize = 1518;
-/// Largest frame handed to `xmit` (ETH_FRAME_LEN: 1514, without CRC).
-pub const MAX_TX_FRAME: usize = 1514;
+/// Largest frame handed to `xmit`, without CRC: a full-size 802.1Q-tagged frame
+/// (ETH_FRAME_LEN + VLAN_HLEN = 1518). A TX slot holds 1536 bytes; the C driver sends whatever
+/// the stack gives it.
+pub const MAX_TX_FRAME: usize = 1518;
+/// Frames the overrun recovery takes off the ring while the chip is in loopback (lib8390's
+/// `ei_receive` stops after 10 as well); the poll's budget bounds it further.
+pub const OVERRUN_RX_MAX: usize = 10;
+
+/// Why [`Dp8390::xmit`] refused a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum XmitError {
+    /// Both TX slots are loaded: the caller should have stopped its queue.
+    Full,
+    /// Empty or longer than [`MAX_TX_FRAME`]: counted as a TX error, the frame is dropped.
+    BadLength,
+}
 
 /// Packet-buffer layout, in 256-byte pages: TX slots at `tx_start`, the RX ring from
 /// `rx_start` up to (not including) `stop`.
@@ -189,6 +203,13 @@ impl RxMode {
     }
 }
 
+impl RxMode {
+    /// The same filter, promiscuous (what `compute` gives with `promisc` set).
+    pub fn promiscuous(self) -> Self {
+        RxMode { rcr: self.rcr | rcr::PRO | rcr::AM, mar: [0xff; 8] }
+    }
+}
+
 /// Ethernet CRC-32 (big-endian bit order, the kernel's `ether_crc()`), of `data`.
 pub fn ether_crc(data: &[u8]) -> u32 {
     let mut crc: u32 = 0xffff_ffff;
@@ -228,6 +249,8 @@ pub struct Stats {
     pub tx_packets: u64,
     pub tx_bytes: u64,
     pub tx_errors: u64,
+    /// Frames dropped before reaching the chip (no linear data, device stopped).
+    pub tx_dropped: u64,
     pub tx_aborted_errors: u64,
     pub tx_carrier_errors: u64,
     pub tx_fifo_errors: u64,
@@ -275,7 +298,7 @@ impl RxFrame {
 
 /// What the next ring slot holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RxPeek {
+enum RxPeek {
     /// Nothing between the boundary and the chip's current page.
     Empty,
     Frame(RxFrame),
@@ -283,6 +306,57 @@ pub enum RxPeek {
     /// or past the chip's current page), or a current page outside the ring: the ring must be
     /// reset; nothing was read past the header.
     BadHeader,
+}
+
+/// What [`Dp8390::rx_next`] found.
+pub enum RxNext<'a, B: RegisterBus> {
+    /// Nothing between the boundary and the chip's current page.
+    Empty,
+    /// A header that cannot be right: the ring was reset to CURR (what it held is dropped).
+    Reset,
+    /// A frame, its header read and validated.
+    Frame(RxSlot<'a, B>),
+}
+
+/// A frame on the receive ring whose header remote read is still open. Consume it with
+/// [`RxSlot::deliver`] or [`RxSlot::drop_frame`]; either counts it and hands its pages back to
+/// the chip. Dropping it unconsumed only closes the remote read (the frame stays on the ring).
+pub struct RxSlot<'a, B: RegisterBus> {
+    chip: &'a mut Dp8390<B>,
+    frame: RxFrame,
+}
+
+impl<B: RegisterBus> RxSlot<'_, B> {
+    pub fn frame(&self) -> RxFrame {
+        self.frame
+    }
+
+    /// Copies the frame (`dst` must be `frame().len` bytes) and counts it received. Only for a
+    /// frame that is [`RxFrame::ok`]; anything else is dropped and counted as an error.
+    pub fn deliver(self, dst: &mut [u8]) -> bool {
+        let f = self.frame;
+        if !f.ok() || dst.len() != f.len {
+            self.drop_frame();
+            return false;
+        }
+        self.chip.rx_read(&f, dst);
+        self.chip.rx_account(&f, true);
+        self.chip.rx_advance(&f);
+        true
+    }
+
+    /// Skips the frame: a receive error if it is not [`RxFrame::ok`], else a drop (no buffer).
+    pub fn drop_frame(self) {
+        let f = self.frame;
+        self.chip.rx_account(&f, false);
+        self.chip.rx_advance(&f);
+    }
+}
+
+impl<B: RegisterBus> Drop for RxSlot<'_, B> {
+    fn drop(&mut self) {
+        self.chip.rx_dma_close();
+    }
 }
 
 /// What the chip's interrupt status says the poll has to do.
@@ -318,7 +392,12 @@ pub struct Dp8390<B: RegisterBus> {
     masked: bool,
     /// A remote read left open by [`Self::rx_peek`] after a frame's header: (the ring address
     /// it has reached, bytes left in its count). [`Self::rx_read`] continues it for the body.
+    /// Only ever open inside one [`RxSlot`], i.e. inside one hold of the caller's lock.
     rx_dma: Option<(u16, usize)>,
+    /// The chip's current page as last read (CURR costs three port accesses: a page switch
+    /// and back), so a drain reads it once per batch, not per frame. Forgotten by
+    /// [`Self::init`]: after a re-initialisation the ring starts over.
+    curr_seen: Option<u8>,
     /// Stage timestamps of the frame in each TX slot (all zero when not timed).
     tx_times: [TxTimes; TX_SLOTS],
     tx_seq: u32,
@@ -377,6 +456,7 @@ impl<B: RegisterBus> Dp8390<B> {
             imr: isr::ALL,
             masked: false,
             rx_dma: None,
+            curr_seen: None,
             tx_times: [TxTimes::default(); TX_SLOTS],
             tx_seq: 0,
             stats: Stats::default(),
@@ -391,6 +471,11 @@ impl<B: RegisterBus> Dp8390<B> {
     #[allow(dead_code)] // the host tests' accessor; the module does not need it
     pub fn bus(&mut self) -> &mut B {
         &mut self.bus
+    }
+
+    #[allow(dead_code)] // the host tests' accessor; the module does not need it
+    pub fn bus_ref(&self) -> &B {
+        &self.bus
     }
 
     pub fn ring(&self) -> Ring {
@@ -683,6 +768,8 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P1_CURR, r.rx_start);
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
         self.next_pkt = r.rx_start;
+        self.curr_seen = None;
+        self.rx_dma = None;
         self.tx_len = [0; TX_SLOTS];
         self.tx_on_wire = None;
         self.tx_times = [TxTimes::default(); TX_SLOTS];
@@ -741,15 +828,16 @@ impl<B: RegisterBus> Dp8390<B> {
 
     // ---- interrupts ----
 
-    /// Hard-IRQ half: if a cause is pending, masks the chip and returns the causes (the poll
-    /// acks and handles them: [`Self::isr_take`]); `None` if the interrupt is not ours. Two
-    /// port accesses: with IMR at 0 the chip drops its (level-triggered) line, so the ack can
-    /// wait for the poll.
+    /// Hard-IRQ half: if an unmasked cause is pending, masks the chip and returns the causes
+    /// (the poll acks and handles them); `None` if the interrupt is not ours: the chip is
+    /// stopped, already masked (a poll is due or running: it cannot be asserting the line), or
+    /// has no unmasked cause. Two port accesses: with IMR at 0 the chip drops its
+    /// (level-triggered) line, so the ack can wait for the poll.
     pub fn irq_take(&mut self) -> Option<u8> {
-        if !self.running {
+        if !self.running || self.masked {
             return None;
         }
-        let status = self.rd(regs::P0_ISR) & isr::ALL;
+        let status = self.rd(regs::P0_ISR) & self.imr;
         if status == 0 {
             return None;
         }
@@ -758,11 +846,15 @@ impl<B: RegisterBus> Dp8390<B> {
         Some(status)
     }
 
-    /// Reads and acks the pending causes (used by the poll to pick up what arrived while masked).
+    /// Reads and acks the receive-side causes (PRX, RXE, CNT): the poll's snapshot of what
+    /// to handle. The transmit causes are left for [`Self::tx_reap`] (their ack completes a
+    /// frame) and OVW for [`Self::rx_overrun_finish`] (the datasheet clears it only after the
+    /// ring has room again).
     pub fn isr_take(&mut self) -> u8 {
         let status = self.rd(regs::P0_ISR) & isr::ALL;
-        if status != 0 {
-            self.wr(regs::P0_ISR, status);
+        let ack = status & (isr::PRX | isr::RXE | isr::CNT);
+        if ack != 0 {
+            self.wr(regs::P0_ISR, ack);
         }
         status
     }
@@ -787,11 +879,16 @@ impl<B: RegisterBus> Dp8390<B> {
         }
     }
 
-    /// Right after [`Self::xmit`]: if the frame on the wire has already completed (QEMU's
-    /// model sends synchronously inside the command write; a real chip after the frame's wire
-    /// time), acks and completes it here and keeps the transmit interrupt masked -- no
-    /// interrupt, no poll for it. Otherwise unmasks the transmit interrupt, which then reports
-    /// the completion to the poll. One register read when nothing is done; three when it is.
+    /// Takes a transmit completion if the chip has one (ISR.PTX / ISR.TXE): acks it, reads TSR,
+    /// counts, frees the slot that was on the wire and starts the other one if it is loaded.
+    ///
+    /// The ISR ack is the single owner of a completion: whoever acks the transmit bits (this
+    /// function, under the chip lock: `start_xmit` right after loading a frame, or the poll)
+    /// completes exactly one frame, and nobody completes a frame from a status read earlier.
+    /// A frame still on the wire leaves the transmit interrupt unmasked so its completion wakes
+    /// the poll; with nothing left on the wire it is masked again (QEMU's model completes inside
+    /// the command write, so most frames complete here with no interrupt at all). One register
+    /// read when nothing is done; three when a frame completes.
     pub fn tx_reap(&mut self) -> Option<TxDone> {
         self.tx_on_wire?;
         let status = self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE);
@@ -841,23 +938,22 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Copies `frame` into a free TX slot (zero-padding runts to 60 bytes) and starts sending it
-    /// if the transmitter is idle. Returns the free slots left, or `Err(())` if none was free
-    /// (the caller should have stopped its queue) or the frame is too long.
+    /// if the transmitter is idle. Returns the free slots left.
     #[allow(dead_code)] // the host tests' accessor; the module does not need it
-    pub fn xmit(&mut self, frame: &[u8]) -> Result<usize, ()> {
+    pub fn xmit(&mut self, frame: &[u8]) -> Result<usize, XmitError> {
         self.xmit_timed(frame, None)
     }
 
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
     /// `start_xmit` entry) if given; [`Self::tx_complete`] then returns them.
-    pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<usize, ()> {
+    pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<usize, XmitError> {
         if frame.len() > MAX_TX_FRAME || frame.is_empty() {
             self.stats.tx_errors += 1;
-            return Err(());
+            return Err(XmitError::BadLength);
         }
         let slot = match self.tx_len.iter().position(|&l| l == 0) {
             Some(s) => s,
-            None => return Err(()),
+            None => return Err(XmitError::Full),
         };
         if frame.len() < ETH_ZLEN {
             self.stats.tx_padded += 1;
@@ -885,21 +981,20 @@ impl<B: RegisterBus> Dp8390<B> {
             self.trigger_send(slot);
             if timed {
                 let t = &mut self.tx_times[slot];
-                t.driver += t.t_trig.wrapping_sub(t_dma);
+                t.driver = t.driver.wrapping_add(t.t_trig.wrapping_sub(t_dma));
             }
         } else if timed {
             // Stage boundary: the frame waits for the transmitter from here.
             let t_ready = self.bus.cycles();
             let t = &mut self.tx_times[slot];
             t.t_ready = t_ready;
-            t.driver += t_ready.wrapping_sub(t_dma);
+            t.driver = t.driver.wrapping_add(t_ready.wrapping_sub(t_dma));
         }
         Ok(self.tx_free())
     }
 
-    /// Transmit-complete handling (ISR.PTX / ISR.TXE): reads TSR, counts, frees the slot that
-    /// was on the wire and starts the other one if it is loaded.
-    pub fn tx_complete(&mut self, status: u8) -> TxDone {
+    /// Transmit-complete handling for an acked `status` (see [`Self::tx_reap`]).
+    fn tx_complete(&mut self, status: u8) -> TxDone {
         let Some(slot) = self.tx_on_wire else { return TxDone::default() };
         let times = self.tx_times[slot];
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
@@ -944,7 +1039,7 @@ impl<B: RegisterBus> Dp8390<B> {
             TxStages {
                 seq: times.seq,
                 len: len as u32,
-                driver: times.driver + t_done.wrapping_sub(t_seen),
+                driver: times.driver.wrapping_add(t_done.wrapping_sub(t_seen)),
                 dma: times.dma,
                 queued: if times.t_ready != 0 { times.t_trig.wrapping_sub(times.t_ready) } else { 0 },
                 nic: t_seen.wrapping_sub(times.t_trig),
@@ -972,12 +1067,38 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::START);
         let curr = self.rd(regs::P1_CURR);
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        self.curr_seen = Some(curr);
         curr
+    }
+
+    /// Takes the next frame off the receive ring, or says why there is none. CURR is read only
+    /// when the ring looks empty against the last CURR seen, so a batch costs one CURR read.
+    /// A frame comes as an [`RxSlot`] holding the remote read of its header open and borrowing
+    /// the chip: the borrow checker keeps the caller's lock held until the slot is consumed
+    /// (nothing else may touch the chip while a remote DMA is open).
+    pub fn rx_next(&mut self) -> RxNext<'_, B> {
+        let mut peek = RxPeek::Empty;
+        if let Some(curr) = self.curr_seen {
+            peek = self.rx_peek(curr);
+        }
+        if peek == RxPeek::Empty {
+            let curr = self.rx_curr();
+            peek = self.rx_peek(curr);
+        }
+        match peek {
+            RxPeek::Empty => RxNext::Empty,
+            RxPeek::BadHeader => {
+                let curr = self.rx_curr();
+                self.rx_reset_ring(curr);
+                RxNext::Reset
+            }
+            RxPeek::Frame(frame) => RxNext::Frame(RxSlot { chip: self, frame }),
+        }
     }
 
     /// Looks at the next frame on the ring, given the chip's current page `curr`. Reads only the
     /// 4-byte header; validates it before anything else is read.
-    pub fn rx_peek(&mut self, curr: u8) -> RxPeek {
+    fn rx_peek(&mut self, curr: u8) -> RxPeek {
         let r = self.ring;
         let page = self.next_pkt;
         if page == curr {
@@ -1051,7 +1172,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Copies the frame's bytes into `dst` (which must be `f.len` long), following the ring's
     /// wrap at the stop page.
-    pub fn rx_read(&mut self, f: &RxFrame, dst: &mut [u8]) {
+    fn rx_read(&mut self, f: &RxFrame, dst: &mut [u8]) {
         debug_assert_eq!(dst.len(), f.len);
         let r = self.ring;
         let start = (usize::from(f.page) << 8) + 4;
@@ -1079,7 +1200,7 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Counts a frame as received (after `rx_read`) or as a receive error, by its status.
-    pub fn rx_account(&mut self, f: &RxFrame, delivered: bool) {
+    fn rx_account(&mut self, f: &RxFrame, delivered: bool) {
         if !f.ok() {
             self.stats.rx_errors += 1;
             if !f.len_ok() {
@@ -1106,7 +1227,7 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Releases the frame's pages to the chip: BNRY trails the next frame by one page.
-    pub fn rx_advance(&mut self, f: &RxFrame) {
+    fn rx_advance(&mut self, f: &RxFrame) {
         self.rx_dma_close();
         self.next_pkt = f.next;
         self.write_boundary();
@@ -1119,7 +1240,7 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// After a bad header: drop everything on the ring (up to the chip's current page).
-    pub fn rx_reset_ring(&mut self, curr: u8) {
+    fn rx_reset_ring(&mut self, curr: u8) {
         let r = self.ring;
         self.stats.rx_ring_resets += 1;
         self.next_pkt = if curr >= r.rx_start && curr < r.stop { curr } else { r.rx_start };
@@ -1151,7 +1272,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn rx_overrun_finish(&mut self, must_resend: bool) {
         self.wr(regs::P0_ISR, isr::OVW);
         self.wr(regs::P0_TCR, tcr::NORMAL);
-        if must_resend {
+        if must_resend && self.tx_on_wire.is_some() {
             self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START | cmd::TRANS);
         }
     }

@@ -9,6 +9,7 @@
 // dp8390.rs and hw/ are also compiled as a host crate (tests/host) where their items must be `pub`.
 #![allow(unreachable_pub)]
 
+mod datapath;
 mod dp8390;
 mod hw;
 mod netdev;
@@ -19,11 +20,13 @@ use core::pin::Pin;
 use kernel::device::Core;
 use kernel::pci;
 use kernel::prelude::*;
+use kernel::sync::lock::spinlock::SpinLockIrqGuard;
 use kernel::sync::{Arc, SpinLockIrq};
 
-use dp8390::{ChipInfo, Dp8390, RxMode, RxPeek, PCI_CHIPS};
+use datapath::{ChipLock, ChipState, Datapath, Log, NetIf, OpenError, Probe, Xmit};
+use dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use hw::port::{rdtsc, PortBus};
-use hw::regs::{self, isr};
+use hw::regs;
 use netdev::{IoRegion, IoRegionError, IrqReturn, LinkStats64, NetDev, NetDevOps, NetdevTx};
 
 const DRV_NAME: &CStr = c"ne2k_rs";
@@ -31,8 +34,6 @@ const DRV_NAME: &CStr = c"ne2k_rs";
 const WATCHDOG_MS: u32 = 5000;
 /// QEMU's PCI subsystem vendor: its ne2k_pci model filters unicast on the PROM address.
 const QEMU_SUBSYS_VENDOR: u16 = 0x1af4;
-/// netif_msg defaults, as lib8390 (DRV | PROBE | RX_ERR | TX_ERR).
-const DEFAULT_MSG: u32 = 0x0001 | 0x0002 | 0x0040 | 0x0080;
 /// Multicast addresses the filter tracks individually; more opens the whole hash.
 const MC_MAX: usize = 64;
 
@@ -54,41 +55,121 @@ kernel::pci_device_table!(
     ]
 );
 
-/// Everything the chip lock protects.
-struct ChipState {
-    chip: Dp8390<PortBus>,
-    /// Causes the hard-IRQ handler took (and acked) for the poll to handle.
-    pending: u8,
-    /// Set by unbind: the device is going away and must not be restarted.
-    dead: bool,
-    msg_enable: u32,
-    irqs: u64,
-    polls: u64,
-    /// TSC at the last hard interrupt that reported a receive (0: none since the last poll):
-    /// the start of the RX NIC stage.
-    t_rx_irq: u64,
-    rx_seq: u32,
+/// The chip lock: a `SpinLockIrq` (see `datapath.rs` for what it protects and who takes it),
+/// boxed so that the datapath that owns it needs no pinning of its own.
+type ChipLockBox = Pin<KBox<SpinLockIrq<ChipState<PortBus>>>>;
+
+impl ChipLock for ChipLockBox {
+    type Bus = PortBus;
+    type Guard<'a> = SpinLockIrqGuard<'a, ChipState<PortBus>>;
+
+    #[inline]
+    fn lock(&self) -> Self::Guard<'_> {
+        self.as_ref().get_ref().lock()
+    }
+}
+
+/// The stage clock (TSC) and the `ne2k_rs:*` tracepoints.
+struct Tracepoints;
+
+impl Probe for Tracepoints {
+    #[inline(always)]
+    fn now(&self) -> u64 {
+        rdtsc()
+    }
+    #[inline(always)]
+    fn tx_enabled(&self) -> bool {
+        tracing::tx_enabled()
+    }
+    #[inline(always)]
+    fn rx_enabled(&self) -> bool {
+        tracing::rx_enabled()
+    }
+    #[inline(always)]
+    fn irq_enabled(&self) -> bool {
+        tracing::irq_enabled()
+    }
+    #[inline(always)]
+    fn poll_enabled(&self) -> bool {
+        tracing::poll_enabled()
+    }
+    fn tx(&self, s: &dp8390::TxStages) {
+        tracing::tx(s)
+    }
+    fn rx(&self, seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64) {
+        tracing::rx(seq, len, page, nic, dma, driver, total)
+    }
+    fn irq(&self, isr: u8, cycles: u64) {
+        tracing::irq(isr, cycles)
+    }
+    fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
+        tracing::poll(rx, tx, budget, cycles, stack)
+    }
+}
+
+impl NetIf for NetDev {
+    fn start_queue(&self) {
+        NetDev::start_queue(self)
+    }
+    fn stop_queue(&self) {
+        NetDev::stop_queue(self)
+    }
+    fn wake_queue(&self) {
+        NetDev::wake_queue(self)
+    }
+    fn queue_stopped(&self) -> bool {
+        NetDev::queue_stopped(self)
+    }
+    fn napi_enable(&self) {
+        NetDev::napi_enable(self)
+    }
+    fn napi_disable(&self) {
+        NetDev::napi_disable(self)
+    }
+    fn napi_schedule(&self) {
+        NetDev::napi_schedule(self)
+    }
+    fn carrier_on(&self) {
+        NetDev::carrier_on(self)
+    }
+    fn carrier_off(&self) {
+        NetDev::carrier_off(self)
+    }
+    fn log(&self, err: bool, what: Log) {
+        let name = self.name();
+        match (err, what) {
+            (_, Log::TxTimeout) => pr_warn!("{}: transmit timed out, resetting the chip\n", name),
+            (_, Log::TxTimeoutReset(e)) => {
+                pr_err!("{}: reset after TX timeout failed: {}\n", name, e.as_str())
+            }
+            (_, Log::RingReset) => pr_warn!("{}: bogus receive-ring header, ring reset\n", name),
+            (_, Log::OpenReset(e)) => pr_err!("{}: open: {}\n", name, e.as_str()),
+        }
+    }
+}
+
+impl datapath::RxBuf for netdev::RxSkb {
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.buf()
+    }
+}
+
+impl datapath::Napi for netdev::Napi {
+    type Buf = netdev::RxSkb;
+    fn alloc(&self, len: usize) -> Option<Self::Buf> {
+        self.alloc_skb(len)
+    }
+    fn deliver(&self, buf: Self::Buf) {
+        self.gro_receive(buf)
+    }
+    fn complete_done(&self, work: usize) -> bool {
+        netdev::Napi::complete_done(self, work as i32)
+    }
 }
 
 /// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
-#[pin_data]
 struct Ne2kNet {
-    #[pin]
-    chip: SpinLockIrq<ChipState>,
-    info: ChipInfo,
-    prom_mac: [u8; 6],
-    /// QEMU's model compares unicast destinations with the PROM, not PAR: with another station
-    /// address the driver must receive promiscuously (the stack drops frames not for it).
-    prom_unicast_filter: bool,
-}
-
-impl Ne2kNet {
-    fn rx_mode_for(&self, dev: &NetDev) -> RxMode {
-        let mut list = [[0u8; 6]; MC_MAX];
-        let n = dev.mc_list(&mut list);
-        let quirk = self.prom_unicast_filter && dev.dev_addr() != self.prom_mac;
-        RxMode::compute(dev.promisc() || quirk, dev.allmulti() || n > MC_MAX, list[..n.min(MC_MAX)].iter())
-    }
+    dp: Datapath<ChipLockBox, Tracepoints>,
 }
 
 /// `ethtool -S` counters, in `ethtool_stats` order.
@@ -113,92 +194,39 @@ impl NetDevOps for Ne2kNet {
     const STAT_NAMES: &'static [&'static CStr] = STAT_NAMES;
 
     fn open(&self, dev: &NetDev) -> Result {
-        // NAPI first: once the chip is unmasked its interrupt may schedule a poll.
-        dev.napi_enable();
-        let mut st = self.chip.lock();
-        if st.dead {
-            drop(st);
-            dev.napi_disable();
-            return Err(ENODEV);
-        }
-        if let Err(e) = st.chip.reset() {
-            drop(st);
-            dev.napi_disable();
-            pr_err!("{}: open: {}\n", dev.name(), e.as_str());
-            return Err(EIO);
-        }
-        let mode = self.rx_mode_for(dev);
-        st.chip.set_rx_mode(mode);
-        st.chip.init(true);
-        st.pending = 0;
-        dev.start_queue();
-        drop(st);
-        dev.carrier_on();
+        self.dp.open(dev).map_err(|e| match e {
+            OpenError::Gone => ENODEV,
+            OpenError::Chip(_) => EIO,
+        })?;
         Ok(())
     }
 
     fn stop(&self, dev: &NetDev) {
-        dev.stop_queue();
-        self.chip.lock().chip.quiesce();
-        dev.napi_disable();
-        dev.carrier_off();
+        self.dp.stop(dev);
     }
 
     fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
-        // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
-        // while the ne2k_rs_tx event is enabled (a static-key branch otherwise).
-        let t_enter = tracing::tx_enabled().then(rdtsc);
-        let Some(frame) = skb.data() else {
-            self.chip.lock().chip.stats.tx_errors += 1;
-            return NetdevTx::Ok; // dropped (skb freed on return)
-        };
-        let mut st = self.chip.lock();
-        if !st.chip.running() {
-            st.chip.stats.tx_errors += 1;
-            return NetdevTx::Ok;
+        match self.dp.start_xmit(dev, skb.data()) {
+            Xmit::Queued => {
+                skb.consume();
+                NetdevTx::Ok
+            }
+            // Freed as a drop (kfree_skb) when `skb` goes out of scope.
+            Xmit::Dropped => NetdevTx::Ok,
+            Xmit::Busy => NetdevTx::Busy(skb),
         }
-        match st.chip.xmit_timed(frame, t_enter) {
-            Ok(_) => {
-                // A completion that is already there is taken now, without an interrupt.
-                if let Some(done) = st.chip.tx_reap() {
-                    if let Some(stages) = done.stages {
-                        tracing::tx(&stages);
-                    }
-                }
-                if st.chip.tx_free() == 0 {
-                    // Under the lock: a completion cannot wake the queue before we stop it.
-                    dev.stop_queue();
-                }
-            }
-            Err(()) if st.chip.tx_free() == 0 => {
-                dev.stop_queue();
-                drop(st);
-                return NetdevTx::Busy(skb);
-            }
-            Err(()) => {
-                // Oversize or empty: counted as a TX error by the chip logic, dropped.
-                return NetdevTx::Ok;
-            }
-        }
-        drop(st);
-        skb.consume();
-        NetdevTx::Ok
     }
 
     fn tx_timeout(&self, dev: &NetDev) {
-        let mut st = self.chip.lock();
-        if st.msg_enable & 0x0080 != 0 {
-            pr_warn!("{}: transmit timed out, resetting the chip\n", dev.name());
-        }
-        if let Err(e) = st.chip.tx_timeout() {
-            pr_err!("{}: reset after TX timeout failed: {}\n", dev.name(), e.as_str());
-        }
-        dev.wake_queue();
+        self.dp.tx_timeout(dev);
     }
 
     fn set_rx_mode(&self, dev: &NetDev) {
-        let mode = self.rx_mode_for(dev);
-        self.chip.lock().chip.set_rx_mode(mode);
+        // The core holds the address-list lock here: the only place the list is read.
+        let mut list = [[0u8; 6]; MC_MAX];
+        let n = dev.mc_list(&mut list);
+        let mc = (n <= MC_MAX).then(|| &list[..n]);
+        self.dp.set_rx_mode(dev.promisc(), dev.allmulti(), mc);
     }
 
     fn set_mac_address(&self, dev: &NetDev, mac: [u8; 6]) -> Result {
@@ -206,16 +234,13 @@ impl NetDevOps for Ne2kNet {
             return Err(EADDRNOTAVAIL);
         }
         dev.set_dev_addr(&mac);
-        let mode = self.rx_mode_for(dev);
-        let mut st = self.chip.lock();
-        st.chip.set_mac(mac);
-        st.chip.set_rx_mode(mode);
+        self.dp.set_mac_address(mac);
         Ok(())
     }
 
     fn get_stats64(&self, _dev: &NetDev, s: &mut LinkStats64) {
-        let st = self.chip.lock();
-        let c = &st.chip.stats;
+        let st = self.dp.lock.lock();
+        let c = st.stats();
         s.rx_packets = c.rx_packets;
         s.rx_bytes = c.rx_bytes;
         s.rx_errors = c.rx_errors;
@@ -230,6 +255,7 @@ impl NetDevOps for Ne2kNet {
         s.tx_packets = c.tx_packets;
         s.tx_bytes = c.tx_bytes;
         s.tx_errors = c.tx_errors;
+        s.tx_dropped = c.tx_dropped;
         s.tx_aborted_errors = c.tx_aborted_errors;
         s.tx_carrier_errors = c.tx_carrier_errors;
         s.tx_fifo_errors = c.tx_fifo_errors;
@@ -239,86 +265,20 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn irq(&self, dev: &NetDev) -> IrqReturn {
-        // Stage boundary (RX NIC stage start): the interrupt is seen.
-        let timed = tracing::irq_enabled() || tracing::rx_enabled();
-        let t0 = if timed { rdtsc() } else { 0 };
-        let mut st = self.chip.lock();
-        match st.chip.irq_take() {
-            None => IrqReturn::None,
-            Some(status) => {
-                st.pending |= status;
-                st.irqs += 1;
-                if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
-                    st.t_rx_irq = t0;
-                }
-                drop(st);
-                dev.napi_schedule();
-                if timed && tracing::irq_enabled() {
-                    tracing::irq(status, rdtsc().wrapping_sub(t0));
-                }
-                IrqReturn::Handled
-            }
+        if self.dp.irq(dev) {
+            IrqReturn::Handled
+        } else {
+            IrqReturn::None
         }
     }
 
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
-        let budget = budget.max(0) as usize;
-        let t_poll = if tracing::poll_enabled() || tracing::rx_enabled() { rdtsc() } else { 0 };
-        let mut work = 0usize;
-        let mut tx_done = 0u32;
-        // Cycles spent in the stack (GRO and up) during this poll, when ne2k_rs_poll records.
-        let mut stack = 0u64;
-        let t_ref;
-        {
-            let mut st = self.chip.lock();
-            st.polls += 1;
-            // Frames announced by an interrupt start their NIC stage there; frames found by a
-            // poll that no receive interrupt announced start it at the poll.
-            t_ref = match core::mem::take(&mut st.t_rx_irq) {
-                0 => t_poll,
-                t => t,
-            };
-            let status = core::mem::take(&mut st.pending) | st.chip.isr_take();
-            if status & (isr::PTX | isr::TXE) != 0 {
-                let done = st.chip.tx_complete(status);
-                if done.freed {
-                    tx_done += 1;
-                    if dev.queue_stopped() {
-                        dev.wake_queue();
-                    }
-                }
-                if let Some(stages) = done.stages {
-                    tracing::tx(&stages);
-                }
-            }
-            if status & isr::CNT != 0 {
-                st.chip.read_counters();
-            }
-            if status & isr::OVW != 0 {
-                let resend = st.chip.rx_overrun_begin();
-                // Drain what the ring holds, then leave loopback (NatSemi order).
-                drop(st);
-                work += self.rx_drain(dev, napi, usize::MAX, t_ref, &mut stack);
-                st = self.chip.lock();
-                st.chip.rx_overrun_finish(resend);
-            }
-        }
-        if work < budget {
-            work += self.rx_drain(dev, napi, budget - work, t_ref, &mut stack);
-        }
-        let work = work.min(budget);
-        if work < budget && napi.complete_done(work as i32) {
-            self.chip.lock().chip.irq_unmask();
-        }
-        if t_poll != 0 && tracing::poll_enabled() {
-            tracing::poll(work as u32, tx_done, budget as u32, rdtsc().wrapping_sub(t_poll), stack);
-        }
-        work as i32
+        self.dp.poll(dev, napi, budget.max(0) as usize) as i32
     }
 
     fn ethtool_stats(&self, out: &mut [u64]) {
-        let st = self.chip.lock();
-        let c = &st.chip.stats;
+        let st = self.dp.lock.lock();
+        let c = st.stats();
         let vals = [
             c.rx_bad_headers,
             c.rx_ring_resets,
@@ -341,93 +301,11 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn msglevel(&self) -> u32 {
-        self.chip.lock().msg_enable
+        self.dp.lock.lock().msg_enable
     }
 
     fn set_msglevel(&self, level: u32) {
-        self.chip.lock().msg_enable = level;
-    }
-}
-
-impl Ne2kNet {
-    /// Takes up to `budget` frames off the ring into skbs for GRO. The chip lock is held per
-    /// frame (header check + copy + boundary update), never across the stack. `t_ref` is where
-    /// the frames' RX NIC stage starts (see `poll`); `stack` accumulates the cycles spent handing
-    /// frames to the stack while the poll event is recording.
-    fn rx_drain(&self, dev: &NetDev, napi: &netdev::Napi, budget: usize, t_ref: u64, stack: &mut u64) -> usize {
-        let stack_timed = tracing::poll_enabled();
-        let timed = tracing::rx_enabled() && t_ref != 0;
-        let stamp = || if timed { rdtsc() } else { 0 };
-        let mut done = 0;
-        let mut curr = self.chip.lock().chip.rx_curr();
-        while done < budget {
-            let mut st = self.chip.lock();
-            // Stage boundary (RX NIC stage end / DMA start): the poll picks the frame up.
-            let mut t_pick = stamp();
-            let mut peek = st.chip.rx_peek(curr);
-            if peek == RxPeek::Empty {
-                curr = st.chip.rx_curr();
-                t_pick = stamp();
-                peek = st.chip.rx_peek(curr);
-            }
-            match peek {
-                RxPeek::Empty => break,
-                RxPeek::BadHeader => {
-                    let c = st.chip.rx_curr();
-                    st.chip.rx_reset_ring(c);
-                    if st.msg_enable & 0x0040 != 0 {
-                        pr_warn!("{}: bogus receive-ring header, ring reset\n", dev.name());
-                    }
-                    break;
-                }
-                RxPeek::Frame(f) => {
-                    // Stage boundary: header read (remote DMA of 4 bytes) done.
-                    let t_hdr = stamp();
-                    let mut skb = None;
-                    let (mut t_b0, mut t_b1) = (0, 0);
-                    if f.ok() {
-                        skb = napi.alloc_skb(f.len);
-                        if let Some(s) = skb.as_mut() {
-                            // Stage boundaries: body remote-DMA read.
-                            t_b0 = stamp();
-                            st.chip.rx_read(&f, s.buf());
-                            t_b1 = stamp();
-                        }
-                    }
-                    st.chip.rx_account(&f, skb.is_some());
-                    st.chip.rx_advance(&f);
-                    st.rx_seq = st.rx_seq.wrapping_add(1);
-                    let seq = st.rx_seq;
-                    drop(st);
-                    if let Some(s) = skb {
-                        if timed {
-                            // Stage boundary (RX driver stage end): handed to the stack.
-                            let t_hand = rdtsc();
-                            let dma = t_hdr.wrapping_sub(t_pick) + t_b1.wrapping_sub(t_b0);
-                            let driver = t_hand.wrapping_sub(t_pick).wrapping_sub(dma);
-                            tracing::rx(
-                                seq,
-                                f.len as u32,
-                                u32::from(f.page),
-                                t_pick.wrapping_sub(t_ref),
-                                dma,
-                                driver,
-                                t_hand.wrapping_sub(t_ref),
-                            );
-                        }
-                        if stack_timed {
-                            let t = rdtsc();
-                            napi.gro_receive(s);
-                            *stack += rdtsc().wrapping_sub(t);
-                        } else {
-                            napi.gro_receive(s);
-                        }
-                    }
-                    done += 1;
-                }
-            }
-        }
-        done
+        self.dp.lock.lock().msg_enable = level;
     }
 }
 
@@ -462,7 +340,9 @@ impl Ne2k {
             }
         })?;
 
-        let mut chip = Dp8390::new(io.bus(), info.flags);
+        // SAFETY: the bus goes into the device state, which `Ne2k` drops (with the
+        // registration: free_irq, unregister, free) before `_io`, the reservation.
+        let mut chip = Dp8390::new(unsafe { io.bus() }, info.flags);
         let prom = chip.probe().map_err(|e| {
             dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e.as_str());
             ENODEV
@@ -472,30 +352,22 @@ impl Ne2k {
         }
         let ring = chip.ring();
         let msg = match module_parameters::msg_enable.value() {
-            v if v < 0 => DEFAULT_MSG,
+            v if v < 0 => datapath::msg::DEFAULT,
             v => v as u32,
         };
 
         let ndev = netdev::EtherDev::alloc(pdev).inspect_err(|_| dev_err!(pdev, "cannot allocate net_device\n"))?;
-        let state = Arc::pin_init(
-            pin_init!(Ne2kNet {
-                chip <- kernel::new_spinlock_irq!(
-                    ChipState {
-                        chip,
-                        pending: 0,
-                        dead: false,
-                        msg_enable: msg,
-                        irqs: 0,
-                        polls: 0,
-                        t_rx_irq: 0,
-                        rx_seq: 0,
-                    },
-                    "ne2k_rs_chip"
-                ),
-                info: *info,
-                prom_mac: prom.mac,
-                prom_unicast_filter: netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
-            }),
+        let lock = KBox::pin_init(kernel::new_spinlock_irq!(ChipState::new(chip, msg), "ne2k_rs_chip"), GFP_KERNEL)
+            .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
+        let state = Arc::new(
+            Ne2kNet {
+                dp: Datapath {
+                    lock,
+                    probe: Tracepoints,
+                    prom_mac: prom.mac,
+                    prom_unicast_filter: netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
+                },
+            },
             GFP_KERNEL,
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
@@ -540,11 +412,7 @@ impl pci::Driver for Ne2kDriver {
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         // Mask and stop the chip, and forbid a restart, before the line is freed and the
         // device unregistered (Drop of `reg`).
-        {
-            let mut st = this.reg.data().chip.lock();
-            st.dead = true;
-            st.chip.quiesce();
-        }
+        this.reg.data().dp.unbind();
         dev_info!(pdev, "{} unbound\n", this.info.name);
     }
 }

@@ -293,11 +293,6 @@ void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac)
 	eth_hw_addr_set(dev, mac);
 }
 
-const u8 *ne2k_rs_dev_addr(const struct net_device *dev)
-{
-	return dev->dev_addr;
-}
-
 const char *ne2k_rs_netdev_name(const struct net_device *dev)
 {
 	return netdev_name(dev);
@@ -326,15 +321,10 @@ struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int le
 	return napi_alloc_skb(napi, len);
 }
 
-u8 *ne2k_rs_skb_put(struct sk_buff *skb, unsigned int len)
+/* The frame's area of a fresh receive skb, zeroed: Rust gets initialised memory to fill. */
+u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len)
 {
-	return skb_put(skb, len);
-}
-
-/* Start of the data skb_put() made (the whole frame of a fresh receive skb). */
-u8 *ne2k_rs_skb_put_area(struct sk_buff *skb)
-{
-	return skb->data;
+	return skb_put_zero(skb, len);
 }
 
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb)

@@ -46,15 +46,13 @@ bool ne2k_rs_netif_queue_stopped(struct net_device *dev);
 unsigned int ne2k_rs_netdev_flags(const struct net_device *dev);
 int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max);
 void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac);
-const u8 *ne2k_rs_dev_addr(const struct net_device *dev);
 const char *ne2k_rs_netdev_name(const struct net_device *dev);
 void ne2k_rs_sockaddr_mac(const void *sockaddr, u8 *mac);
 
 /* sk_buff */
 const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len);
 struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
-u8 *ne2k_rs_skb_put(struct sk_buff *skb, unsigned int len);
-u8 *ne2k_rs_skb_put_area(struct sk_buff *skb);
+u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len);
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 void ne2k_rs_consume_skb(struct sk_buff *skb);
 void ne2k_rs_kfree_skb(struct sk_buff *skb);

@@ -47,7 +47,6 @@ extern "C" {
     fn ne2k_rs_netdev_flags(dev: Raw) -> c_uint;
     fn ne2k_rs_netdev_mc_list(dev: Raw, out: *mut [u8; 6], max: c_int) -> c_int;
     fn ne2k_rs_eth_hw_addr_set(dev: Raw, mac: *const u8);
-    fn ne2k_rs_dev_addr(dev: Raw) -> *const u8;
     fn ne2k_rs_netdev_name(dev: Raw) -> *const c_char;
     fn ne2k_rs_sockaddr_mac(sockaddr: *const c_void, mac: *mut u8);
 
@@ -58,8 +57,7 @@ extern "C" {
 
     fn ne2k_rs_skb_linear_data(skb: Raw, len: *mut c_uint) -> *const u8;
     fn ne2k_rs_napi_alloc_skb(napi: Raw, len: c_uint) -> Raw;
-    fn ne2k_rs_skb_put(skb: Raw, len: c_uint) -> *mut u8;
-    fn ne2k_rs_skb_put_area(skb: Raw) -> *mut u8;
+    fn ne2k_rs_skb_put_zero(skb: Raw, len: c_uint) -> *mut u8;
     fn ne2k_rs_gro_receive(napi: Raw, skb: Raw);
     fn ne2k_rs_consume_skb(skb: Raw);
     fn ne2k_rs_kfree_skb(skb: Raw);
@@ -140,11 +138,15 @@ impl IoRegion {
         self.base as u64
     }
 
-    /// A register bus over the claimed window. It borrows `self`, so it cannot outlive the
-    /// reservation.
-    pub fn bus(&self) -> crate::hw::port::PortBus {
-        // SAFETY: by the type invariant the window is reserved for us while `self` lives. The
-        // returned bus is stored next to `self` in the driver data and dropped with it.
+    /// A register bus over the claimed window.
+    ///
+    /// # Safety
+    ///
+    /// The bus carries no lifetime: the caller must drop it (and stop every context that may
+    /// use it) before `self` is dropped.
+    pub unsafe fn bus(&self) -> crate::hw::port::PortBus {
+        // SAFETY: by the type invariant the window is reserved for us while `self` lives, and
+        // the caller drops the bus before `self`.
         unsafe { crate::hw::port::PortBus::new(self.base as u16) }
     }
 
@@ -243,12 +245,6 @@ impl NetDev {
         let n = unsafe { ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
         n.max(0) as usize
     }
-    pub fn dev_addr(&self) -> [u8; 6] {
-        let mut m = [0u8; 6];
-        // SAFETY: dev_addr points to at least ETH_ALEN bytes for an Ethernet device.
-        unsafe { core::ptr::copy_nonoverlapping(ne2k_rs_dev_addr(self.0), m.as_mut_ptr(), 6) };
-        m
-    }
     pub fn set_dev_addr(&self, mac: &[u8; 6]) {
         // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
         unsafe { ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
@@ -302,16 +298,23 @@ impl Drop for SkBuff {
 pub struct Napi(Raw);
 
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
+///
+/// # Invariants
+///
+/// `skb` is owned; `data` points to `len` bytes of its linear data, initialised (zeroed by
+/// `skb_put_zero`), which nothing else references.
 pub struct RxSkb {
     skb: Raw,
+    data: *mut u8,
     len: usize,
 }
 
 impl RxSkb {
     /// The frame's bytes, to fill.
     pub fn buf(&mut self) -> &mut [u8] {
-        // SAFETY: `alloc_skb` reserved `len` bytes with skb_put; we own the skb.
-        unsafe { core::slice::from_raw_parts_mut(ne2k_rs_skb_put_area(self.skb), self.len) }
+        // SAFETY: by the type invariant `data` is valid, initialised and ours for `len` bytes;
+        // the borrow of `self` keeps the skb alive and unshared.
+        unsafe { core::slice::from_raw_parts_mut(self.data, self.len) }
     }
 }
 
@@ -331,9 +334,11 @@ impl Napi {
         if skb.is_null() {
             return None;
         }
-        // SAFETY: a fresh skb of `len` bytes of tailroom; skb_put makes them the data.
-        unsafe { ne2k_rs_skb_put(skb, len as c_uint) };
-        Some(RxSkb { skb, len })
+        // SAFETY: a fresh skb of `len` bytes of tailroom; skb_put_zero makes them the data,
+        // zeroed (a memset of at most 1518 bytes, next to a copy through an I/O port).
+        let data = unsafe { ne2k_rs_skb_put_zero(skb, len as c_uint) };
+        // INVARIANT: `data` is the zeroed area of `len` bytes of the skb we own.
+        Some(RxSkb { skb, data, len })
     }
 
     /// Hands a filled skb to the stack (eth_type_trans + napi_gro_receive).
@@ -657,13 +662,10 @@ impl EtherDev {
                 ne2k_rs_free_netdev(dev);
             }
         };
-        // SAFETY: `dev` is fully set up.
-        if let Err(e) = to_result(unsafe { ne2k_rs_register_netdev(dev) }) {
-            free(dev);
-            return Err((e, "register_netdev"));
-        }
+        // The line first: once registered the device can be opened, and its interrupt must
+        // be there by then. Until open the chip is stopped and the handler says IRQ_NONE.
         // SAFETY: the handler and its cookie (`dev`, with `data`) stay valid until free_irq in
-        // `Registration::drop`, which runs before unregistering and freeing the device.
+        // `Registration::drop` (or below), which runs before the device is freed.
         let ret = unsafe {
             bindings::request_threaded_irq(
                 irq,
@@ -675,10 +677,15 @@ impl EtherDev {
             )
         };
         if let Err(e) = to_result(ret) {
-            // SAFETY: registered above, not yet visible to our IRQ.
-            unsafe { ne2k_rs_unregister_netdev(dev) };
             free(dev);
             return Err((e, "request_irq"));
+        }
+        // SAFETY: `dev` is fully set up.
+        if let Err(e) = to_result(unsafe { ne2k_rs_register_netdev(dev) }) {
+            // SAFETY: requested above with this cookie; the device was never registered.
+            unsafe { bindings::free_irq(irq, dev) };
+            free(dev);
+            return Err((e, "register_netdev"));
         }
         Ok(Registration { dev, irq, data })
     }
@@ -691,9 +698,9 @@ impl Drop for EtherDev {
     }
 }
 
-/// A registered network device with its interrupt line. Dropping it frees the IRQ, unregisters
-/// the device (the core calls `stop` if it is up), deletes NAPI, frees the device, and only
-/// then drops the driver state.
+/// A registered network device with its interrupt line. Dropping it unregisters the device
+/// (the core calls `stop` if it is up), frees the IRQ, deletes NAPI, frees the device, and
+/// only then drops the driver state.
 pub struct Registration<T: NetDevOps> {
     dev: Raw,
     irq: u32,
@@ -718,12 +725,13 @@ impl<T: NetDevOps> Registration<T> {
 
 impl<T: NetDevOps> Drop for Registration<T> {
     fn drop(&mut self) {
-        // SAFETY: we requested `irq` with cookie `dev` and registered `dev`; free_irq waits
-        // for a running handler; after unregister the core no longer calls our ops; napi was
-        // added at setup. The Arc (our state) is released after this, when the fields drop.
+        // SAFETY: we registered `dev` and requested `irq` with cookie `dev`; after unregister
+        // the core no longer calls our ops (the device is closed: the chip is quiesced);
+        // free_irq then waits for a running handler; napi was added at setup. The Arc (our
+        // state) is released after this, when the fields drop.
         unsafe {
-            let _ = bindings::free_irq(self.irq, self.dev);
             ne2k_rs_unregister_netdev(self.dev);
+            let _ = bindings::free_irq(self.irq, self.dev);
             ne2k_rs_napi_del(self.dev);
             ne2k_rs_free_netdev(self.dev);
         }

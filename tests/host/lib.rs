@@ -4,6 +4,9 @@
 #[path = "../../dp8390.rs"]
 pub mod dp8390;
 
+#[path = "../../datapath.rs"]
+pub mod datapath;
+
 #[path = "../../hw/bus.rs"]
 #[doc(hidden)]
 pub mod hw_bus;
@@ -19,3 +22,4 @@ pub mod hw {
 }
 
 pub mod model;
+pub mod sim;

@@ -2,6 +2,16 @@
 //! reset port, station-address PROM, packet RAM with remote DMA through the data port, ISR/IMR
 //! semantics (write-1-to-clear, RDC when the byte count runs out). It implements `RegisterBus`
 //! so the driver's chip logic runs against it unchanged; tests can also poke it directly.
+//!
+//! Two modes. By default it behaves as QEMU's `ne2k_pci`: a transmit completes inside the
+//! command write, a frame that does not fit the ring is dropped silently. With
+//! [`Model::with_wire`] it keeps a clock and behaves as a DP8390 on a 10 Mbit/s wire: every
+//! register access and data-port word takes time; a transmit completes after its wire time
+//! (preamble, frame, CRC, inter-frame gap), reading the slot as it goes, so a slot rewritten
+//! mid-send goes out torn; frames arrive from a schedule at any access, also while a poll runs
+//! or the chip is stopped; a frame that does not fit raises OVW and the receiver rejects
+//! frames until OVW is cleared; STOP lets a transmit in progress finish before RST. Protocol
+//! errors a real chip would punish are recorded in `violations`.
 
 use crate::hw::regs::{self, cmd, isr};
 use crate::hw::RegisterBus;
@@ -43,6 +53,37 @@ pub struct Model {
     /// If set, the remote-DMA address runs on past PSTOP instead of wrapping to PSTART (as
     /// some clones do): the driver must split a read that wraps the ring itself.
     pub dma_no_wrap: bool,
+    /// The wire (timing mode), if any.
+    pub wire: Option<Wire>,
+    /// Protocol errors the driver made (timing mode).
+    pub violations: Vec<String>,
+}
+
+/// The timing mode's state: a clock in nanoseconds, the frame on the wire, the frames to come.
+#[derive(Debug, Default)]
+pub struct Wire {
+    pub now_ns: u64,
+    /// Cost of one register access, and of one data-port word (a PCI I/O cycle on an RTL8029
+    /// is about a microsecond).
+    pub reg_ns: u64,
+    pub word_ns: u64,
+    /// The transmit in progress: (its start page, its length, when it ends).
+    pub tx: Option<(u8, u16, u64)>,
+    /// STOP was written during a transmit: RST comes when it ends.
+    pub stop_pending: bool,
+    /// Frames to arrive: (when, bytes), in time order.
+    pub arrivals: std::collections::VecDeque<(u64, Vec<u8>)>,
+    /// Frames that arrived and were stored on the ring, in order.
+    pub stored: Vec<Vec<u8>>,
+    /// Frames that arrived and were dropped (chip stopped, filter, overflow).
+    pub dropped: u64,
+    pub overflows: u64,
+}
+
+/// Time on a 10 Mbit/s wire for a frame of `len` bytes (padded to 60) plus CRC, preamble and
+/// inter-frame gap: 100 ns a bit.
+pub fn wire_ns(len: usize) -> u64 {
+    ((8 + len.max(60) + 4 + 12) * 8 * 100) as u64
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,6 +128,179 @@ impl Model {
             sent: Vec::new(),
             clock: 0,
             dma_no_wrap: false,
+            wire: None,
+            violations: Vec::new(),
+        }
+    }
+
+    /// The same card on a 10 Mbit/s wire (timing mode, see the module's documentation).
+    pub fn with_wire(mac: [u8; 6], mem_kib: usize) -> Self {
+        let mut m = Self::new(mac, mem_kib);
+        m.wire = Some(Wire { reg_ns: 1000, word_ns: 1000, ..Wire::default() });
+        m
+    }
+
+    /// Timing mode: lets `ns` pass and runs what falls due: the end of a transmit, arrivals.
+    pub fn advance(&mut self, ns: u64) {
+        let Some(w) = self.wire.as_mut() else { return };
+        let until = w.now_ns + ns;
+        loop {
+            let w = self.wire.as_mut().unwrap();
+            let tx_end = w.tx.map(|t| t.2).filter(|&t| t <= until);
+            let arrival = w.arrivals.front().map(|a| a.0).filter(|&t| t <= until);
+            match (tx_end, arrival) {
+                (Some(t), a) if a.is_none_or(|a| t <= a) => {
+                    w.now_ns = w.now_ns.max(t);
+                    self.tx_done();
+                }
+                (_, Some(a)) => {
+                    w.now_ns = w.now_ns.max(a);
+                    let (_, f) = w.arrivals.pop_front().unwrap();
+                    self.arrive(&f);
+                }
+                _ => break,
+            }
+        }
+        self.wire.as_mut().unwrap().now_ns = until;
+    }
+
+    /// The transmit in progress ends: the frame goes out as the slot holds it now.
+    fn tx_done(&mut self) {
+        let w = self.wire.as_mut().unwrap();
+        let Some((page, len, _)) = w.tx.take() else { return };
+        let stop = core::mem::take(&mut w.stop_pending);
+        let start = u16::from(page) << 8;
+        let frame: Vec<u8> = (0..len).map(|i| self.mem_read(start + i)).collect();
+        self.sent.push(frame);
+        self.isr |= isr::PTX;
+        self.cmd &= !cmd::TRANS;
+        if stop && !self.dead_reset {
+            self.isr |= isr::RST;
+        }
+    }
+
+    /// A frame arrives from the wire (timing mode): stored as a DP8390 stores it, or dropped.
+    fn arrive(&mut self, frame: &[u8]) {
+        let stored = self.receive_dp8390(frame);
+        let w = self.wire.as_mut().unwrap();
+        if stored {
+            let mut f = frame.to_vec();
+            f.resize(f.len().max(60), 0);
+            w.stored.push(f);
+        } else {
+            w.dropped += 1;
+        }
+    }
+
+    /// Schedules a frame to arrive `after_ns` from now (timing mode).
+    pub fn schedule_arrival(&mut self, after_ns: u64, frame: Vec<u8>) {
+        let w = self.wire.as_mut().expect("timing mode");
+        let at = w.now_ns + after_ns;
+        let i = w.arrivals.partition_point(|a| a.0 <= at);
+        w.arrivals.insert(i, (at, frame));
+    }
+
+    /// Frames scheduled that have not arrived yet (timing mode).
+    pub fn arrivals_pending(&self) -> usize {
+        self.wire.as_ref().map_or(0, |w| w.arrivals.len())
+    }
+
+    /// Whether a transmit is in progress.
+    pub fn transmitting(&self) -> bool {
+        self.wire.as_ref().is_some_and(|w| w.tx.is_some())
+    }
+
+    /// Whether the receiver is on the wire: started, not in loopback, not in overflow, not in
+    /// monitor mode.
+    fn receiving(&self) -> bool {
+        self.cmd & cmd::STOP == 0
+            && self.cmd & cmd::START != 0
+            && self.tcr & 0x06 == 0
+            && self.isr & isr::OVW == 0
+            && self.rcr & regs::rcr::MON == 0
+            && self.pstop > self.pstart
+    }
+
+    /// Address filter by RCR/PAR/MAR.
+    fn accepts(&self, frame: &[u8]) -> bool {
+        let bcast = frame.len() >= 6 && frame[..6] == [0xff; 6];
+        let mcast = !frame.is_empty() && frame[0] & 1 != 0;
+        if self.rcr & regs::rcr::PRO != 0 {
+            return true;
+        }
+        if bcast {
+            return self.rcr & regs::rcr::AB != 0;
+        }
+        if mcast {
+            if self.rcr & regs::rcr::AM == 0 {
+                return false;
+            }
+            let mut a = [0u8; 6];
+            a.copy_from_slice(&frame[..6]);
+            let bit = ne2k_mc_bit(&a);
+            return self.mar[(bit >> 3) as usize] & (1 << (bit & 7)) != 0;
+        }
+        frame.len() >= 6 && frame[..6] == self.par
+    }
+
+    /// Stores a frame as the DP8390 does: at CURR, never onto BNRY; a frame that does not fit
+    /// sets OVW and counts as missed (CNTR2). Returns whether it was stored.
+    pub fn receive_dp8390(&mut self, frame: &[u8]) -> bool {
+        if !self.receiving() || !self.accepts(frame) {
+            return false;
+        }
+        let mut buf = frame.to_vec();
+        buf.resize(buf.len().max(60), 0);
+        let ring = u16::from(self.pstop - self.pstart);
+        let total = buf.len() + 4;
+        let need = total.div_ceil(256) as u16;
+        let in_ring = |p: u8| p >= self.pstart && p < self.pstop;
+        let free = if in_ring(self.curr) && in_ring(self.bnry) {
+            (u16::from(self.bnry) + ring - u16::from(self.curr)) % ring
+        } else {
+            0
+        };
+        // The chip never writes the BNRY page: the pages from CURR up to it are free.
+        if need > free {
+            self.isr |= isr::OVW;
+            self.counters[2] = self.counters[2].saturating_add(1);
+            self.overflow_count();
+            return false;
+        }
+        let mcast = buf[0] & 1 != 0;
+        let start = usize::from(self.pstart) << 8;
+        let stop = usize::from(self.pstop) << 8;
+        let index = usize::from(self.curr) << 8;
+        let mut next = index + (need as usize) * 256;
+        if next >= stop {
+            next -= stop - start;
+        }
+        let status = regs::rsr::PRX | if mcast { regs::rsr::PHY } else { 0 };
+        let hdr = [status, (next >> 8) as u8, total as u8, (total >> 8) as u8];
+        let mut a = index;
+        for &b in hdr.iter().chain(buf.iter()) {
+            self.mem_write(a as u16, b);
+            a += 1;
+            if a == stop {
+                a = start;
+            }
+        }
+        self.curr = (next >> 8) as u8;
+        self.isr |= isr::PRX;
+        true
+    }
+
+    /// Records a protocol error (timing mode), at most 64 of them.
+    pub fn violation(&mut self, what: String) {
+        if self.violations.len() < 64 {
+            let at = self.wire.as_ref().map_or(0, |w| w.now_ns);
+            self.violations.push(format!("t={at}ns: {what}"));
+        }
+    }
+
+    fn overflow_count(&mut self) {
+        if let Some(w) = self.wire.as_mut() {
+            w.overflows += 1;
         }
     }
 
@@ -213,6 +427,17 @@ impl Model {
         if self.rbcr == 0 {
             return;
         }
+        if let Some(w) = &self.wire {
+            if let Some((page, len, _)) = w.tx {
+                let start = u16::from(page) << 8;
+                if self.rsar >= start && self.rsar < start + len {
+                    self.violation(format!(
+                        "remote write to {:#x}: the TX slot at page {page:#x} is on the wire",
+                        self.rsar
+                    ));
+                }
+            }
+        }
         self.mem_write(self.rsar, v);
         self.dma_step();
     }
@@ -226,10 +451,15 @@ impl Model {
                 self.isr |= isr::RST;
             }
             self.cmd = cmd::NODMA | cmd::STOP;
+            if let Some(w) = self.wire.as_mut() {
+                // A hardware reset cuts a transmit off: it never completes.
+                w.tx = None;
+                w.stop_pending = false;
+            }
             return 0;
         }
         if reg == regs::CMD {
-            return self.cmd;
+            return self.cmd | if self.transmitting() { cmd::TRANS } else { 0 };
         }
         match (self.page(), reg) {
             (0, regs::P0_BNRY) => self.bnry,
@@ -255,6 +485,32 @@ impl Model {
     fn reg_write(&mut self, reg: u8, v: u8) {
         if reg == regs::RESET {
             return; // end of the reset pulse
+        }
+        if reg == regs::CMD && self.wire.is_some() {
+            self.cmd = v & !cmd::TRANS;
+            if v & cmd::STOP == 0 {
+                self.isr &= !isr::RST;
+            }
+            if v & cmd::STOP != 0 && !self.dead_reset {
+                // A transmit in progress finishes first (DP8390D: STP).
+                if self.transmitting() {
+                    self.wire.as_mut().unwrap().stop_pending = true;
+                } else {
+                    self.isr |= isr::RST;
+                }
+            }
+            if v & cmd::TRANS != 0 && v & cmd::START != 0 && v & cmd::STOP == 0 {
+                if self.transmitting() {
+                    self.violation("TRANS written while a transmit is in progress".into());
+                } else {
+                    if self.tcr & 0x06 != 0 {
+                        self.violation("transmit started in loopback: the frame never reaches the wire".into());
+                    }
+                    let w = self.wire.as_mut().unwrap();
+                    w.tx = Some((self.tpsr, self.tbcr, w.now_ns + wire_ns(usize::from(self.tbcr))));
+                }
+            }
+            return;
         }
         if reg == regs::CMD {
             self.cmd = v & !cmd::TRANS;
@@ -296,6 +552,16 @@ impl Model {
     }
 }
 
+impl Model {
+    /// Timing mode: the cost of `n` register accesses (or data-port words).
+    fn tick(&mut self, n: u64, data: bool) {
+        if let Some(w) = &self.wire {
+            let ns = n * if data { w.word_ns } else { w.reg_ns };
+            self.advance(ns);
+        }
+    }
+}
+
 /// Multicast hash bit, computed as QEMU's `compute_mcast_idx` does (an implementation
 /// independent of the driver's).
 pub fn ne2k_mc_bit(addr: &[u8; 6]) -> u8 {
@@ -317,6 +583,7 @@ pub fn ne2k_mc_bit(addr: &[u8; 6]) -> u8 {
 impl RegisterBus for Model {
     fn read8(&mut self, reg: u8) -> u8 {
         assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
+        self.tick(1, false);
         let v = if reg == regs::DATAPORT { self.data_read_byte() } else { self.reg_read(reg) };
         self.log.push(Access::Read(reg, v));
         v
@@ -324,6 +591,7 @@ impl RegisterBus for Model {
 
     fn write8(&mut self, reg: u8, val: u8) {
         assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
+        self.tick(1, false);
         if reg == regs::DATAPORT {
             self.data_write_byte(val);
         } else {
@@ -334,6 +602,7 @@ impl RegisterBus for Model {
 
     fn data_in16(&mut self, dst: &mut [u8]) {
         assert!(dst.len() % 2 == 0, "odd-length 16-bit data-port read");
+        self.tick((dst.len() / 2) as u64, true);
         for b in dst.iter_mut() {
             *b = self.data_read_byte();
         }
@@ -343,6 +612,7 @@ impl RegisterBus for Model {
 
     fn data_in32(&mut self, dst: &mut [u8]) {
         assert!(dst.len() % 4 == 0, "32-bit data-port read of {} bytes", dst.len());
+        self.tick((dst.len() / 4) as u64, true);
         for b in dst.iter_mut() {
             *b = self.data_read_byte();
         }
@@ -352,6 +622,7 @@ impl RegisterBus for Model {
 
     fn data_out16(&mut self, src: &[u8]) {
         assert!(src.len() % 2 == 0, "odd-length 16-bit data-port write");
+        self.tick((src.len() / 2) as u64, true);
         for &b in src {
             self.data_write_byte(b);
         }
@@ -361,6 +632,7 @@ impl RegisterBus for Model {
 
     fn data_out32(&mut self, src: &[u8]) {
         assert!(src.len() % 4 == 0, "32-bit data-port write of {} bytes", src.len());
+        self.tick((src.len() / 4) as u64, true);
         for &b in src {
             self.data_write_byte(b);
         }
@@ -368,7 +640,9 @@ impl RegisterBus for Model {
         self.clock += src.len() as u64;
     }
 
-    fn delay_us(&mut self, _us: u32) {}
+    fn delay_us(&mut self, us: u32) {
+        self.advance(u64::from(us) * 1000);
+    }
 
     /// One "cycle" per bus access so far, plus the data bytes moved: deterministic, and it grows
     /// with transfer size as the real copy does.

@@ -1,0 +1,520 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The datapath: what the driver does on each of its entry points (hard IRQ, NAPI poll,
+//! `start_xmit`, TX timeout, rx mode, MAC address, open, stop, unbind), in one place.
+//!
+//! No `kernel::` types here. The module instantiates it with the chip lock (`SpinLockIrq`),
+//! the net_device and NAPI glue and the tracepoints; `cargo test` instantiates the very same
+//! code with a simulated lock, stack and scheduler, against a software DP8390 with a wire
+//! (`tests/host/sim.rs`), and explores interleavings of the entry points on one and two CPUs.
+//!
+//! # The chip lock
+//!
+//! One lock (the C driver's `page_lock`) protects the chip and everything in [`ChipState`]:
+//!
+//! - what: the 8390's registers (the page select makes every register access depend on
+//!   chip-global state), the remote-DMA engine, the TX slots, the ring position;
+//! - the page rule: every hold leaves the chip on register page 0 with no remote DMA open;
+//!   [`RxSlot`](crate::dp8390::RxSlot) makes the second half of that rule a borrow: a frame's
+//!   open remote read borrows the chip, so the guard cannot be dropped before the read ends;
+//! - who takes it: the hard IRQ, the poll (softirq or netpoll), `start_xmit` (under the tx
+//!   lock), the TX watchdog (timer softirq, under the tx lock), `set_rx_mode` (under the
+//!   address-list lock), open/stop/set_mac_address/ethtool (process context, RTNL);
+//! - how long: one frame copy at most (a 1518-byte frame through the data port), except the
+//!   receiver-overrun recovery, which takes up to [`OVERRUN_RX_MAX`] frames off the ring while
+//!   the chip is in loopback and must not be interleaved with anything (lib8390 does the same
+//!   under its lock). Nothing is handed to the stack with the lock held: an overrun's frames are
+//!   delivered after it is released.
+//!
+//! # Who owns an interrupt cause
+//!
+//! The hard IRQ only reads ISR and masks the chip (IMR = 0); it acks nothing and remembers
+//! nothing. The poll acks the receive causes it handles; a transmit completion belongs to
+//! whoever acks ISR.PTX/TXE under the lock ([`Dp8390::tx_reap`]), and OVW is acked by the
+//! overrun recovery once the ring has room. No cause is ever handled from a stale copy.
+
+use crate::dp8390::{
+    ChipError, Dp8390, RxMode, RxNext, Stats, TxStages, XmitError, OVERRUN_RX_MAX,
+};
+use crate::hw::regs::isr;
+use crate::hw::RegisterBus;
+
+use core::ops::DerefMut;
+
+/// netif_msg bits the datapath logs under (include/linux/netdevice.h).
+pub mod msg {
+    pub const DRV: u32 = 0x0001;
+    pub const PROBE: u32 = 0x0002;
+    pub const RX_ERR: u32 = 0x0040;
+    pub const TX_ERR: u32 = 0x0080;
+    /// lib8390's default.
+    pub const DEFAULT: u32 = DRV | PROBE | RX_ERR | TX_ERR;
+}
+
+/// Everything the chip lock protects.
+pub struct ChipState<B: RegisterBus> {
+    pub chip: Dp8390<B>,
+    /// Set by unbind: the device is going away and must not be restarted.
+    pub dead: bool,
+    pub msg_enable: u32,
+    pub irqs: u64,
+    pub polls: u64,
+    /// The filter the stack asked for (flags and multicast list), before the unicast quirk.
+    requested: RxMode,
+    /// The station address differs from the PROM on a card that filters unicast on the PROM:
+    /// receive promiscuously (the stack drops frames not for it).
+    unicast_quirk: bool,
+    /// TSC at the last hard interrupt that reported a receive (0: none since the last poll):
+    /// the start of the RX NIC stage.
+    t_rx_irq: u64,
+    rx_seq: u32,
+}
+
+impl<B: RegisterBus> ChipState<B> {
+    pub fn new(chip: Dp8390<B>, msg_enable: u32) -> Self {
+        Self {
+            chip,
+            dead: false,
+            msg_enable,
+            irqs: 0,
+            polls: 0,
+            requested: RxMode::compute(false, false, [].iter()),
+            unicast_quirk: false,
+            t_rx_irq: 0,
+            rx_seq: 0,
+        }
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.chip.stats
+    }
+
+    fn apply_rx_mode(&mut self) {
+        let mode = if self.unicast_quirk { self.requested.promiscuous() } else { self.requested };
+        self.chip.set_rx_mode(mode);
+    }
+}
+
+/// The chip lock. In the module a `SpinLockIrq`; on the host a lock whose every acquire and
+/// release is a point where the interleaving explorer may switch to another context.
+pub trait ChipLock {
+    type Bus: RegisterBus;
+    type Guard<'a>: DerefMut<Target = ChipState<Self::Bus>>
+    where
+        Self: 'a;
+    fn lock(&self) -> Self::Guard<'_>;
+}
+
+/// The net_device side of the datapath (queue, NAPI scheduling, carrier).
+pub trait NetIf {
+    fn start_queue(&self);
+    fn stop_queue(&self);
+    fn wake_queue(&self);
+    fn queue_stopped(&self) -> bool;
+    fn napi_enable(&self);
+    /// Waits for a running poll to finish; afterwards no poll runs until `napi_enable`.
+    fn napi_disable(&self);
+    /// From the hard IRQ: run the poll (soon, in softirq).
+    fn napi_schedule(&self);
+    fn carrier_on(&self);
+    fn carrier_off(&self);
+    /// A driver message (`netdev_warn`-like); `err` selects the error level.
+    fn log(&self, err: bool, what: Log);
+}
+
+/// What the datapath may log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Log {
+    /// `start_xmit`'s transmit watchdog fired.
+    TxTimeout,
+    /// The re-initialisation after a TX timeout failed.
+    TxTimeoutReset(ChipError),
+    /// The receive ring held a header that cannot be right; it was reset.
+    RingReset,
+    /// Open could not reset the chip.
+    OpenReset(ChipError),
+}
+
+/// A receive buffer the stack gave us (an skb of the frame's length).
+pub trait RxBuf {
+    /// The frame's bytes, to fill (initialised memory).
+    fn bytes_mut(&mut self) -> &mut [u8];
+}
+
+/// The NAPI context of one poll.
+pub trait Napi {
+    type Buf: RxBuf;
+    /// A buffer for a `len`-byte frame, or `None` (no memory: the frame is dropped).
+    fn alloc(&self, len: usize) -> Option<Self::Buf>;
+    /// Hands a filled buffer to the stack (GRO).
+    fn deliver(&self, buf: Self::Buf);
+    /// `napi_complete_done`: true if the poll is over and the chip may be unmasked.
+    fn complete_done(&self, work: usize) -> bool;
+}
+
+/// The stage clock and the tracepoints. All default to "off".
+pub trait Probe {
+    fn now(&self) -> u64 {
+        0
+    }
+    fn tx_enabled(&self) -> bool {
+        false
+    }
+    fn rx_enabled(&self) -> bool {
+        false
+    }
+    fn irq_enabled(&self) -> bool {
+        false
+    }
+    fn poll_enabled(&self) -> bool {
+        false
+    }
+    fn tx(&self, _s: &TxStages) {}
+    #[expect(clippy::too_many_arguments)]
+    fn rx(&self, _seq: u32, _len: u32, _page: u32, _nic: u64, _dma: u64, _driver: u64, _total: u64) {}
+    fn irq(&self, _isr: u8, _cycles: u64) {}
+    fn poll(&self, _rx: u32, _tx: u32, _budget: u32, _cycles: u64, _stack: u64) {}
+}
+
+/// What `start_xmit` tells the stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Xmit {
+    /// Loaded into a TX slot (and sent, or waiting for the other slot).
+    Queued,
+    /// Dropped and counted (no linear data, bad length, device not running). The skb is freed.
+    Dropped,
+    /// No free slot: the queue is stopped and the skb goes back to the qdisc.
+    Busy,
+}
+
+/// Why `open` failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// The device was unbound.
+    Gone,
+    /// The chip did not come out of reset.
+    Chip(ChipError),
+}
+
+/// The datapath of one card: the chip lock and the probe's facts.
+pub struct Datapath<L: ChipLock, P: Probe> {
+    pub lock: L,
+    pub probe: P,
+    /// The station address in the card's PROM.
+    pub prom_mac: [u8; 6],
+    /// The card filters unicast on the PROM, not on PAR (QEMU's `ne2k_pci`).
+    pub prom_unicast_filter: bool,
+}
+
+impl<L: ChipLock, P: Probe> Datapath<L, P> {
+    /// `ndo_open`: NAPI first (once the chip is unmasked its interrupt may schedule a poll),
+    /// then reset and start the chip with the last filter the stack asked for (the core calls
+    /// `set_rx_mode` right after open with the current one).
+    pub fn open(&self, dev: &impl NetIf) -> Result<(), OpenError> {
+        dev.napi_enable();
+        let mut st = self.lock.lock();
+        let res = if st.dead {
+            Err(OpenError::Gone)
+        } else {
+            st.chip.reset().map_err(OpenError::Chip)
+        };
+        if let Err(e) = res {
+            drop(st);
+            dev.napi_disable();
+            if let OpenError::Chip(c) = e {
+                dev.log(true, Log::OpenReset(c));
+            }
+            return Err(e);
+        }
+        st.apply_rx_mode();
+        st.chip.init(true);
+        st.t_rx_irq = 0;
+        dev.start_queue();
+        drop(st);
+        dev.carrier_on();
+        Ok(())
+    }
+
+    /// `ndo_stop`: the poll is stopped (and waited for) before the chip, so that no poll can
+    /// unmask or restart the chip after it is quiesced.
+    pub fn stop(&self, dev: &impl NetIf) {
+        dev.stop_queue();
+        dev.napi_disable();
+        self.lock.lock().chip.quiesce();
+        dev.carrier_off();
+    }
+
+    /// PCI unbind: stop the chip for good before the line is freed and the device unregistered.
+    pub fn unbind(&self) {
+        let mut st = self.lock.lock();
+        st.dead = true;
+        st.chip.quiesce();
+    }
+
+    /// `ndo_start_xmit`. `frame` is the skb's linear data (`None`: it could not be linearised).
+    pub fn start_xmit(&self, dev: &impl NetIf, frame: Option<&[u8]>) -> Xmit {
+        // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
+        // while the ne2k_rs_tx event is enabled.
+        let t_enter = self.probe.tx_enabled().then(|| self.probe.now());
+        let mut st = self.lock.lock();
+        let Some(frame) = frame else {
+            st.chip.stats.tx_dropped += 1;
+            return Xmit::Dropped;
+        };
+        if !st.chip.running() {
+            st.chip.stats.tx_dropped += 1;
+            return Xmit::Dropped;
+        }
+        match st.chip.xmit_timed(frame, t_enter) {
+            Ok(_) => {
+                // A completion that is already there is taken now, without an interrupt.
+                if let Some(done) = st.chip.tx_reap() {
+                    if let Some(stages) = done.stages {
+                        self.probe.tx(&stages);
+                    }
+                }
+                if st.chip.tx_free() == 0 {
+                    // Under the lock: a completion cannot wake the queue before we stop it.
+                    dev.stop_queue();
+                }
+                Xmit::Queued
+            }
+            Err(XmitError::Full) => {
+                dev.stop_queue();
+                Xmit::Busy
+            }
+            Err(XmitError::BadLength) => Xmit::Dropped,
+        }
+    }
+
+    /// `ndo_tx_timeout`: reset and re-initialise the chip; the frames in the slots are lost
+    /// (counted as errors). A poll running meanwhile finds the ring re-initialised: the ring
+    /// position and the CURR it read are the chip state's, under this lock, not its own.
+    pub fn tx_timeout(&self, dev: &impl NetIf) {
+        let mut st = self.lock.lock();
+        if st.msg_enable & msg::TX_ERR != 0 {
+            dev.log(false, Log::TxTimeout);
+        }
+        if let Err(e) = st.chip.tx_timeout() {
+            dev.log(true, Log::TxTimeoutReset(e));
+        }
+        st.t_rx_irq = 0;
+        let running = st.chip.running();
+        drop(st);
+        if running {
+            dev.wake_queue();
+        }
+    }
+
+    /// `ndo_set_rx_mode` (the core holds the address-list lock): `mc` is the multicast list,
+    /// or `None` if it is longer than the filter tracks (then all multicast is received).
+    pub fn set_rx_mode(&self, promisc: bool, allmulti: bool, mc: Option<&[[u8; 6]]>) {
+        let mode = RxMode::compute(promisc, allmulti || mc.is_none(), mc.unwrap_or(&[]).iter());
+        let mut st = self.lock.lock();
+        st.requested = mode;
+        st.apply_rx_mode();
+    }
+
+    /// `ndo_set_mac_address` (RTNL held; the address is already validated). Does not read the
+    /// multicast list (that needs the address-list lock): it re-applies the filter the stack
+    /// last asked for, with or without the unicast quirk.
+    pub fn set_mac_address(&self, mac: [u8; 6]) {
+        let mut st = self.lock.lock();
+        st.chip.set_mac(mac);
+        st.unicast_quirk = self.prom_unicast_filter && mac != self.prom_mac;
+        st.apply_rx_mode();
+    }
+
+    /// The hard interrupt handler (shared line): true if the interrupt was ours.
+    pub fn irq(&self, dev: &impl NetIf) -> bool {
+        // Stage boundary (RX NIC stage start): the interrupt is seen.
+        let timed = self.probe.irq_enabled() || self.probe.rx_enabled();
+        let t0 = if timed { self.probe.now() } else { 0 };
+        let mut st = self.lock.lock();
+        let Some(status) = st.chip.irq_take() else { return false };
+        st.irqs += 1;
+        if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
+            st.t_rx_irq = t0;
+        }
+        drop(st);
+        dev.napi_schedule();
+        if timed && self.probe.irq_enabled() {
+            self.probe.irq(status, self.probe.now().wrapping_sub(t0));
+        }
+        true
+    }
+
+    /// The NAPI poll: (budget > 0 only) the tally counters, a receiver overrun; transmit
+    /// completions; then (budget > 0 only) up to `budget` received frames. Returns the receive
+    /// work done, never more than `budget`. At budget 0 (netpoll, IRQs off) it only reaps
+    /// transmit completions and never completes NAPI.
+    pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
+        let t_poll =
+            if self.probe.poll_enabled() || self.probe.rx_enabled() { self.probe.now() } else { 0 };
+        let mut work = 0usize;
+        let mut tx_done = 0u32;
+        // Cycles spent in the stack (GRO and up) during this poll, when the poll event records.
+        let mut stack = 0u64;
+        // An overrun's frames, taken off the ring under the lock, delivered after it.
+        let mut held: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
+        let (t_ref, timed);
+        {
+            let mut st = self.lock.lock();
+            let st = &mut *st;
+            st.polls += 1;
+            if !st.chip.running() {
+                // Stopped (unbind, or a poll that was due when the chip was quiesced).
+                if budget > 0 {
+                    napi.complete_done(0);
+                }
+                return 0;
+            }
+            // Frames announced by an interrupt start their NIC stage there; frames found by a
+            // poll that no receive interrupt announced start it at the poll.
+            t_ref = match core::mem::take(&mut st.t_rx_irq) {
+                0 => t_poll,
+                t => t,
+            };
+            timed = self.probe.rx_enabled() && t_ref != 0;
+            if budget > 0 {
+                let status = st.chip.isr_take();
+                if status & isr::CNT != 0 {
+                    st.chip.read_counters();
+                }
+                // A receiver overrun before the transmit completions, as lib8390: its resend
+                // decision reads the transmit bits before anyone acks them. The whole recovery
+                // is one lock hold: nothing may send or re-initialise while in loopback.
+                if status & isr::OVW != 0 {
+                    let resend = st.chip.rx_overrun_begin();
+                    for slot in held.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
+                        match self.rx_one(st, napi, timed, dev) {
+                            RxOne::Empty | RxOne::Reset => break,
+                            RxOne::Skipped => {}
+                            RxOne::Frame(buf, times) => *slot = Some((buf, times)),
+                        }
+                        work += 1;
+                    }
+                    st.chip.rx_overrun_finish(resend);
+                }
+            }
+            while let Some(done) = st.chip.tx_reap() {
+                if done.freed {
+                    tx_done += 1;
+                }
+                if let Some(stages) = done.stages {
+                    self.probe.tx(&stages);
+                }
+            }
+            if tx_done > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
+                dev.wake_queue();
+            }
+        }
+        for (buf, times) in held.iter_mut().filter_map(Option::take) {
+            self.hand_up(napi, buf, times, t_ref, &mut stack);
+        }
+        if budget > 0 {
+            while work < budget {
+                let mut st = self.lock.lock();
+                let r = self.rx_one(&mut st, napi, timed, dev);
+                drop(st);
+                match r {
+                    RxOne::Empty | RxOne::Reset => break,
+                    RxOne::Skipped => {}
+                    RxOne::Frame(buf, times) => self.hand_up(napi, buf, times, t_ref, &mut stack),
+                }
+                work += 1;
+            }
+            if work < budget && napi.complete_done(work) {
+                self.lock.lock().chip.irq_unmask();
+            }
+        }
+        if t_poll != 0 && self.probe.poll_enabled() {
+            let cycles = self.probe.now().wrapping_sub(t_poll);
+            self.probe.poll(work as u32, tx_done, budget as u32, cycles, stack);
+        }
+        work
+    }
+
+    /// Takes one frame off the ring (one lock hold, the caller's): header check, buffer, copy,
+    /// boundary update.
+    fn rx_one<N: Napi>(
+        &self,
+        st: &mut ChipState<L::Bus>,
+        napi: &N,
+        timed: bool,
+        dev: &impl NetIf,
+    ) -> RxOne<N::Buf> {
+        let stamp = || if timed { self.probe.now() } else { 0 };
+        // Stage boundary (RX NIC stage end / DMA start): the poll picks the frame up.
+        let t_pick = stamp();
+        match st.chip.rx_next() {
+            RxNext::Empty => RxOne::Empty,
+            RxNext::Reset => {
+                if st.msg_enable & msg::RX_ERR != 0 {
+                    dev.log(false, Log::RingReset);
+                }
+                RxOne::Reset
+            }
+            RxNext::Frame(slot) => {
+                let f = slot.frame();
+                // Stage boundary: header read (remote DMA of 4 bytes) done.
+                let t_hdr = stamp();
+                let buf = if f.ok() { napi.alloc(f.len) } else { None };
+                let Some(mut buf) = buf else {
+                    slot.drop_frame();
+                    return RxOne::Skipped;
+                };
+                let t_b0 = stamp();
+                slot.deliver(buf.bytes_mut());
+                let t_b1 = stamp();
+                st.rx_seq = st.rx_seq.wrapping_add(1);
+                let times = RxTimes {
+                    seq: st.rx_seq,
+                    len: f.len as u32,
+                    page: u32::from(f.page),
+                    t_pick,
+                    dma: t_hdr.wrapping_sub(t_pick).wrapping_add(t_b1.wrapping_sub(t_b0)),
+                };
+                RxOne::Frame(buf, times)
+            }
+        }
+    }
+
+    /// Hands a received frame to the stack, with its stage event.
+    fn hand_up<N: Napi>(&self, napi: &N, buf: N::Buf, t: RxTimes, t_ref: u64, stack: &mut u64) {
+        if t.t_pick != 0 {
+            // Stage boundary (RX driver stage end): handed to the stack.
+            let t_hand = self.probe.now();
+            let driver = t_hand.wrapping_sub(t.t_pick).wrapping_sub(t.dma);
+            let nic = t.t_pick.wrapping_sub(t_ref);
+            self.probe.rx(t.seq, t.len, t.page, nic, t.dma, driver, t_hand.wrapping_sub(t_ref));
+        }
+        if self.probe.poll_enabled() {
+            let t = self.probe.now();
+            napi.deliver(buf);
+            *stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
+        } else {
+            napi.deliver(buf);
+        }
+    }
+}
+
+/// Stage timestamps of one received frame (`t_pick` 0: not timed).
+#[derive(Clone, Copy, Debug, Default)]
+struct RxTimes {
+    seq: u32,
+    len: u32,
+    page: u32,
+    t_pick: u64,
+    dma: u64,
+}
+
+/// One step of a receive drain.
+enum RxOne<T> {
+    /// The ring is empty.
+    Empty,
+    /// A bad header: the ring was reset (the drain ends; counts no work).
+    Reset,
+    /// A frame was taken off but not delivered: a receive error, or no buffer.
+    Skipped,
+    Frame(T, RxTimes),
+}

@@ -1,0 +1,32 @@
+# test: a_completion_reaped_by_start_xmit_is_not_completed_again_by_the_poll
+# 69c1c75's logic: the hard IRQ keeps its ISR snapshot in `pending`; the poll completes a
+# transmit from it.
+s=open('datapath.rs').read()
+a='''    t_rx_irq: u64,
+    rx_seq: u32,
+}'''
+assert a in s; s=s.replace(a,'''    t_rx_irq: u64,
+    rx_seq: u32,
+    pending: u8,
+}''',1)
+a='''            t_rx_irq: 0,
+            rx_seq: 0,
+        }'''
+assert a in s; s=s.replace(a,'''            t_rx_irq: 0,
+            rx_seq: 0,
+            pending: 0,
+        }''',1)
+a='''        st.irqs += 1;'''
+assert a in s; s=s.replace(a,'''        st.irqs += 1;
+        st.pending |= status;''',1)
+a='''            while let Some(done) = st.chip.tx_reap() {'''
+assert a in s; s=s.replace(a,'''            let stale = core::mem::take(&mut st.pending);
+            if stale & (isr::PTX | isr::TXE) != 0 {
+                if st.chip.tx_complete_old(stale).freed { tx_done += 1; }
+            }
+            while let Some(done) = st.chip.tx_reap() {''',1)
+open('datapath.rs','w').write(s)
+d=open('dp8390.rs').read()
+d=d.replace('''    fn tx_complete(&mut self, status: u8) -> TxDone {''','''    pub fn tx_complete_old(&mut self, status: u8) -> TxDone { self.tx_complete(status) }
+    fn tx_complete(&mut self, status: u8) -> TxDone {''')
+open('dp8390.rs','w').write(d)

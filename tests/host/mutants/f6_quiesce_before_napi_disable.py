@@ -1,0 +1,11 @@
+# test: stop_leaves_the_chip_stopped_even_with_a_poll_in_flight
+s=open('datapath.rs').read()
+a='''        dev.stop_queue();
+        dev.napi_disable();
+        self.lock.lock().chip.quiesce();'''
+assert a in s; s=s.replace(a,'''        dev.stop_queue();
+        self.lock.lock().chip.quiesce();
+        dev.napi_disable();''')
+a='''            if !st.chip.running() {'''
+assert a in s; s=s.replace(a,'''            if false {''')
+open('datapath.rs','w').write(s)

@@ -1,0 +1,195 @@
+//! The host's stand-ins for what surrounds the datapath in the kernel: a chip lock, a
+//! net_device with a NAPI context, receive buffers. With them the tests run the module's own
+//! `Datapath` (datapath.rs) — its poll, its interrupt handler, its `start_xmit` — against a
+//! software DP8390, single-threaded. The interleaving explorer (tests/host/explore.rs) has its
+//! own lock and scheduler on top of the same traits.
+
+use std::cell::{Cell, RefCell, RefMut};
+
+use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit};
+use crate::dp8390::{Dp8390, TxStages};
+use crate::hw::RegisterBus;
+
+/// A single-threaded chip lock: a `RefCell`, so taking it twice (a deadlock in the kernel)
+/// panics.
+pub struct CellLock<B: RegisterBus>(pub RefCell<ChipState<B>>);
+
+impl<B: RegisterBus> ChipLock for CellLock<B> {
+    type Bus = B;
+    type Guard<'a>
+        = RefMut<'a, ChipState<B>>
+    where
+        Self: 'a;
+    fn lock(&self) -> Self::Guard<'_> {
+        self.0.try_borrow_mut().expect("chip lock taken twice: a deadlock in the kernel")
+    }
+}
+
+/// A net_device as the datapath sees it: queue, NAPI and carrier state, messages.
+#[derive(Default)]
+pub struct HostDev {
+    pub queue_stopped: Cell<bool>,
+    pub wakes: Cell<u32>,
+    pub napi_enabled: Cell<bool>,
+    pub napi_scheduled: Cell<bool>,
+    pub carrier: Cell<bool>,
+    pub logs: RefCell<Vec<Log>>,
+}
+
+impl NetIf for HostDev {
+    fn start_queue(&self) {
+        self.queue_stopped.set(false);
+    }
+    fn stop_queue(&self) {
+        self.queue_stopped.set(true);
+    }
+    fn wake_queue(&self) {
+        self.queue_stopped.set(false);
+        self.wakes.set(self.wakes.get() + 1);
+    }
+    fn queue_stopped(&self) -> bool {
+        self.queue_stopped.get()
+    }
+    fn napi_enable(&self) {
+        self.napi_enabled.set(true);
+    }
+    fn napi_disable(&self) {
+        self.napi_enabled.set(false);
+        self.napi_scheduled.set(false);
+    }
+    fn napi_schedule(&self) {
+        if self.napi_enabled.get() {
+            self.napi_scheduled.set(true);
+        }
+    }
+    fn carrier_on(&self) {
+        self.carrier.set(true);
+    }
+    fn carrier_off(&self) {
+        self.carrier.set(false);
+    }
+    fn log(&self, _err: bool, what: Log) {
+        self.logs.borrow_mut().push(what);
+    }
+}
+
+impl RxBuf for Vec<u8> {
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self
+    }
+}
+
+/// A NAPI context: buffers are `Vec`s, delivered frames are kept.
+#[derive(Default)]
+pub struct HostNapi {
+    pub delivered: RefCell<Vec<Vec<u8>>>,
+    /// Allocations to fail from now on (the next N).
+    pub fail_allocs: Cell<u32>,
+    /// What the last poll told `complete_done` (None: not called).
+    pub completed: Cell<Option<usize>>,
+}
+
+impl Napi for HostNapi {
+    type Buf = Vec<u8>;
+    fn alloc(&self, len: usize) -> Option<Vec<u8>> {
+        if self.fail_allocs.get() > 0 {
+            self.fail_allocs.set(self.fail_allocs.get() - 1);
+            return None;
+        }
+        Some(vec![0; len])
+    }
+    fn deliver(&self, buf: Vec<u8>) {
+        self.delivered.borrow_mut().push(buf);
+    }
+    fn complete_done(&self, work: usize) -> bool {
+        self.completed.set(Some(work));
+        true
+    }
+}
+
+/// A probe whose clock ticks once per reading and which records the TX stage events.
+#[derive(Default)]
+pub struct HostProbe {
+    pub timed: bool,
+    pub clock: Cell<u64>,
+    pub tx: RefCell<Vec<TxStages>>,
+}
+
+impl Probe for HostProbe {
+    fn now(&self) -> u64 {
+        self.clock.set(self.clock.get() + 7);
+        self.clock.get()
+    }
+    fn tx_enabled(&self) -> bool {
+        self.timed
+    }
+    fn rx_enabled(&self) -> bool {
+        self.timed
+    }
+    fn tx(&self, s: &TxStages) {
+        self.tx.borrow_mut().push(*s);
+    }
+}
+
+/// The module's datapath over one chip, with a host net_device and NAPI context.
+pub struct Rig<B: RegisterBus> {
+    pub dp: Datapath<CellLock<B>, HostProbe>,
+    pub dev: HostDev,
+    pub napi: HostNapi,
+}
+
+impl<B: RegisterBus> Rig<B> {
+    /// A rig over a probed chip (not yet opened).
+    pub fn new(chip: Dp8390<B>, prom_mac: [u8; 6], prom_unicast_filter: bool) -> Self {
+        Self {
+            dp: Datapath {
+                lock: CellLock(RefCell::new(ChipState::new(chip, crate::datapath::msg::DEFAULT))),
+                probe: HostProbe::default(),
+                prom_mac,
+                prom_unicast_filter,
+            },
+            dev: HostDev::default(),
+            napi: HostNapi::default(),
+        }
+    }
+
+    /// The chip state (the lock, taken).
+    pub fn st(&self) -> RefMut<'_, ChipState<B>> {
+        self.dp.lock.lock()
+    }
+
+    /// Runs `f` on the chip with the lock held.
+    pub fn chip<R>(&self, f: impl FnOnce(&mut Dp8390<B>) -> R) -> R {
+        f(&mut self.st().chip)
+    }
+
+    pub fn open(&self) {
+        self.dp.open(&self.dev).expect("open");
+    }
+
+    /// One NAPI poll; returns the receive work it reported.
+    pub fn poll(&self, budget: usize) -> usize {
+        self.napi.completed.set(None);
+        let work = self.dp.poll(&self.dev, &self.napi, budget);
+        assert!(work <= budget, "poll did {work} units of work with budget {budget}");
+        work
+    }
+
+    /// Polls until the ring is empty (`budget` a poll); returns the frames delivered.
+    pub fn drain(&self, budget: usize) -> Vec<Vec<u8>> {
+        while self.poll(budget) == budget && budget > 0 {}
+        self.take_delivered()
+    }
+
+    pub fn take_delivered(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.napi.delivered.borrow_mut())
+    }
+
+    pub fn irq(&self) -> bool {
+        self.dp.irq(&self.dev)
+    }
+
+    pub fn xmit(&self, frame: &[u8]) -> Xmit {
+        self.dp.start_xmit(&self.dev, Some(frame))
+    }
+}
