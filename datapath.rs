@@ -23,7 +23,15 @@
 //!   receiver-overrun recovery, which takes up to [`OVERRUN_RX_MAX`] frames off the ring while
 //!   the chip is in loopback and must not be interleaved with anything (lib8390 does the same
 //!   under its lock). Nothing is handed to the stack with the lock held: an overrun's frames are
-//!   delivered after it is released.
+//!   delivered after it is released;
+//! - with interrupts on: a frame through a real card's I/O port takes hundreds of
+//!   microseconds, too long to hold off every interrupt of the CPU. Holders take the lock with
+//!   bottom halves off (so the poll, a softirq, cannot spin on it under them) and interrupts on.
+//!   The hard IRQ handler never spins: if the lock is taken it masks the card's line and leaves
+//!   (see [`Datapath::irq`]); whoever releases the lock next unmasks it, and the
+//!   level-triggered line interrupts again. lib8390 reaches the same end by masking the line
+//!   around every transmit copy (`disable_irq_nosync`); here the line is masked only when an
+//!   interrupt actually meets a holder.
 //!
 //! # Who owns an interrupt cause
 //!
@@ -39,6 +47,7 @@ use crate::hw::regs::isr;
 use crate::hw::RegisterBus;
 
 use core::ops::DerefMut;
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// netif_msg bits the datapath logs under (include/linux/netdevice.h).
 pub mod msg {
@@ -94,14 +103,54 @@ impl<B: RegisterBus> ChipState<B> {
     }
 }
 
-/// The chip lock. In the module a `SpinLockIrq`; on the host a lock whose every acquire and
-/// release is a point where the interleaving explorer may switch to another context.
+/// The chip lock and the card's interrupt line. In the module a `spinlock_t` taken with bottom
+/// halves off and interrupts on; on the host a lock whose every acquire and release is a point
+/// where the interleaving explorer may switch to another context.
 pub trait ChipLock {
     type Bus: RegisterBus;
     type Guard<'a>: DerefMut<Target = ChipState<Self::Bus>>
     where
         Self: 'a;
+    /// Process or softirq context: spins until the lock is free. Interrupts stay on.
     fn lock(&self) -> Self::Guard<'_>;
+    /// Hard-IRQ context: the lock if it is free; never spins.
+    fn try_lock(&self) -> Option<Self::Guard<'_>>;
+    /// Masks the card's interrupt line without waiting for its handler (`disable_irq_nosync`).
+    fn mask_line(&self);
+    /// Unmasks it again (`enable_irq`).
+    fn unmask_line(&self);
+}
+
+/// The chip lock, held. Dropping it releases the lock, then unmasks the interrupt line if the
+/// hard IRQ masked it meanwhile (see [`Datapath::irq`]).
+pub struct Held<'a, L: ChipLock> {
+    guard: Option<L::Guard<'a>>,
+    lock: &'a L,
+    deferred: &'a AtomicBool,
+}
+
+impl<L: ChipLock> core::ops::Deref for Held<'_, L> {
+    type Target = ChipState<L::Bus>;
+    fn deref(&self) -> &Self::Target {
+        self.guard.as_ref().expect("held")
+    }
+}
+
+impl<L: ChipLock> DerefMut for Held<'_, L> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.guard.as_mut().expect("held")
+    }
+}
+
+impl<L: ChipLock> Drop for Held<'_, L> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        // A full barrier (an xchg) after the release: either the handler's retry sees the lock
+        // free, or we see its flag (store buffering, both sides fenced).
+        if self.deferred.swap(false, Ordering::SeqCst) {
+            self.lock.unmask_line();
+        }
+    }
 }
 
 /// The net_device side of the datapath (queue, NAPI scheduling, carrier).
@@ -197,21 +246,61 @@ pub enum OpenError {
 
 /// The datapath of one card: the chip lock and the probe's facts.
 pub struct Datapath<L: ChipLock, P: Probe> {
-    pub lock: L,
-    pub probe: P,
+    lock: L,
+    probe: P,
     /// The station address in the card's PROM.
-    pub prom_mac: [u8; 6],
+    prom_mac: [u8; 6],
     /// The card filters unicast on the PROM, not on PAR (QEMU's `ne2k_pci`).
-    pub prom_unicast_filter: bool,
+    prom_unicast_filter: bool,
+    /// The hard IRQ found the lock taken and masked the line: the holder unmasks it.
+    irq_deferred: AtomicBool,
+    /// How often that happened (`ethtool -S irq_deferrals`).
+    irq_deferrals: AtomicU64,
 }
 
 impl<L: ChipLock, P: Probe> Datapath<L, P> {
+    pub fn new(lock: L, probe: P, prom_mac: [u8; 6], prom_unicast_filter: bool) -> Self {
+        Self {
+            lock,
+            probe,
+            prom_mac,
+            prom_unicast_filter,
+            irq_deferred: AtomicBool::new(false),
+            irq_deferrals: AtomicU64::new(0),
+        }
+    }
+
+    /// Takes the chip lock (process or softirq context).
+    pub fn hold(&self) -> Held<'_, L> {
+        self.held(self.lock.lock())
+    }
+
+    fn held<'a>(&'a self, guard: L::Guard<'a>) -> Held<'a, L> {
+        Held { guard: Some(guard), lock: &self.lock, deferred: &self.irq_deferred }
+    }
+
+    #[allow(dead_code)] // the host tests' accessor; the module does not need it
+    pub fn probe(&self) -> &P {
+        &self.probe
+    }
+
+    /// The lock itself (host tests: its state without the deferred-IRQ handling of [`Held`]).
+    #[allow(dead_code)] // the host tests' accessor; the module does not need it
+    pub fn lock(&self) -> &L {
+        &self.lock
+    }
+
+    /// Hard interrupts that met a lock holder and were deferred to its release.
+    pub fn irq_deferrals(&self) -> u64 {
+        self.irq_deferrals.load(Ordering::Relaxed)
+    }
+
     /// `ndo_open`: NAPI first (once the chip is unmasked its interrupt may schedule a poll),
     /// then reset and start the chip with the last filter the stack asked for (the core calls
     /// `set_rx_mode` right after open with the current one).
     pub fn open(&self, dev: &impl NetIf) -> Result<(), OpenError> {
         dev.napi_enable();
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         let res = if st.dead {
             Err(OpenError::Gone)
         } else {
@@ -239,13 +328,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     pub fn stop(&self, dev: &impl NetIf) {
         dev.stop_queue();
         dev.napi_disable();
-        self.lock.lock().chip.quiesce();
+        self.hold().chip.quiesce();
         dev.carrier_off();
     }
 
     /// PCI unbind: stop the chip for good before the line is freed and the device unregistered.
     pub fn unbind(&self) {
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         st.dead = true;
         st.chip.quiesce();
     }
@@ -255,7 +344,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
         let t_enter = self.probe.tx_enabled().then(|| self.probe.now());
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         let Some(frame) = frame else {
             st.chip.stats.tx_dropped += 1;
             return Xmit::Dropped;
@@ -290,7 +379,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// (counted as errors). A poll running meanwhile finds the ring re-initialised: the ring
     /// position and the CURR it read are the chip state's, under this lock, not its own.
     pub fn tx_timeout(&self, dev: &impl NetIf) {
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         if st.msg_enable & msg::TX_ERR != 0 {
             dev.log(false, Log::TxTimeout);
         }
@@ -309,7 +398,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// or `None` if it is longer than the filter tracks (then all multicast is received).
     pub fn set_rx_mode(&self, promisc: bool, allmulti: bool, mc: Option<&[[u8; 6]]>) {
         let mode = RxMode::compute(promisc, allmulti || mc.is_none(), mc.unwrap_or(&[]).iter());
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         st.requested = mode;
         st.apply_rx_mode();
     }
@@ -318,18 +407,38 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// multicast list (that needs the address-list lock): it re-applies the filter the stack
     /// last asked for, with or without the unicast quirk.
     pub fn set_mac_address(&self, mac: [u8; 6]) {
-        let mut st = self.lock.lock();
+        let mut st = self.hold();
         st.chip.set_mac(mac);
         st.unicast_quirk = self.prom_unicast_filter && mac != self.prom_mac;
         st.apply_rx_mode();
     }
 
-    /// The hard interrupt handler (shared line): true if the interrupt was ours.
+    /// The hard interrupt handler (shared, level-triggered line): true if the interrupt was
+    /// ours, or was deferred.
+    ///
+    /// It never spins on the chip lock: a holder (on this CPU, whose interrupts it took, or on
+    /// another) may be in the middle of a frame copy. Then it masks the line and raises
+    /// `irq_deferred`; the holder's release clears the flag and unmasks the line, and the
+    /// interrupt, still asserted, comes again. The handler tries the lock once more after
+    /// raising the flag, in case the holder let go in between (and did not see the flag).
     pub fn irq(&self, dev: &impl NetIf) -> bool {
         // Stage boundary (RX NIC stage start): the interrupt is seen.
         let timed = self.probe.irq_enabled() || self.probe.rx_enabled();
         let t0 = if timed { self.probe.now() } else { 0 };
-        let mut st = self.lock.lock();
+        let mut st = match self.lock.try_lock() {
+            Some(g) => self.held(g),
+            None => {
+                self.lock.mask_line();
+                self.irq_deferred.swap(true, Ordering::SeqCst);
+                self.irq_deferrals.fetch_add(1, Ordering::Relaxed);
+                match self.lock.try_lock() {
+                    // The holder's release unmasks the line.
+                    None => return true,
+                    // Released in between: the flag is ours to clear (`Held` does it).
+                    Some(g) => self.held(g),
+                }
+            }
+        };
         let Some(status) = st.chip.irq_take() else { return false };
         st.irqs += 1;
         if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
@@ -358,7 +467,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut held: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
         let (t_ref, timed);
         {
-            let mut st = self.lock.lock();
+            let mut st = self.hold();
             let st = &mut *st;
             st.polls += 1;
             if !st.chip.running() {
@@ -413,7 +522,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
         if budget > 0 {
             while work < budget {
-                let mut st = self.lock.lock();
+                let mut st = self.hold();
                 let r = self.rx_one(&mut st, napi, timed, dev);
                 drop(st);
                 match r {
@@ -424,7 +533,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 work += 1;
             }
             if work < budget && napi.complete_done(work) {
-                self.lock.lock().chip.irq_unmask();
+                self.hold().chip.irq_unmask();
             }
         }
         if t_poll != 0 && self.probe.poll_enabled() {

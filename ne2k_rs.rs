@@ -20,14 +20,16 @@ use core::pin::Pin;
 use kernel::device::Core;
 use kernel::pci;
 use kernel::prelude::*;
-use kernel::sync::lock::spinlock::SpinLockIrqGuard;
-use kernel::sync::{Arc, SpinLockIrq};
+use kernel::sync::Arc;
 
 use datapath::{ChipLock, ChipState, Datapath, Log, NetIf, OpenError, Probe, Xmit};
 use dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use hw::port::{rdtsc, PortBus};
 use hw::regs;
-use netdev::{IoRegion, IoRegionError, IrqReturn, LinkStats64, NetDev, NetDevOps, NetdevTx};
+use netdev::{
+    BhSpinLock, BhSpinLockGuard, IoRegion, IoRegionError, IrqLine, IrqReturn, LinkStats64, NetDev, NetDevOps,
+    NetdevTx,
+};
 
 const DRV_NAME: &CStr = c"ne2k_rs";
 /// Transmit watchdog: a stopped queue for this long means the chip lost a transmit.
@@ -55,17 +57,34 @@ kernel::pci_device_table!(
     ]
 );
 
-/// The chip lock: a `SpinLockIrq` (see `datapath.rs` for what it protects and who takes it),
-/// boxed so that the datapath that owns it needs no pinning of its own.
-type ChipLockBox = Pin<KBox<SpinLockIrq<ChipState<PortBus>>>>;
+/// The chip lock (see `datapath.rs` for what it protects, who takes it and why interrupts stay
+/// on), boxed so that the datapath that owns it needs no pinning of its own; and the card's
+/// interrupt line, which the hard IRQ masks when it meets a holder.
+struct ChipLockBox {
+    lock: Pin<KBox<BhSpinLock<ChipState<PortBus>>>>,
+    line: IrqLine,
+}
 
 impl ChipLock for ChipLockBox {
     type Bus = PortBus;
-    type Guard<'a> = SpinLockIrqGuard<'a, ChipState<PortBus>>;
+    type Guard<'a> = BhSpinLockGuard<'a, ChipState<PortBus>>;
 
     #[inline]
     fn lock(&self) -> Self::Guard<'_> {
-        self.as_ref().get_ref().lock()
+        self.lock.as_ref().get_ref().lock()
+    }
+
+    #[inline]
+    fn try_lock(&self) -> Option<Self::Guard<'_>> {
+        self.lock.as_ref().get_ref().try_lock()
+    }
+
+    fn mask_line(&self) {
+        self.line.disable_nosync();
+    }
+
+    fn unmask_line(&self) {
+        self.line.enable();
     }
 }
 
@@ -188,6 +207,7 @@ const STAT_NAMES: &[&CStr] = &[
     c"port_accesses",
     c"irqs",
     c"napi_polls",
+    c"irq_deferrals",
 ];
 
 impl NetDevOps for Ne2kNet {
@@ -239,7 +259,7 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn get_stats64(&self, _dev: &NetDev, s: &mut LinkStats64) {
-        let st = self.dp.lock.lock();
+        let st = self.dp.hold();
         let c = st.stats();
         s.rx_packets = c.rx_packets;
         s.rx_bytes = c.rx_bytes;
@@ -277,7 +297,7 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn ethtool_stats(&self, out: &mut [u64]) {
-        let st = self.dp.lock.lock();
+        let st = self.dp.hold();
         let c = st.stats();
         let vals = [
             c.rx_bad_headers,
@@ -294,6 +314,7 @@ impl NetDevOps for Ne2kNet {
             c.port_accesses,
             st.irqs,
             st.polls,
+            self.dp.irq_deferrals(),
         ];
         for (o, v) in out.iter_mut().zip(vals) {
             *o = v;
@@ -301,11 +322,11 @@ impl NetDevOps for Ne2kNet {
     }
 
     fn msglevel(&self) -> u32 {
-        self.dp.lock.lock().msg_enable
+        self.dp.hold().msg_enable
     }
 
     fn set_msglevel(&self, level: u32) {
-        self.dp.lock.lock().msg_enable = level;
+        self.dp.hold().msg_enable = level;
     }
 }
 
@@ -357,21 +378,24 @@ impl Ne2k {
         };
 
         let ndev = netdev::EtherDev::alloc(pdev).inspect_err(|_| dev_err!(pdev, "cannot allocate net_device\n"))?;
-        let lock = KBox::pin_init(kernel::new_spinlock_irq!(ChipState::new(chip, msg), "ne2k_rs_chip"), GFP_KERNEL)
-            .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
+        let irq_no = io.irq();
+        let lock = KBox::pin_init(
+            BhSpinLock::new(ChipState::new(chip, msg), c"ne2k_rs_chip", kernel::static_lock_class!()),
+            GFP_KERNEL,
+        )
+        .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let state = Arc::new(
             Ne2kNet {
-                dp: Datapath {
-                    lock,
-                    probe: Tracepoints,
-                    prom_mac: prom.mac,
-                    prom_unicast_filter: netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
-                },
+                dp: Datapath::new(
+                    ChipLockBox { lock, line: IrqLine::new(irq_no) },
+                    Tracepoints,
+                    prom.mac,
+                    netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
+                ),
             },
             GFP_KERNEL,
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
-        let irq_no = io.irq();
         let reg = ndev
             .register(state, &prom.mac, io.base(), irq_no, DRV_NAME, WATCHDOG_MS, module_parameters::napi_weight.value())
             .map_err(|(e, what)| {

@@ -321,6 +321,22 @@ struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int le
 	return napi_alloc_skb(napi, len);
 }
 
+/* The chip lock's discipline (netdev.rs, BhSpinLockBackend): macros and static inlines. */
+bool ne2k_rs_irqs_disabled(void)
+{
+	return irqs_disabled();
+}
+
+void ne2k_rs_spin_lock_bh(spinlock_t *lock)
+{
+	spin_lock_bh(lock);
+}
+
+void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
+{
+	spin_unlock_bh(lock);
+}
+
 /* The frame's area of a fresh receive skb, zeroed: Rust gets initialised memory to fill. */
 u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len)
 {

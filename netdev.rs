@@ -58,11 +58,105 @@ extern "C" {
     fn ne2k_rs_skb_linear_data(skb: Raw, len: *mut c_uint) -> *const u8;
     fn ne2k_rs_napi_alloc_skb(napi: Raw, len: c_uint) -> Raw;
     fn ne2k_rs_skb_put_zero(skb: Raw, len: c_uint) -> *mut u8;
+
+    fn ne2k_rs_irqs_disabled() -> bool;
+    fn ne2k_rs_spin_lock_bh(lock: *mut bindings::spinlock_t);
+    fn ne2k_rs_spin_unlock_bh(lock: *mut bindings::spinlock_t);
     fn ne2k_rs_gro_receive(napi: Raw, skb: Raw);
     fn ne2k_rs_consume_skb(skb: Raw);
     fn ne2k_rs_kfree_skb(skb: Raw);
 }
 
+
+/// The lock backend of the chip lock: a `spinlock_t` taken with bottom halves off and
+/// interrupts on (`spin_lock_bh`), or plainly where interrupts are already off (netpoll, which
+/// calls the driver with interrupts disabled: `spin_unlock_bh` would warn there). `try_lock` is
+/// a plain `spin_trylock`, for the hard IRQ handler, the one context that must not spin (and,
+/// a trylock, not counted by lockdep as a hard-IRQ use). See `datapath.rs` for why the lock
+/// keeps interrupts on.
+pub struct BhSpinLockBackend;
+
+/// A `spinlock_t` lock with the [`BhSpinLockBackend`] discipline.
+pub type BhSpinLock<T> = kernel::sync::lock::Lock<T, BhSpinLockBackend>;
+/// Its guard.
+pub type BhSpinLockGuard<'a, T> = kernel::sync::lock::Guard<'a, T, BhSpinLockBackend>;
+
+// SAFETY: `spinlock_t` gives mutual exclusion; every acquisition is released by the matching
+// call: `GuardState` records whether `lock` disabled bottom halves.
+unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
+    type State = bindings::spinlock_t;
+    /// Bottom halves were disabled by the acquisition (and are enabled by the release).
+    type GuardState = bool;
+
+    unsafe fn init(ptr: *mut Self::State, name: *const c_char, key: *mut bindings::lock_class_key) {
+        // SAFETY: the caller passes a pointer valid for writes and a name and key that live
+        // forever.
+        unsafe { bindings::__spin_lock_init(ptr, name, key) }
+    }
+
+    unsafe fn lock(ptr: *mut Self::State) -> bool {
+        // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
+        if unsafe { ne2k_rs_irqs_disabled() } {
+            // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
+            unsafe { bindings::spin_lock(ptr) };
+            false
+        } else {
+            // SAFETY: as above.
+            unsafe { ne2k_rs_spin_lock_bh(ptr) };
+            true
+        }
+    }
+
+    unsafe fn try_lock(ptr: *mut Self::State) -> Option<bool> {
+        // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
+        (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false)
+    }
+
+    unsafe fn unlock(ptr: *mut Self::State, bh: &bool) {
+        // SAFETY: the caller owns the lock, taken by `lock` or `try_lock`, which set `bh`.
+        unsafe {
+            if *bh {
+                ne2k_rs_spin_unlock_bh(ptr)
+            } else {
+                bindings::spin_unlock(ptr)
+            }
+        }
+    }
+
+    unsafe fn assert_is_held(ptr: *mut Self::State) {
+        // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
+        unsafe { bindings::spin_assert_is_held(ptr) }
+    }
+}
+
+/// The device's interrupt line, masked from its own hard IRQ handler and unmasked from the
+/// lock holder's release (see `Datapath::irq`).
+///
+/// # Invariants
+///
+/// `0` is the line the driver requests for the device; it is masked only by the handler,
+/// between `request_irq` and `free_irq`, and each mask is undone by exactly one unmask before
+/// `free_irq` (the device is closed, so no lock holder is left, before the line is freed).
+pub struct IrqLine(u32);
+
+impl IrqLine {
+    pub fn new(irq: u32) -> Self {
+        Self(irq)
+    }
+
+    /// `disable_irq_nosync`: callable from the line's own handler.
+    pub fn disable_nosync(&self) {
+        // SAFETY: the function looks the line's descriptor up by number and only changes that
+        // descriptor's mask depth (it warns on a line that has none).
+        unsafe { bindings::disable_irq_nosync(self.0) }
+    }
+
+    /// `enable_irq`: undoes one `disable_nosync`.
+    pub fn enable(&self) {
+        // SAFETY: as `disable_nosync`; by the type invariant it balances an earlier mask.
+        unsafe { bindings::enable_irq(self.0) }
+    }
+}
 
 /// Busy-wait `us` microseconds (`udelay`).
 pub fn udelay(us: u32) {

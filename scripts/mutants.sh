@@ -21,18 +21,24 @@ for m in "$REPO"/tests/host/mutants/*.py; do
     (cd "$REPO" && tar cf - --exclude=.git --exclude=target --exclude=results .) | (cd "$d" && tar xf -)
     (cd "$d" && python3 "$m") || { echo "FAIL $name: the mutation no longer applies"; survived=1; continue; }
     verdict=""
-    if (cd "$d" && CARGO_TARGET_DIR="$work/target" cargo test -q --test datapath "$test" >"$d.directed" 2>&1); then
+    # "explore": the explorer is the test (no directed test for this one).
+    if [ "$test" != explore ] &&
+        (cd "$d" && CARGO_TARGET_DIR="$work/target" cargo test -q --test datapath "$test" >"$d.directed" 2>&1); then
         verdict="directed test $test passed"
     fi
-    if (cd "$d" && CARGO_TARGET_DIR="$work/target" NE2K_EXPLORE_SCHEDULES=$N \
+    # "# explore: no": a bug the explorer does not look for (it runs no stage clock).
+    if ! grep -q '^# explore: no' "$m" &&
+        (cd "$d" && CARGO_TARGET_DIR="$work/target" NE2K_EXPLORE_SCHEDULES=$N \
             cargo test -q --release --test explore >"$d.explore" 2>&1); then
         verdict="${verdict:+$verdict; }explorer passed $N schedules"
     fi
     if [ -n "$verdict" ]; then
         echo "FAIL $name survived: $verdict"; survived=1
     else
-        first=$(grep -m1 -E '^ +"(cpu|chip protocol|panic)' "$d.explore" | sed 's/^ *//')
-        echo "PASS $name: killed by $test and by the explorer (${first:-see log})"
+        first=$(grep -m1 -E '^ +"(cpu|chip protocol|panic)' "$d.explore" 2>/dev/null | sed 's/^ *//')
+        by="by $test and by the explorer"; [ "$test" = explore ] && by="by the explorer"
+        grep -q '^# explore: no' "$m" && by="by $test"
+        echo "PASS $name: killed $by (${first:-see log})"
     fi
 done
 exit $survived

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make stress: the reliability run of issue #5.
 #   stress.sh --kdir KBUILD [--flavor NAME] [--timeout S]
-# 1. host: the hostile-device fuzz (dp8390.rs against a software DP8390 returning arbitrary
-#    ring headers, ISR bits and DMA counts), NE2K_FUZZ_CASES cases (default 10^6), release build;
+# 1. host, release build: the hostile-device fuzz (the module's datapath against a software
+#    DP8390 returning arbitrary ring headers, ISR bits and DMA counts), NE2K_FUZZ_CASES cases
+#    (default 10^6), and the interleaving explorer (the datapath's entry points on one and two
+#    simulated CPUs against the DP8390 with a wire), NE2K_EXPLORE_SCHEDULES schedules (10^6);
 # 2. guest (one boot, frame injector on the card's segment): tests/guest/stress.sh with the full
 #    counts (STRESS_* variables override them);
 # 3. results/stress.json and results/stress-FLAVOR.json (+ a copy in the run's directory).
@@ -22,15 +24,19 @@ done
 [ -n "$KDIR" ] || die "--kdir is required"
 CASES=${NE2K_FUZZ_CASES:-1000000}
 positive_int NE2K_FUZZ_CASES "$CASES"
+SCHEDULES=${NE2K_EXPLORE_SCHEDULES:-1000000}
+positive_int NE2K_EXPLORE_SCHEDULES "$SCHEDULES"
 out="$REPO/results/stress-$FLAVOR-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 t0=$(date +%s)
 
-step "hostile-device fuzz: $CASES cases (cargo test --release)"
-(cd "$REPO" && NE2K_FUZZ_CASES=$CASES cargo test --release -q -- --nocapture 2>&1) >"$out/fuzz.log"
+step "hostile-device fuzz: $CASES cases, interleaving explorer: $SCHEDULES schedules (cargo test --release)"
+(cd "$REPO" && NE2K_FUZZ_CASES=$CASES NE2K_EXPLORE_SCHEDULES=$SCHEDULES \
+    cargo test --release -q -- --nocapture 2>&1) >"$out/fuzz.log"
 fuzz_rc=$?
 fuzz_cases=$(awk '/^fuzz-cases: / {n += $2} END {print n + 0}' "$out/fuzz.log")
-grep -E '^fuzz|^test result' "$out/fuzz.log"
+explore_schedules=$(awk '/^explore-schedules: / {n += $2} END {print n + 0}' "$out/fuzz.log")
+grep -E '^fuzz|^explore|^test result' "$out/fuzz.log"
 [ $fuzz_rc = 0 ] || { tail -30 "$out/fuzz.log"; echo "fuzz FAILED (exit $fuzz_rc)"; }
 done_step
 
@@ -40,9 +46,10 @@ GUEST_VERBOSE=1 "$HERE/guest-run.sh" --kdir "$KDIR" --injector --timeout "$TIMEO
 guest_rc=$?
 done_step
 
-python3 - "$out" "$FLAVOR" "$fuzz_cases" "$fuzz_rc" "$guest_rc" "$(( $(date +%s) - t0 ))" "$KDIR" <<'PY'
+python3 - "$out" "$FLAVOR" "$fuzz_cases" "$fuzz_rc" "$guest_rc" "$(( $(date +%s) - t0 ))" "$KDIR" \
+    "$explore_schedules" "$SCHEDULES" <<'PY'
 import json, os, platform, subprocess, sys
-out, flavor, fuzz_cases, fuzz_rc, guest_rc, secs, kdir = sys.argv[1:]
+out, flavor, fuzz_cases, fuzz_rc, guest_rc, secs, kdir, explore_schedules, schedules_wanted = sys.argv[1:]
 counts = {}
 path = os.path.join(out, "guest", "stress-counts.txt")
 if os.path.exists(path):
@@ -73,6 +80,7 @@ res = {
     "faults_injected": counts.get("faults_injected", 0),
     "probe_fault_points": counts.get("probe_fault_points", 0),
     "fuzz_cases": int(fuzz_cases),
+    "explore_schedules": int(explore_schedules),
     "odd_frames": counts.get("odd_frames", 0),
     "bad_params_refused": counts.get("bad_params_refused", 0),
     "splats": counts.get("splats", -1),
@@ -86,7 +94,7 @@ res = {
     "guest_exit": int(guest_rc),
     "seconds": int(secs),
 }
-res["passed"] = (res["fuzz_passed"] and res["guest_exit"] == 0 and bool(phases)
+res["passed"] = (res["fuzz_passed"] and res["explore_schedules"] >= int(schedules_wanted) and res["guest_exit"] == 0 and bool(phases)
                  and all(v == "PASS" for v in phases.values())
                  and res["splats"] == 0 and res["leaks"] == 0 and res["stalls"] == 0)
 text = json.dumps(res, indent=2) + "\n"

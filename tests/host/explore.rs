@@ -4,8 +4,10 @@
 //!
 //! Each simulated CPU is a thread, but only one runs at a time: every acquire and release of
 //! the chip lock is a scheduling point where a seeded scheduler picks which CPU continues, and
-//! where the card's interrupt may be taken by the CPU that is there (unless it has interrupts
-//! off: it holds the `SpinLockIrq`, or it is in netpoll). A CPU runs a seeded script of entry
+//! where the card's interrupt may be taken by the CPU that is there (unless it is in netpoll,
+//! with interrupts off). The chip lock is held with interrupts on, as in the module, so the
+//! interrupt may also come at any register access inside a hold: the handler then finds the
+//! lock taken, masks the line and leaves it to the holder's release (`Datapath::irq`). A CPU runs a seeded script of entry
 //! points, with the serialisation the kernel gives them: `start_xmit` and `tx_timeout` under
 //! the tx lock, `set_rx_mode` under the address-list lock, open/stop/set_mac_address under
 //! RTNL, the NAPI poll under NAPI's ownership rules (`napi_schedule` / `napi_complete_done` /
@@ -24,7 +26,8 @@
 //!   write, no `napi_complete_done`); a poll that returns less than its budget completes NAPI;
 //! - every entry-point call is bounded (bus accesses);
 //! - after `stop` the chip is stopped and masked, and nothing starts or unmasks it until `open`;
-//! - the line is never left asserted by a handler that says "not mine" (an interrupt storm);
+//! - the line is never left asserted by a handler that says "not mine" (an interrupt storm),
+//!   every mask of the line is undone, and no unmask comes without a mask;
 //! - at the end, with time to settle, nothing is stranded: the ring is empty, both TX slots
 //!   are free, the queue is awake.
 //!
@@ -78,7 +81,7 @@ impl Rng {
 thread_local! {
     /// This thread's simulated CPU.
     static CPU: Cell<usize> = const { Cell::new(usize::MAX) };
-    /// Interrupts off on this CPU (chip lock held, or netpoll).
+    /// Interrupts off on this CPU (netpoll).
     static IRQS_OFF: Cell<u32> = const { Cell::new(0) };
     static IN_IRQ: Cell<bool> = const { Cell::new(false) };
     static IN_NETPOLL: Cell<bool> = const { Cell::new(false) };
@@ -167,16 +170,47 @@ fn point() {
         return;
     }
     let w = world();
+    if !w.in_handler.load(Ordering::SeqCst) && w.dp.lock().masked.load(Ordering::SeqCst) > 0 {
+        let free = w.dp.lock().state.try_lock().is_ok();
+        if free {
+            w.fail("the line is masked, the lock is free and no handler runs: nobody will unmask it".into());
+        }
+    }
     maybe_interrupt(&w);
     w.sched.switch();
     maybe_interrupt(&w);
 }
 
+/// The interrupt taken at a register access inside a hold (the lock is this CPU's).
+fn interrupt_in_hold() {
+    if ATOMIC.with(Cell::get) || IRQS_OFF.with(Cell::get) > 0 || IN_IRQ.with(Cell::get) {
+        return;
+    }
+    let Some(w) = WORLD.with(|w| w.borrow().clone()) else { return };
+    if w.dp.lock().masked.load(Ordering::SeqCst) > 0 || !w.sched.roll(w.sched.irq_one_in * 4) {
+        return;
+    }
+    if w.in_handler.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    IN_IRQ.with(|c| c.set(true));
+    let handled = w.dp.irq(&w.dev);
+    IN_IRQ.with(|c| c.set(false));
+    w.in_handler.store(false, Ordering::SeqCst);
+    if !handled {
+        w.fail("an interrupt that met the lock holder was not taken".into());
+    }
+}
+
 fn maybe_interrupt(w: &World) {
-    if IRQS_OFF.with(Cell::get) > 0 || IN_IRQ.with(Cell::get) || !w.line() {
+    if ATOMIC.with(Cell::get) || IRQS_OFF.with(Cell::get) > 0 || IN_IRQ.with(Cell::get) || !w.line() {
         return;
     }
     if !w.sched.roll(w.sched.irq_one_in) {
+        return;
+    }
+    // The IRQ core never runs one line's handler on two CPUs at once.
+    if w.in_handler.swap(true, Ordering::SeqCst) {
         return;
     }
     IN_IRQ.with(|c| c.set(true));
@@ -186,12 +220,14 @@ fn maybe_interrupt(w: &World) {
         // Another CPU may have changed things since; a level-triggered line fires again at
         // once: if the handler still says "not mine" with the line asserted, it is a storm.
         ATOMIC.with(|c| c.set(true));
-        if w.line() && !w.dp.irq(&w.dev) && w.line() {
+        let free = w.dp.lock().state.try_lock().is_ok();
+        if free && w.line() && !w.dp.irq(&w.dev) && w.line() {
             w.fail(format!("the line is asserted and the handler says IRQ_NONE: an interrupt storm ({})", w.chip_regs()));
         }
         ATOMIC.with(|c| c.set(false));
     }
     IN_IRQ.with(|c| c.set(false));
+    w.in_handler.store(false, Ordering::SeqCst);
 }
 
 // ---- the bus and the lock ----
@@ -205,9 +241,30 @@ struct SimBus {
     /// The last remote-DMA command was a read or write (the DMA is open while RBCR > 0).
     dma_cmd: bool,
     failures: Vec<String>,
+    /// The model's interrupt output, mirrored after every access (read without the lock).
+    pending: Arc<AtomicBool>,
 }
 
 impl SimBus {
+    /// After an access: mirror the interrupt output; and since the lock is held with
+    /// interrupts on, the interrupt may be taken right here.
+    fn after_access(&mut self) {
+        let p = self.m.irq_pending();
+        self.pending.store(p, Ordering::SeqCst);
+        if p {
+            interrupt_in_hold();
+        }
+        // The other CPU runs concurrently with a hold: sometimes let it (it spins if it wants
+        // the lock; its hard IRQ handler finds the lock taken).
+        if !ATOMIC.with(Cell::get) && !IN_IRQ.with(Cell::get) {
+            if let Some(w) = WORLD.with(|w| w.borrow().clone()) {
+                if w.sched.roll(8) {
+                    w.sched.switch();
+                }
+            }
+        }
+    }
+
     fn fail(&mut self, what: String) {
         if self.failures.len() < 16 {
             self.failures.push(format!("cpu {}: {what}", cpu()));
@@ -257,12 +314,15 @@ impl SimBus {
 impl RegisterBus for SimBus {
     fn read8(&mut self, reg: u8) -> u8 {
         self.count(1);
-        self.m.read8(reg)
+        let v = self.m.read8(reg);
+        self.after_access();
+        v
     }
     fn write8(&mut self, reg: u8, val: u8) {
         self.count(1);
         self.check_write(reg, val);
-        self.m.write8(reg, val)
+        self.m.write8(reg, val);
+        self.after_access();
     }
     fn data_in16(&mut self, dst: &mut [u8]) {
         self.count(dst.len() as u64 / 2);
@@ -289,10 +349,13 @@ impl RegisterBus for SimBus {
     }
 }
 
-/// The chip lock: a scheduling point before every acquire and after every release; interrupts
-/// off on this CPU while it is held; the page and remote-DMA rules checked at every release.
+/// The chip lock: a scheduling point before every acquire and after every release, a spin
+/// (with scheduling points) while another CPU holds it; the page and remote-DMA rules checked
+/// at every release. And the card's line, with its mask depth.
 struct SimLock {
     state: Mutex<ChipState<SimBus>>,
+    masked: AtomicU64,
+    unbalanced: AtomicBool,
 }
 
 struct SimGuard<'a>(Option<MutexGuard<'a, ChipState<SimBus>>>);
@@ -302,9 +365,30 @@ impl ChipLock for SimLock {
     type Guard<'a> = SimGuard<'a>;
     fn lock(&self) -> SimGuard<'_> {
         point();
-        let g = self.state.try_lock().expect("chip lock contended: only one CPU runs at a time");
-        IRQS_OFF.with(|c| c.set(c.get() + 1));
-        SimGuard(Some(g))
+        loop {
+            if let Ok(g) = self.state.try_lock() {
+                return SimGuard(Some(g));
+            }
+            assert!(!IN_IRQ.with(Cell::get), "the hard IRQ spins on the chip lock");
+            point();
+        }
+    }
+    fn try_lock(&self) -> Option<SimGuard<'_>> {
+        point();
+        self.state.try_lock().ok().map(|g| SimGuard(Some(g)))
+    }
+    fn mask_line(&self) {
+        self.masked.fetch_add(1, Ordering::SeqCst);
+        // Masking at the interrupt controller takes time: another CPU may run meanwhile (the
+        // holder may let go before the handler raises its flag).
+        point();
+    }
+    fn unmask_line(&self) {
+        if self.masked.load(Ordering::SeqCst) == 0 {
+            self.unbalanced.store(true, Ordering::SeqCst);
+        } else {
+            self.masked.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
@@ -331,11 +415,10 @@ impl Drop for SimGuard<'_> {
             let p = b.m.cmd >> 6;
             b.fail(format!("chip lock released on register page {p}"));
         }
+        // No scheduling point between the release and `Held`'s look at the deferred flag: the
+        // next acquire's point covers the interleavings, and this keeps "nobody holds the lock,
+        // no handler runs, yet the line is masked" a lost interrupt, checked at every point.
         drop(g);
-        IRQS_OFF.with(|c| c.set(c.get() - 1));
-        if !std::thread::panicking() {
-            point();
-        }
     }
 }
 
@@ -543,6 +626,10 @@ struct Book {
 
 struct World {
     dp: Datapath<SimLock, NoProbe>,
+    /// The card's interrupt output (mirrored by the bus).
+    pending: Arc<AtomicBool>,
+    /// A CPU is in the card's hard IRQ handler.
+    in_handler: AtomicBool,
     dev: SimDev,
     sched: Sched,
     book: Mutex<Book>,
@@ -595,14 +682,14 @@ impl World {
 
     /// The card's interrupt line.
     fn line(&self) -> bool {
-        self.dp.lock.state.lock().unwrap().chip.bus().m.irq_pending()
+        self.pending.load(Ordering::SeqCst) && self.dp.lock().masked.load(Ordering::SeqCst) == 0
     }
 
     /// A frame handed to the stack: it must be the next (or a later) frame the chip stored,
     /// intact: never one delivered before, never one stored earlier than the last delivered.
     fn received(&self, f: &[u8]) {
         let stored_at = frame_seq(f).map(|seq| {
-            let st = self.dp.lock.state.lock().unwrap();
+            let st = self.raw();
             let w = st.chip.bus_ref().m.wire.as_ref().unwrap();
             w.stored.iter().position(|s| frame_seq(s) == Some(seq))
         });
@@ -619,9 +706,24 @@ impl World {
         }
     }
 
-    /// With the chip lock's data (no scheduling point: for the world's own bookkeeping).
+    /// The chip state for the world's own bookkeeping (not a driver hold: no checks). A CPU
+    /// may be parked holding the lock (inside an interrupt that met its own hold): wait for it
+    /// at scheduling points, never block the one thread that runs.
+    fn raw(&self) -> MutexGuard<'_, ChipState<SimBus>> {
+        loop {
+            if let Ok(g) = self.dp.lock().state.try_lock() {
+                return g;
+            }
+            point();
+        }
+    }
+
+    /// With the chip lock's data (for the world's own bookkeeping).
     fn chip<R>(&self, f: impl FnOnce(&mut ChipState<SimBus>) -> R) -> R {
-        f(&mut self.dp.lock.state.lock().unwrap())
+        let mut st = self.raw();
+        let r = f(&mut st);
+        self.pending.store(st.chip.bus_ref().m.irq_pending(), Ordering::SeqCst);
+        r
     }
 }
 
@@ -823,6 +925,12 @@ fn settle(w: &World) {
             xmit(w, &mut Rng(1));
         }
     }
+    if w.dp.lock().masked.load(Ordering::SeqCst) != 0 {
+        w.fail("after settling: the interrupt line is still masked".into());
+    }
+    if w.dp.lock().unbalanced.load(Ordering::SeqCst) {
+        w.fail("the line was unmasked more often than masked".into());
+    }
     let up = w.dev.st().up;
     if !up {
         return;
@@ -901,8 +1009,16 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
     let cpus = if rng.one_in(3) { 1 } else { 2 };
     let mem = rng.pick(&[16usize, 32]);
     let flags = rng.pick(&[ChipFlags::NONE, ChipFlags::ONLY_16BIT_IO]);
+    let pending = Arc::new(AtomicBool::new(false));
     let mut chip = Dp8390::new(
-        SimBus { m: Model::with_wire(MAC, mem), ring: None, must_stay_stopped: false, dma_cmd: false, failures: vec![] },
+        SimBus {
+            m: Model::with_wire(MAC, mem),
+            ring: None,
+            must_stay_stopped: false,
+            dma_cmd: false,
+            failures: vec![],
+            pending: pending.clone(),
+        },
         flags,
     );
     let prom = chip.probe().expect("probe");
@@ -910,12 +1026,14 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
     chip.bus().ring = Some(ring);
     chip.bus().m.log.clear();
     let w = Arc::new(World {
-        dp: Datapath {
-            lock: SimLock { state: Mutex::new(ChipState::new(chip, 0)) },
-            probe: NoProbe,
-            prom_mac: prom.mac,
-            prom_unicast_filter: rng.one_in(2),
-        },
+        dp: Datapath::new(
+            SimLock { state: Mutex::new(ChipState::new(chip, 0)), masked: AtomicU64::new(0), unbalanced: AtomicBool::new(false) },
+            NoProbe,
+            prom.mac,
+            rng.one_in(2),
+        ),
+        pending,
+        in_handler: AtomicBool::new(false),
         dev: SimDev { s: Mutex::new(DevState::default()) },
         sched: Sched {
             turn: AtomicUsize::new(0),

@@ -474,7 +474,7 @@ impl Case {
 
     /// The TX stages the probe recorded: they must add up.
     fn check_tx_stages(&self) {
-        for s in self.rig.dp.probe.tx.borrow_mut().drain(..) {
+        for s in self.rig.dp.probe().tx.borrow_mut().drain(..) {
             assert_eq!(s.driver.wrapping_add(s.dma).wrapping_add(s.queued).wrapping_add(s.nic), s.total, "{s:?}");
             assert!((60..=MAX_TX_LEN as u32).contains(&s.len), "a {}-byte frame completed", s.len);
         }
@@ -706,7 +706,7 @@ impl Case {
         let frame = self.rng.bytes(len);
         let free = self.tx_free();
         let running = self.running();
-        self.rig.dp.probe.timed = self.rng.one_in(2);
+        self.rig.dp.probe().timed.set(self.rng.one_in(2));
         self.begin(CALL_LIMIT);
         let r = self.rig.xmit(&frame);
         let ev = self.end_no_rx("start_xmit");
@@ -961,8 +961,8 @@ fn run_case(seed: u64, totals: &mut Totals) {
     chip.bus().ring = ring;
     // Opened honestly; the lies start after.
     chip.bus().armed = false;
-    let mut rig = Rig::new(chip, prom.mac, false);
-    rig.dp.probe.timed = rng.one_in(2);
+    let rig = Rig::new(chip, prom.mac, false);
+    rig.dp.probe().timed.set(rng.one_in(2));
     rig.open();
     rig.chip(|c| c.bus().armed = !calm);
     let mut c = Case {

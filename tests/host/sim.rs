@@ -6,13 +6,18 @@
 
 use std::cell::{Cell, RefCell, RefMut};
 
+
 use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit};
 use crate::dp8390::{Dp8390, TxStages};
 use crate::hw::RegisterBus;
 
 /// A single-threaded chip lock: a `RefCell`, so taking it twice (a deadlock in the kernel)
-/// panics.
-pub struct CellLock<B: RegisterBus>(pub RefCell<ChipState<B>>);
+/// panics; and an interrupt line with a mask depth.
+pub struct CellLock<B: RegisterBus> {
+    pub state: RefCell<ChipState<B>>,
+    /// `disable_irq_nosync` depth of the card's line.
+    pub line_masked: Cell<u32>,
+}
 
 impl<B: RegisterBus> ChipLock for CellLock<B> {
     type Bus = B;
@@ -21,7 +26,18 @@ impl<B: RegisterBus> ChipLock for CellLock<B> {
     where
         Self: 'a;
     fn lock(&self) -> Self::Guard<'_> {
-        self.0.try_borrow_mut().expect("chip lock taken twice: a deadlock in the kernel")
+        self.state.try_borrow_mut().expect("chip lock taken twice: a deadlock in the kernel")
+    }
+    fn try_lock(&self) -> Option<Self::Guard<'_>> {
+        self.state.try_borrow_mut().ok()
+    }
+    fn mask_line(&self) {
+        self.line_masked.set(self.line_masked.get() + 1);
+    }
+    fn unmask_line(&self) {
+        let d = self.line_masked.get();
+        assert!(d > 0, "unbalanced enable_irq");
+        self.line_masked.set(d - 1);
     }
 }
 
@@ -110,7 +126,7 @@ impl Napi for HostNapi {
 /// A probe whose clock ticks once per reading and which records the TX stage events.
 #[derive(Default)]
 pub struct HostProbe {
-    pub timed: bool,
+    pub timed: Cell<bool>,
     pub clock: Cell<u64>,
     pub tx: RefCell<Vec<TxStages>>,
 }
@@ -121,10 +137,10 @@ impl Probe for HostProbe {
         self.clock.get()
     }
     fn tx_enabled(&self) -> bool {
-        self.timed
+        self.timed.get()
     }
     fn rx_enabled(&self) -> bool {
-        self.timed
+        self.timed.get()
     }
     fn tx(&self, s: &TxStages) {
         self.tx.borrow_mut().push(*s);
@@ -141,13 +157,12 @@ pub struct Rig<B: RegisterBus> {
 impl<B: RegisterBus> Rig<B> {
     /// A rig over a probed chip (not yet opened).
     pub fn new(chip: Dp8390<B>, prom_mac: [u8; 6], prom_unicast_filter: bool) -> Self {
+        let lock = CellLock {
+            state: RefCell::new(ChipState::new(chip, crate::datapath::msg::DEFAULT)),
+            line_masked: Cell::new(0),
+        };
         Self {
-            dp: Datapath {
-                lock: CellLock(RefCell::new(ChipState::new(chip, crate::datapath::msg::DEFAULT))),
-                probe: HostProbe::default(),
-                prom_mac,
-                prom_unicast_filter,
-            },
+            dp: Datapath::new(lock, HostProbe::default(), prom_mac, prom_unicast_filter),
             dev: HostDev::default(),
             napi: HostNapi::default(),
         }
@@ -155,7 +170,7 @@ impl<B: RegisterBus> Rig<B> {
 
     /// The chip state (the lock, taken).
     pub fn st(&self) -> RefMut<'_, ChipState<B>> {
-        self.dp.lock.lock()
+        self.dp.lock().lock()
     }
 
     /// Runs `f` on the chip with the lock held.

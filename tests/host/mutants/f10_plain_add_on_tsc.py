@@ -1,4 +1,5 @@
 # test: stage_arithmetic_survives_a_clock_that_steps_back
+# explore: no
 s=open('dp8390.rs').read()
 a='t.driver = t.driver.wrapping_add(t.t_trig.wrapping_sub(t_dma));'
 assert a in s; s=s.replace(a,'t.driver += t.t_trig.wrapping_sub(t_dma);')
