@@ -10,7 +10,7 @@ export FLAVOR
 # Resolve KDIR lazily: only targets that need a kernel build one.
 kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
 
-.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench clean help
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff mutants clean help
 
 all: module
 
@@ -24,6 +24,8 @@ help:
 	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100]"
 	@echo "make stress     reliability run: fuzz 10^6 cases, churn, flaps, 10-min soak, fault injection, odd frames -> results/stress.json [FLAVOR=]"
 	@echo "make bench      ne2k_rs vs ne2k-pci, A/B in one boot [BENCH_ROUNDS=5] -> results/bench.json, results/bench.md"
+	@echo "make irqsoff    longest/p99 interrupts-off section under a 1514-byte flood, ne2k_rs vs ne2k-pci (irqsoff kernel flavor) -> results/irqsoff.json"
+	@echo "make mutants    put each race of issue #12 back into a scratch tree: its host test and the explorer must fail"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
 deps:
@@ -59,6 +61,12 @@ stress: module
 
 bench: module
 	@scripts/bench.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
+
+irqsoff: deps
+	@scripts/irqsoff.sh
+
+mutants:
+	@scripts/mutants.sh
 
 clean:
 	@k=$$(ls -d $${NE2K_RS_CACHE:-$$HOME/.cache/ne2k-rs}/kbuild-$(FLAVOR) 2>/dev/null); \

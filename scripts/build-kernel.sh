@@ -2,14 +2,14 @@
 # Build the lab's guest kernel (bzImage + modules, Rust enabled) out of tree, cached under
 # $NE2K_RS_CACHE/build/<kver>-<flavor>-<key>/, key = hash(kernel version, config fragment(s),
 # rustc version, bindgen version). Idempotent: a finished build is reused at no cost.
-#   usage: build-kernel.sh [--print-kdir] [FLAVOR]     FLAVOR: default | debug
+#   usage: build-kernel.sh [--print-kdir] [FLAVOR]     FLAVOR: default | debug | irqsoff
 # The last line printed on stdout is the build directory (KDIR for `make -C $KDIR M=...`).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 FLAVOR=${1:-${FLAVOR:-default}}
-case "$FLAVOR" in default|debug) ;; *) die "unknown FLAVOR '$FLAVOR' (use default or debug)";; esac
+case "$FLAVOR" in default|debug|irqsoff) ;; *) die "unknown FLAVOR '$FLAVOR' (use default, debug or irqsoff)";; esac
 
 # One fetch at a time per cache, one build at a time per flavor (a second `make` waits instead
 # of building into the same tree; a default-flavor make is not held up by a debug build).
@@ -25,6 +25,7 @@ KVER=$(make -s -C "$KSRC" kernelversion)
 
 FRAGS=("$HERE/guest.config")
 [ "$FLAVOR" = debug ] && FRAGS+=("$HERE/guest-debug.config")
+[ "$FLAVOR" = irqsoff ] && FRAGS+=("$HERE/guest-irqsoff.config")
 for f in "${FRAGS[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
 
 command -v bindgen >/dev/null || die "bindgen not found: run scripts/host-deps.sh (cargo install bindgen-cli 0.72.1)"

@@ -7,7 +7,8 @@
 # The guest sees the host's userspace (read-only) and gets:
 #   - an ne2k_pci NIC (MAC $NE2K_MAC) and, unless --no-e100, an i82559er NIC (MAC $E100_MAC),
 #     each on its own QEMU user network (slirp): the peer is 10.0.2.2, the host's loopback;
-#   - in the script's environment: NE2K_RS_KO (path of the built module), GUEST_IP
+#   - in the script's environment: NE2K_RS_KO (path of the built module; set it to run another
+#     build), GUEST_IP
 #     (address/prefix for the interface under test), PEER_IP, IPERF3_PORT (an iperf3 server
 #     listens on the peer at that port), UDP_ECHO_PORT / UDP_SINK_PORT (UDP echo and discard
 #     servers on the peer),
@@ -47,7 +48,8 @@ if [ $INTERACTIVE = 0 ]; then
     [ -f "$SCRIPT" ] || die "script not found: $SCRIPT"
 fi
 command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'"
-KO="$REPO/ne2k_rs.ko"
+# NE2K_RS_KO: a module built elsewhere (e.g. against another kernel flavor); default the tree's.
+KO=${NE2K_RS_KO:-"$REPO/ne2k_rs.ko"}
 [ -f "$KO" ] || die "$KO not built: run 'make'"
 
 NE2K_MAC=${NE2K_MAC:-52:54:00:12:34:56}
@@ -107,7 +109,7 @@ export OUT='$OUT'
 export REPO='$REPO'
 export GUEST_TIMEOUT='$TIMEOUT'
 export EXP_COUNT='${EXP_COUNT:-1100}'
-$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
+$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Guest side of `make irqsoff` (scripts/irqsoff.sh), on the irqsoff kernel flavor: the longest
+# interrupts-off section, and the distribution of all of them, while the card moves 1514-byte
+# frames flat out, for ne2k_rs and the C ne2k-pci on the same card in the same boot.
+#   - max: the kernel's irqsoff tracer (tracing_max_latency, with the trace of that section:
+#     where it began and ended);
+#   - every section: the preemptirq irq_disable/irq_enable events paired per CPU by a
+#     synthetic event (Documentation/trace/histogram.rst), a histogram of their lengths in us.
+# Both are system-wide: whatever the CPU does with interrupts off during the flood counts, the
+# driver's own sections and the rest of the kernel's; the workload is the same for both drivers.
+# Workloads: tx - pktgen, 1514-byte frames to the peer's UDP sink; rx - iperf3 -R -u, 1472-byte
+# datagrams (1514-byte frames) from the peer, offered above what the card takes.
+# Output: $OUT/irqsoff-raw.txt, lines "driver dir frame_bytes max_us p99_us sections", and the
+# max section's trace in $OUT/irqsoff-<driver>-<dir>.trace. IRQSOFF_SECONDS (10), IRQSOFF_REPS (3).
+set -u
+. "$REPO/tests/guest/lib.sh"
+T=${IRQSOFF_SECONDS:-10} REPS=${IRQSOFF_REPS:-3} TU=$T PKTGEN=1000000000 PINGS=10
+RAW="$OUT/irqsoff-raw.txt"
+: >"$RAW"
+TR=/sys/kernel/tracing
+. "$REPO/scripts/guest/bench-lib.sh"
+[ -f $TR/events/preemptirq/irq_disable/enable ] || { echo "error: no preemptirq events: not the irqsoff kernel"; exit 1; }
+grep -qw irqsoff $TR/available_tracers || { echo "error: no irqsoff tracer: not the irqsoff kernel"; exit 1; }
+
+HT=$TR/events/synthetic/irqsoff_lat/trigger
+HSPEC='hist:keys=lat:sort=lat:size=4096'
+# Once per boot: irq_disable stamps the CPU's time, irq_enable emits the section's length.
+echo 'irqsoff_lat u64 lat' >>$TR/synthetic_events
+echo 'hist:keys=common_cpu:ts0=common_timestamp.usecs' >>$TR/events/preemptirq/irq_disable/trigger
+echo 'hist:keys=common_cpu:lat=common_timestamp.usecs-$ts0:onmatch(preemptirq.irq_disable).trace(irqsoff_lat,$lat)' \
+    >>$TR/events/preemptirq/irq_enable/trigger
+echo "$HSPEC:pause" >>$HT
+
+arm() {
+    echo nop >$TR/current_tracer
+    echo >$TR/trace
+    echo 0 >$TR/tracing_max_latency
+    echo irqsoff >$TR/current_tracer
+    echo 1 >$TR/tracing_on
+    echo "$HSPEC:clear" >>$HT
+    echo "$HSPEC:cont" >>$HT
+}
+
+collect() { # driver dir rep
+    echo "$HSPEC:pause" >>$HT
+    echo 0 >$TR/tracing_on
+    local max hist
+    max=$(cat $TR/tracing_max_latency)
+    cp $TR/trace "$OUT/irqsoff-$1-$2-$3.trace"
+    hist=$(cat $TR/events/synthetic/irqsoff_lat/hist)
+    echo "$hist" >"$OUT/irqsoff-$1-$2-$3.hist"
+    python3 - "$1" "$2" "$max" <<PY >>"$RAW"
+import re, sys
+drv, d, mx = sys.argv[1], sys.argv[2], int(sys.argv[3])
+pairs = [(int(a), int(b)) for a, b in re.findall(r"lat:\s*(\d+)\s*\}\s*hitcount:\s*(\d+)", """$hist""")]
+n = sum(c for _, c in pairs)
+acc, p99 = 0, 0
+for lat, c in sorted(pairs):
+    acc += c
+    if acc >= 0.99 * n:
+        p99 = lat
+        break
+hmax = max((l for l, _ in pairs), default=0)
+print(drv, d, 1514, mx, p99, n, hmax)
+PY
+    echo nop >$TR/current_tracer
+}
+
+DRIVERS="ne2k_rs ne2k-pci"
+[ -n "${IRQSOFF_KO_B:-}" ] && DRIVERS="$DRIVERS ${IRQSOFF_B_NAME:-ne2k_rs@base}"
+for rep in $(seq 1 "$REPS"); do
+    for d in $DRIVERS; do
+        case "$d" in
+            ne2k_rs@*) load ne2k_rs "$IRQSOFF_KO_B";;
+            *) load "$d";;
+        esac || { echo "error: cannot bring up $d"; exit 1; }
+        # tx: pktgen for T seconds (it stops on its own count; killed at T)
+        if pg_add 1514 "$PKTGEN"; then
+            arm
+            timeout -s INT "$T" sh -c "echo start >$PG/pgctrl" 2>/dev/null
+            echo stop >$PG/pgctrl 2>/dev/null
+            collect "$d" tx "$rep"
+        fi
+        pg_del
+        arm
+        v=$(udp rx 1472 "$T")
+        collect "$d" rx "$rep"
+        echo "  rep $rep $d: $(tail -2 "$RAW" | awk '{printf "%s max %s us p99 %s us (%s sections); ", $2, $4, $5, $6}') rx $v"
+        ip link set "$IFC" down
+    done
+done
+unload_all
+echo "irqsoff: done"
