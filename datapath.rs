@@ -2,7 +2,7 @@
 //! The datapath: what the driver does on each of its entry points (hard IRQ, NAPI poll,
 //! `start_xmit`, TX timeout, rx mode, MAC address, open, stop, unbind), in one place.
 //!
-//! No `kernel::` types here. The module instantiates it with the chip lock (`SpinLockIrq`),
+//! No `kernel::` types here. The module instantiates it with the chip lock (a `spinlock_t`),
 //! the net_device and NAPI glue and the tracepoints; `cargo test` instantiates the very same
 //! code with a simulated lock, stack and scheduler, against a software DP8390 with a wire
 //! (`tests/host/sim.rs`), and explores interleavings of the entry points on one and two CPUs.
@@ -377,20 +377,29 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
 
     /// `ndo_tx_timeout`: reset and re-initialise the chip; the frames in the slots are lost
     /// (counted as errors). A poll running meanwhile finds the ring re-initialised: the ring
-    /// position and the CURR it read are the chip state's, under this lock, not its own.
+    /// position and the CURR it read are the chip state's, under this lock, not its own. If the
+    /// card does not come out of reset it is stopped for good: no wake, no carrier (the
+    /// watchdog then stays quiet instead of counting the same frames every 5 s).
     pub fn tx_timeout(&self, dev: &impl NetIf) {
         let mut st = self.hold();
-        if st.msg_enable & msg::TX_ERR != 0 {
-            dev.log(false, Log::TxTimeout);
-        }
-        if let Err(e) = st.chip.tx_timeout() {
-            dev.log(true, Log::TxTimeoutReset(e));
+        let warn = st.msg_enable & msg::TX_ERR != 0;
+        let res = st.chip.tx_timeout();
+        if res.is_err() {
+            st.chip.quiesce();
         }
         st.t_rx_irq = 0;
         let running = st.chip.running();
         drop(st);
-        if running {
-            dev.wake_queue();
+        if warn {
+            dev.log(false, Log::TxTimeout);
+        }
+        match res {
+            Err(e) => {
+                dev.log(true, Log::TxTimeoutReset(e));
+                dev.carrier_off();
+            }
+            Ok(()) if running => dev.wake_queue(),
+            Ok(()) => {}
         }
     }
 
@@ -465,6 +474,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut stack = 0u64;
         // An overrun's frames, taken off the ring under the lock, delivered after it.
         let mut held: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
+        // A message to log once the lock is released (never print under it).
+        let mut log = None;
         let (t_ref, timed);
         {
             let mut st = self.hold();
@@ -495,7 +506,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 if status & isr::OVW != 0 {
                     let resend = st.chip.rx_overrun_begin();
                     for slot in held.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
-                        match self.rx_one(st, napi, timed, dev) {
+                        match self.rx_one(st, napi, timed, &mut log) {
                             RxOne::Empty | RxOne::Reset => break,
                             RxOne::Skipped => {}
                             RxOne::Frame(buf, times) => *slot = Some((buf, times)),
@@ -517,14 +528,20 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 dev.wake_queue();
             }
         }
+        if let Some(what) = log.take() {
+            dev.log(false, what);
+        }
         for (buf, times) in held.iter_mut().filter_map(Option::take) {
             self.hand_up(napi, buf, times, t_ref, &mut stack);
         }
         if budget > 0 {
             while work < budget {
                 let mut st = self.hold();
-                let r = self.rx_one(&mut st, napi, timed, dev);
+                let r = self.rx_one(&mut st, napi, timed, &mut log);
                 drop(st);
+                if let Some(what) = log.take() {
+                    dev.log(false, what);
+                }
                 match r {
                     RxOne::Empty | RxOne::Reset => break,
                     RxOne::Skipped => {}
@@ -550,8 +567,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         st: &mut ChipState<L::Bus>,
         napi: &N,
         timed: bool,
-        dev: &impl NetIf,
+        log: &mut Option<Log>,
     ) -> RxOne<N::Buf> {
+        // The chip may have been stopped since the poll began (unbind quiesces it while a
+        // poll runs): a stopped chip is not touched (reading CURR would restart it).
+        if !st.chip.running() {
+            return RxOne::Empty;
+        }
         let stamp = || if timed { self.probe.now() } else { 0 };
         // Stage boundary (RX NIC stage end / DMA start): the poll picks the frame up.
         let t_pick = stamp();
@@ -559,7 +581,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             RxNext::Empty => RxOne::Empty,
             RxNext::Reset => {
                 if st.msg_enable & msg::RX_ERR != 0 {
-                    dev.log(false, Log::RingReset);
+                    *log = Some(Log::RingReset);
                 }
                 RxOne::Reset
             }

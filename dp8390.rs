@@ -117,6 +117,9 @@ pub fn parse_prom(words: &[u16; regs::PROM_WORDS]) -> Result<Prom, ChipError> {
 /// Bound on the reset-acknowledge poll: 2000 x 10 us = 20 ms (the C driver allows 2 jiffies).
 const RESET_POLL_STEPS: u32 = 2000;
 const RESET_POLL_US: u32 = 10;
+/// Bound on the overrun recovery's wait for a transmit in progress to end (a 1518-byte frame
+/// takes 1.23 ms at 10 Mbit/s, with preamble and gap).
+pub const OVERRUN_TX_WAIT_US: u32 = 2000;
 /// Bound on waiting for remote-DMA completion (ISR.RDC) after a transfer: polls, no delay.
 /// The C driver waits up to 2 jiffies; a transfer of at most 1536 bytes completes with the last
 /// data-port access on every chip we know of, so this is a safety net, not a wait.
@@ -1247,19 +1250,25 @@ impl<B: RegisterBus> Dp8390<B> {
         self.write_boundary();
     }
 
-    /// Receiver overrun (ISR.OVW), the NatSemi procedure without a sleep: stop the chip, wait
-    /// (bounded) for it to go idle, clear the byte count, remember whether a transmit was cut
-    /// short, restart in loopback; the caller then drains the ring and calls
+    /// Receiver overrun (ISR.OVW), the NatSemi procedure: stop the chip, wait (bounded) until a
+    /// transmit in progress is over, clear the byte count, decide whether a transmit was cut
+    /// short, restart in loopback; the caller then takes frames off the ring and calls
     /// [`Self::rx_overrun_finish`].
+    ///
+    /// The chip finishes a transmit in progress before it stops; ISR.RST is no sign of that,
+    /// since an overflow sets it already (DP8390D). lib8390 sleeps 10 ms for it; here the
+    /// transmitter is polled until CMD.TXP clears (the longest frame takes 1.2 ms on the wire;
+    /// [`OVERRUN_TX_WAIT_US`] at most). Only then does "TXP was set and no PTX/TXE came" mean
+    /// the transmit never started.
     pub fn rx_overrun_begin(&mut self) -> bool {
         self.stats.rx_overruns += 1;
         self.stats.rx_over_errors += 1;
         let was_txing = self.rd(regs::CMD) & cmd::TRANS != 0;
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
-        let mut n = 0;
-        while self.rd(regs::P0_ISR) & isr::RST == 0 && n < 200 {
+        let mut waited = 0;
+        while self.rd(regs::CMD) & cmd::TRANS != 0 && waited < OVERRUN_TX_WAIT_US {
             self.bus.delay_us(10);
-            n += 1;
+            waited += 10;
         }
         self.wr(regs::P0_RBCR0, 0);
         self.wr(regs::P0_RBCR1, 0);

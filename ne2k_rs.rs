@@ -332,8 +332,8 @@ impl NetDevOps for Ne2kNet {
 
 netdev::export_netdev_ops!(Ne2kNet);
 
-/// Per-device driver data. Fields drop in order: the net_device registration (free_irq,
-/// unregister, free; then the shared state), then the I/O region (release_region,
+/// Per-device driver data. Fields drop in order: the net_device registration (unregister,
+/// free_irq, free; then the shared state), then the I/O region (release_region,
 /// pci_disable_device).
 struct Ne2k {
     reg: netdev::Registration<Ne2kNet>,
@@ -362,7 +362,7 @@ impl Ne2k {
         })?;
 
         // SAFETY: the bus goes into the device state, which `Ne2k` drops (with the
-        // registration: free_irq, unregister, free) before `_io`, the reservation.
+        // registration: unregister, free_irq, free) before `_io`, the reservation.
         let mut chip = Dp8390::new(unsafe { io.bus() }, info.flags);
         let prom = chip.probe().map_err(|e| {
             dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e.as_str());

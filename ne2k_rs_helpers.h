@@ -5,6 +5,7 @@
 #define NE2K_RS_HELPERS_H
 
 #include <linux/types.h>
+#include <linux/spinlock_types.h>
 
 struct device;
 struct net_device;

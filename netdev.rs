@@ -625,8 +625,9 @@ impl<T: NetDevOps> Vtable<T> {
     }
 
     unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
-        // SAFETY: the cookie is the net_device we requested the line for; free_irq runs before
-        // it is unregistered and freed (see `Registration::drop`).
+        // SAFETY: the cookie is the net_device we requested the line for; the line is requested
+        // after the device and its state are set up and freed before the device is freed (see
+        // `EtherDev::register` and `Registration::drop`).
         match unsafe { Self::drv(cookie) }.irq(&NetDev(cookie)) {
             IrqReturn::None => bindings::irqreturn::IRQ_NONE,
             IrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,

@@ -51,6 +51,7 @@ command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'"
 # NE2K_RS_KO: a module built elsewhere (e.g. against another kernel flavor); default the tree's.
 KO=${NE2K_RS_KO:-"$REPO/ne2k_rs.ko"}
 [ -f "$KO" ] || die "$KO not built: run 'make'"
+KO=$(readlink -f "$KO")
 
 NE2K_MAC=${NE2K_MAC:-52:54:00:12:34:56}
 E100_MAC=${E100_MAC:-52:54:00:65:43:21}

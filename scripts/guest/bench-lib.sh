@@ -59,8 +59,9 @@ except Exception:
     print("nan")'
 }
 udp() { # tx|rx payload seconds -> "pps loss%" delivered to the receiver, offered above saturation
+    # (RATE: an iperf3 -b rate instead of 0, unlimited)
     local r=""; [ "$1" = rx ] && r=-R
-    timeout -k 5 $(($3 + 40)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -u -b 0 -l "$2" -t "$3" $r -J 2>/dev/null | python3 -c '
+    timeout -k 5 $(($3 + 40)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -u -b "${RATE:-0}" -l "$2" -t "$3" $r -J 2>/dev/null | python3 -c '
 import json, sys
 try:
     e = json.load(sys.stdin)["end"]

@@ -848,3 +848,38 @@ fn stop_leaves_the_chip_stopped_even_with_a_poll_in_flight() {
     rig.chip(|c| assert_eq!(c.bus().cmd & regs::cmd::STOP, regs::cmd::STOP));
     assert_eq!(violations(&rig), Vec::<String>::new());
 }
+
+/// Review of the rework, finding 2: unbind quiesces the chip while a poll runs; the poll's
+/// later holds read CURR (a CMD write with START) and restarted the dead chip. Each hold now
+/// leaves a stopped chip alone.
+#[test]
+fn a_poll_leaves_a_chip_stopped_by_unbind_alone() {
+    let rig = up(32, ChipFlags::NONE);
+    for i in 0..5 {
+        assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, i))));
+    }
+    let napi = HookNapi::new(1, || rig.dp.unbind());
+    rig.dp.poll(&rig.dev, &napi, 64);
+    assert_eq!(napi.inner.delivered.borrow().len(), 1);
+    rig.chip(|c| {
+        let m = c.bus();
+        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP, "restarted after unbind: CMD {:#04x}", m.cmd);
+        assert_eq!(m.imr, 0);
+    });
+    assert!(rig.dp.open(&rig.dev).is_err(), "an unbound device does not open");
+}
+
+/// Review of the rework, finding 4: a TX timeout whose reset fails left the chip marked
+/// running and woke the queue; now the card is stopped, the queue stays stopped, no carrier.
+#[test]
+fn a_tx_timeout_on_a_dead_card_stops_it() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.dev.carrier_on();
+    rig.dev.stop_queue();
+    rig.chip(|c| c.bus().dead_reset = true);
+    rig.dp.tx_timeout(&rig.dev);
+    assert!(!rig.chip(|c| c.running()));
+    assert!(rig.dev.queue_stopped.get(), "a dead card's queue is not woken");
+    assert!(!rig.dev.carrier.get());
+    assert!(rig.dev.logs.borrow().iter().any(|l| matches!(l, ne2k_host::datapath::Log::TxTimeoutReset(_))));
+}

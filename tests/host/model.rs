@@ -262,7 +262,8 @@ impl Model {
         };
         // The chip never writes the BNRY page: the pages from CURR up to it are free.
         if need > free {
-            self.isr |= isr::OVW;
+            // DP8390D, ISR.RST: "also set when a Receive Buffer Ring overflow occurs".
+            self.isr |= isr::OVW | isr::RST;
             self.counters[2] = self.counters[2].saturating_add(1);
             self.overflow_count();
             return false;
