@@ -5,7 +5,7 @@ s=open('datapath.rs').read()
 a='''                if status & isr::OVW != 0 {
                     let resend = st.chip.rx_overrun_begin();
                     for slot in held.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
-                        match self.rx_one(st, napi, timed, dev) {
+                        match self.rx_one(st, napi, timed, &mut log) {
                             RxOne::Empty | RxOne::Reset => break,
                             RxOne::Skipped => {}
                             RxOne::Frame(buf, times) => *slot = Some((buf, times)),
@@ -29,7 +29,7 @@ a='''        for (buf, times) in held.iter_mut().filter_map(Option::take) {'''
 assert a in s; s=s.replace(a,'''        if let Some(resend) = ovw {
             for _ in 0..budget.min(OVERRUN_RX_MAX) {
                 let mut st = self.hold();
-                let r = self.rx_one(&mut st, napi, timed, dev);
+                let r = self.rx_one(&mut st, napi, timed, &mut log);
                 drop(st);
                 match r {
                     RxOne::Empty | RxOne::Reset => break,
