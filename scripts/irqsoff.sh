@@ -3,7 +3,7 @@
 # while the card moves 1514-byte frames flat out, ne2k_rs against the C ne2k-pci in one guest
 # of the irqsoff kernel flavor (scripts/guest-irqsoff.config: the irqsoff tracer and hist
 # triggers, which slow every interrupt toggle, so not in the default kernel).
-# Writes results/irqsoff-<time>/ and results/irqsoff.json.
+# Writes results/irqsoff-<time>/ and results/irqsoff.{json,md}.
 #   IRQSOFF_SECONDS (10 per window)  IRQSOFF_REPS (3)  IRQSOFF_TIMEOUT (1800)
 #   IRQSOFF_BASE=<commit>: also measure ne2k_rs as built from that commit (e.g. 69c1c75, whose
 #   chip lock kept interrupts off for every hold), as "ne2k_rs@<commit>"
@@ -89,3 +89,5 @@ for r in res:
     print(f"{r['driver']:16} {r['direction']:3} {r['max_irqsoff_us']:7} {r['p99_irqsoff_us']:7} {r['p999_irqsoff_us']:8}  "
           f"{r['max_irqsoff_us_per_rep']} {r['sections_over_50us_per_rep']}")
 PY
+python3 "$HERE/irqsoff-report.py" "$REPO/results/irqsoff.json" >"$REPO/results/irqsoff.md"
+cp "$REPO/results/irqsoff.md" "$out/"
