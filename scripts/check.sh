@@ -24,7 +24,7 @@ result() { # PASS|FAIL name
 # ---- host: cargo test (chip logic against the software DP8390) ----
 step "host tests (cargo test)"
 log=$(mktemp)
-(cd "$REPO" && cargo test -- --show-output 2>&1) | tee "$log" | grep -E '^test .* \.\.\. ' >/dev/null
+(cd "$REPO" && cargo test --no-fail-fast -- --show-output 2>&1) | tee "$log" | grep -E '^test .* \.\.\. ' >/dev/null
 # What the property runs covered (the explorer's schedules, the hostile fuzz's cases).
 grep -E '^(explore-schedules|fuzz-cases): ' "$log" | sed 's/^/    /' >&2
 while read -r _ name _ res; do

@@ -32,7 +32,7 @@ t0=$(date +%s)
 
 step "hostile-device fuzz: $CASES cases, interleaving explorer: $SCHEDULES schedules (cargo test --release)"
 (cd "$REPO" && NE2K_FUZZ_CASES=$CASES NE2K_EXPLORE_SCHEDULES=$SCHEDULES \
-    cargo test --release -q -- --nocapture 2>&1) >"$out/fuzz.log"
+    cargo test --release -q --no-fail-fast -- --nocapture 2>&1) >"$out/fuzz.log"
 fuzz_rc=$?
 fuzz_cases=$(awk '/^fuzz-cases: / {n += $2} END {print n + 0}' "$out/fuzz.log")
 explore_schedules=$(awk '/^explore-schedules: / {n += $2} END {print n + 0}' "$out/fuzz.log")
