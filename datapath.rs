@@ -16,7 +16,7 @@
 //! - the page rule: every hold leaves the chip on register page 0 with no remote DMA open;
 //!   [`RxSlot`](crate::dp8390::RxSlot) makes the second half of that rule a borrow: a frame's
 //!   open remote read borrows the chip, so the guard cannot be dropped before the read ends;
-//! - who takes it: the hard IRQ, the poll (softirq or netpoll), `start_xmit` (under the tx
+//! - who takes it: the hard IRQ (trylock only), the poll (softirq or netpoll), `start_xmit` (under the tx
 //!   lock), the TX watchdog (timer softirq, under the tx lock), `set_rx_mode` (under the
 //!   address-list lock), open/stop/set_mac_address/ethtool (process context, RTNL);
 //! - how long: one frame copy at most (a 1518-byte frame through the data port), except the
@@ -26,7 +26,8 @@
 //!   delivered after it is released;
 //! - with interrupts on: a frame through a real card's I/O port takes hundreds of
 //!   microseconds, too long to hold off every interrupt of the CPU. Holders take the lock with
-//!   bottom halves off (so the poll, a softirq, cannot spin on it under them) and interrupts on.
+//!   bottom halves off (so the poll, a softirq, cannot spin on it under them) and interrupts on
+//!   (netpoll, which calls in with interrupts off, takes it plainly).
 //!   The hard IRQ handler never spins: if the lock is taken it masks the card's line and leaves
 //!   (see [`Datapath::irq`]); whoever releases the lock next unmasks it, and the
 //!   level-triggered line interrupts again. lib8390 reaches the same end by masking the line
