@@ -44,6 +44,7 @@ use ne2k_host::dp8390::{ChipFlags, Dp8390, Ring};
 use ne2k_host::hw::regs::{self, cmd};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
+use ne2k_host::sim::Rng;
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 const OTHER_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef];
@@ -56,27 +57,6 @@ const CALL_LIMIT: u64 = 100_000;
 /// Scheduling points one schedule may take before it counts as a livelock.
 const POINT_LIMIT: u64 = 2_000_000;
 
-/// splitmix64.
-#[derive(Clone)]
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn one_in(&mut self, n: u64) -> bool {
-        self.below(n) == 0
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
 
 thread_local! {
     /// This thread's simulated CPU.

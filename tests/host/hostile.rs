@@ -55,7 +55,7 @@ use ne2k_host::dp8390::{ChipError, ChipFlags, Dp8390, Ring, PCI_CHIPS};
 use ne2k_host::hw::regs::{self, cmd, isr};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
-use ne2k_host::sim::Rig;
+use ne2k_host::sim::{Rig, Rng};
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 /// Cases in a plain `cargo test` (debug build): about 4 s on a busy 2-core machine (10^6 cases
@@ -81,51 +81,18 @@ const MIN_LEN: usize = 60;
 const MAX_LEN: usize = 1518;
 const MAX_TX_LEN: usize = 1518;
 
-/// splitmix64: deterministic, any seed is fine.
-#[derive(Clone)]
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn byte(&mut self) -> u8 {
-        self.next() as u8
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// True one time in `n` (never for 0).
-    fn one_in(&mut self, n: u32) -> bool {
-        n != 0 && self.below(u64::from(n)) == 0
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        let mut v = Vec::with_capacity(n + 8);
-        while v.len() < n {
-            v.extend_from_slice(&self.next().to_le_bytes());
-        }
-        v.truncate(n);
-        v
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
 
 /// How a case's device lies (0 in a `one_in` field: never).
 #[derive(Clone, Copy, Debug, Default)]
 struct Knobs {
     /// An ISR read returns a random byte.
-    isr_read: u32,
+    isr_read: u64,
     /// A CURR read returns a random byte (or a random page inside the ring).
-    curr_read: u32,
+    curr_read: u64,
     /// Any other register read returns a random byte.
-    other_read: u32,
+    other_read: u64,
     /// One byte of a data-port transfer comes back as a random byte.
-    glitch: u32,
+    glitch: u64,
     rdc_never: bool,
     rdc_always: bool,
     rst_never: bool,

@@ -276,9 +276,19 @@ impl Model {
         if next >= stop {
             next -= stop - start;
         }
+        self.store(&buf, mcast, next);
+        true
+    }
+
+    /// Writes a received frame at CURR: the 4-byte header (status, next page, count), then the
+    /// frame, wrapping at PSTOP; moves CURR to `next` (a byte address) and raises PRX.
+    fn store(&mut self, buf: &[u8], mcast: bool, next: usize) {
+        let start = usize::from(self.pstart) << 8;
+        let stop = usize::from(self.pstop) << 8;
+        let total = buf.len() + 4;
         let status = regs::rsr::PRX | if mcast { regs::rsr::PHY } else { 0 };
         let hdr = [status, (next >> 8) as u8, total as u8, (total >> 8) as u8];
-        let mut a = index;
+        let mut a = usize::from(self.curr) << 8;
         for &b in hdr.iter().chain(buf.iter()) {
             self.mem_write(a as u16, b);
             a += 1;
@@ -288,7 +298,6 @@ impl Model {
         }
         self.curr = (next >> 8) as u8;
         self.isr |= isr::PRX;
-        true
     }
 
     /// Records a protocol error (timing mode), at most 64 of them.
@@ -353,18 +362,7 @@ impl Model {
         if next >= stop {
             next -= ring;
         }
-        let status = regs::rsr::PRX | if mcast { regs::rsr::PHY } else { 0 };
-        let hdr = [status, (next >> 8) as u8, total as u8, (total >> 8) as u8];
-        let mut a = index;
-        for &b in hdr.iter().chain(buf.iter()) {
-            self.mem_write(a as u16, b);
-            a += 1;
-            if a == stop {
-                a = start;
-            }
-        }
-        self.curr = (next >> 8) as u8;
-        self.isr |= isr::PRX;
+        self.store(&buf, mcast, next);
         true
     }
 
