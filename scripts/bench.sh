@@ -28,10 +28,7 @@ mkdir -p "$out"
 # The same module with the tracepoint checks compiled out (cost of a disabled tracepoint).
 step "ne2k_rs variant without tracepoints (NE2K_RS_NOTRACE=y)"
 nt="$NE2K_CACHE/notrace-src"
-rm -rf "$nt"; mkdir -p "$nt"
-(cd "$REPO" && cp -r Kbuild ./*.rs ./*.c ./*.h hw tracing "$nt"/)
-make -s -C "$KDIR" M="$nt" NE2K_RS_NOTRACE=y modules >"$out/notrace-build.log" 2>&1 ||
-    { tail -20 "$out/notrace-build.log"; die "notrace build failed"; }
+build_module_copy "$REPO" "$nt" "$KDIR" "$out/notrace-build.log" NE2K_RS_NOTRACE=y || die "notrace build failed"
 cp "$nt/ne2k_rs.ko" "$out/ne2k_rs_notrace.ko"
 done_step
 

@@ -23,20 +23,16 @@ mkdir -p "$out"
 
 step "ne2k_rs.ko against the irqsoff kernel"
 src="$NE2K_CACHE/irqsoff-src"
-rm -rf "$src"; mkdir -p "$src"
-(cd "$REPO" && cp -r Kbuild ./*.rs ./*.c ./*.h hw tracing "$src"/)
-make -s -C "$K" M="$src" modules >"$out/module-build.log" 2>&1 ||
-    { tail -20 "$out/module-build.log"; die "module build against $K failed"; }
+build_module_copy "$REPO" "$src" "$K" "$out/module-build.log" || die "module build against $K failed"
 cp "$src/ne2k_rs.ko" "$out/ne2k_rs.ko"
 done_step
 if [ -n "${IRQSOFF_BASE:-}" ]; then
     step "ne2k_rs.ko of $IRQSOFF_BASE against the irqsoff kernel"
     base=$(git -C "$REPO" rev-parse --short "$IRQSOFF_BASE") || die "IRQSOFF_BASE: no commit '$IRQSOFF_BASE'"
-    bsrc="$NE2K_CACHE/irqsoff-base-src"
-    rm -rf "$bsrc"; mkdir -p "$bsrc"
-    git -C "$REPO" archive "$base" | tar -x -C "$bsrc"
-    make -s -C "$K" M="$bsrc" modules >"$out/module-base-build.log" 2>&1 ||
-        { tail -20 "$out/module-base-build.log"; die "module build of $base failed"; }
+    tree="$NE2K_CACHE/irqsoff-base-tree" bsrc="$NE2K_CACHE/irqsoff-base-src"
+    rm -rf "$tree"; mkdir -p "$tree"
+    git -C "$REPO" archive "$base" | tar -x -C "$tree"
+    build_module_copy "$tree" "$bsrc" "$K" "$out/module-base-build.log" || die "module build of $base failed"
     cp "$bsrc/ne2k_rs.ko" "$out/ne2k_rs-$base.ko"
     export IRQSOFF_KO_B="$out/ne2k_rs-$base.ko" IRQSOFF_B_NAME="ne2k_rs@$base"
     done_step

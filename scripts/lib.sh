@@ -11,3 +11,15 @@ done_step() { echo "    done in $(( $(date +%s) - _step_t0 ))s" >&2; }
 positive_int() {
     [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || die "$1 must be a positive integer (got '$2')"
 }
+
+# Builds ne2k_rs.ko from a copy of the driver sources in SRC (the checkout, or a tree that
+# `git archive` made) in DIR, against KDIR, with extra make arguments (e.g. NE2K_RS_NOTRACE=y);
+# the module lands in DIR/ne2k_rs.ko, the build's output in LOG.
+#   build_module_copy SRC DIR KDIR LOG [MAKE_ARGS...]
+build_module_copy() {
+    local src=$1 dir=$2 kdir=$3 log=$4
+    shift 4
+    rm -rf "$dir"; mkdir -p "$dir"
+    (cd "$src" && cp -r Kbuild ./*.rs ./*.c ./*.h hw tracing "$dir"/) || return 1
+    make -s -C "$kdir" M="$dir" "$@" modules >"$log" 2>&1 || { tail -20 "$log"; return 1; }
+}
