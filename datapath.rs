@@ -518,9 +518,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
             }
             while let Some(done) = st.chip.tx_reap() {
-                if done.freed {
-                    tx_done += 1;
-                }
+                tx_done += 1;
                 if let Some(stages) = done.stages {
                     self.probe.tx(&stages);
                 }

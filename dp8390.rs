@@ -362,14 +362,11 @@ impl<B: RegisterBus> Drop for RxSlot<'_, B> {
     }
 }
 
-/// What the chip's interrupt status says the poll has to do.
+/// A transmit completion [`Dp8390::tx_reap`] took: the slot of the frame that was on the wire
+/// is free again (the queue can be woken).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TxDone {
-    /// A TX slot was freed (the queue can be woken).
-    pub freed: bool,
-    /// Bytes of the frame that completed (0 if none).
-    pub bytes: usize,
-    /// Its stages, if it was timed.
+    /// The frame's stages, if it was timed.
     pub stages: Option<TxStages>,
 }
 
@@ -893,14 +890,14 @@ impl<B: RegisterBus> Dp8390<B> {
     /// the command write, so most frames complete here with no interrupt at all). One register
     /// read when nothing is done; three when a frame completes.
     pub fn tx_reap(&mut self) -> Option<TxDone> {
-        self.tx_on_wire?;
+        let slot = self.tx_on_wire?;
         let status = self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE);
         if status == 0 {
             self.set_imr(self.imr | isr::PTX | isr::TXE);
             return None;
         }
         self.wr(regs::P0_ISR, status);
-        let done = self.tx_complete(status);
+        let done = self.tx_complete(slot, status);
         if self.tx_on_wire.is_none() {
             self.set_imr(self.imr & !(isr::PTX | isr::TXE));
         }
@@ -948,7 +945,7 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
-    /// `start_xmit` entry) if given; [`Self::tx_complete`] then returns them.
+    /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
     pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<usize, XmitError> {
         if frame.len() > MAX_TX_FRAME || frame.is_empty() {
             self.stats.tx_errors += 1;
@@ -996,9 +993,9 @@ impl<B: RegisterBus> Dp8390<B> {
         Ok(self.tx_free())
     }
 
-    /// Transmit-complete handling for an acked `status` (see [`Self::tx_reap`]).
-    fn tx_complete(&mut self, status: u8) -> TxDone {
-        let Some(slot) = self.tx_on_wire else { return TxDone::default() };
+    /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
+    /// (see [`Self::tx_reap`]).
+    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {
         let times = self.tx_times[slot];
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
         let t_seen = if times.timed { self.bus.cycles() } else { 0 };
@@ -1049,7 +1046,7 @@ impl<B: RegisterBus> Dp8390<B> {
                 total: t_done.wrapping_sub(times.t_enter),
             }
         });
-        TxDone { freed: true, bytes: len, stages }
+        TxDone { stages }
     }
 
     /// Transmit watchdog fired: reset and re-initialise the chip (frames in the slots are lost

@@ -44,7 +44,7 @@ use ne2k_host::dp8390::{ChipFlags, Dp8390, Ring};
 use ne2k_host::hw::regs::{self, cmd};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
-use ne2k_host::sim::Rng;
+use ne2k_host::sim::{env_u64, Rng};
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 const OTHER_MAC: [u8; 6] = [0x52, 0x54, 0x00, 0xab, 0xcd, 0xef];
@@ -1098,21 +1098,11 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
     (failures, counts)
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    let v = v.trim();
-    match v.strip_prefix("0x") {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => v.parse().ok(),
-    }
-}
 
 #[test]
 fn explore_interleavings() {
     let n = env_u64("NE2K_EXPLORE_SCHEDULES").unwrap_or(DEFAULT_SCHEDULES);
     let first = env_u64("NE2K_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
-    // Failures are reported, not unwound through: keep the default hook quiet for the
-    // expected "another CPU failed" unwinds.
     let mut totals = [0u64; 5];
     for i in 0..n {
         let seed = first.wrapping_add(i.wrapping_mul(0x9e37_79b9));

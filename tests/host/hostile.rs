@@ -55,7 +55,7 @@ use ne2k_host::dp8390::{ChipError, ChipFlags, Dp8390, Ring, PCI_CHIPS};
 use ne2k_host::hw::regs::{self, cmd, isr};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
-use ne2k_host::sim::{Rig, Rng};
+use ne2k_host::sim::{env_u64, Rig, Rng};
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
 /// Cases in a plain `cargo test` (debug build): about 4 s on a busy 2-core machine (10^6 cases
@@ -1012,14 +1012,6 @@ impl Drop for Replay {
     }
 }
 
-fn env_u64(name: &str) -> Option<u64> {
-    let v = std::env::var(name).ok()?;
-    let v = v.trim().replace('_', "");
-    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16).ok(),
-        None => v.parse().ok(),
-    }
-}
 
 #[test]
 fn hostile_device_fuzz() {

@@ -243,3 +243,14 @@ impl Rng {
         xs[self.below(xs.len() as u64) as usize]
     }
 }
+
+/// A count or seed from the environment (decimal, or hex with 0x; `_` separators allowed), as
+/// the property runs take `NE2K_FUZZ_CASES`, `NE2K_FUZZ_SEED`, `NE2K_EXPLORE_SCHEDULES`.
+pub fn env_u64(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    let v = v.trim().replace('_', "");
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16).ok(),
+        None => v.parse().ok(),
+    }
+}

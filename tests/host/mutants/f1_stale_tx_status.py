@@ -22,11 +22,21 @@ assert a in s; s=s.replace(a,'''        st.irqs += 1;
 a='''            while let Some(done) = st.chip.tx_reap() {'''
 assert a in s; s=s.replace(a,'''            let stale = core::mem::take(&mut st.pending);
             if stale & (isr::PTX | isr::TXE) != 0 {
-                if st.chip.tx_complete_old(stale).freed { tx_done += 1; }
+                if st.chip.tx_complete_old(stale) { tx_done += 1; }
             }
             while let Some(done) = st.chip.tx_reap() {''',1)
 open('datapath.rs','w').write(s)
 d=open('dp8390.rs').read()
-d=d.replace('''    fn tx_complete(&mut self, status: u8) -> TxDone {''','''    pub fn tx_complete_old(&mut self, status: u8) -> TxDone { self.tx_complete(status) }
-    fn tx_complete(&mut self, status: u8) -> TxDone {''')
+# 69c1c75's tx_complete(status): completes whatever slot is on the wire, if any.
+a='''    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {'''
+assert a in d; d=d.replace(a,'''    pub fn tx_complete_old(&mut self, status: u8) -> bool {
+        match self.tx_on_wire {
+            Some(slot) => {
+                self.tx_complete(slot, status);
+                true
+            }
+            None => false,
+        }
+    }
+    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {''')
 open('dp8390.rs','w').write(d)
