@@ -246,7 +246,7 @@ impl NetDevOps for Ne2kNet {
         let mut list = [[0u8; 6]; MC_MAX];
         let n = dev.mc_list(&mut list);
         let mc = (n <= MC_MAX).then(|| &list[..n]);
-        self.dp.set_rx_mode(dev.promisc(), dev.allmulti(), mc);
+        self.dp.set_rx_mode(dev, dev.promisc(), dev.allmulti(), mc);
     }
 
     fn set_mac_address(&self, dev: &NetDev, mac: [u8; 6]) -> Result {
@@ -254,12 +254,12 @@ impl NetDevOps for Ne2kNet {
             return Err(EADDRNOTAVAIL);
         }
         dev.set_dev_addr(&mac);
-        self.dp.set_mac_address(mac);
+        self.dp.set_mac_address(dev, mac);
         Ok(())
     }
 
-    fn get_stats64(&self, _dev: &NetDev, s: &mut LinkStats64) {
-        let st = self.dp.hold();
+    fn get_stats64(&self, dev: &NetDev, s: &mut LinkStats64) {
+        let st = self.dp.hold(dev);
         let c = st.stats();
         s.rx_packets = c.rx_packets;
         s.rx_bytes = c.rx_bytes;
@@ -296,8 +296,8 @@ impl NetDevOps for Ne2kNet {
         self.dp.poll(dev, napi, budget.max(0) as usize) as i32
     }
 
-    fn ethtool_stats(&self, out: &mut [u64]) {
-        let st = self.dp.hold();
+    fn ethtool_stats(&self, dev: &NetDev, out: &mut [u64]) {
+        let st = self.dp.hold(dev);
         let c = st.stats();
         let vals = [
             c.rx_bad_headers,
@@ -321,12 +321,12 @@ impl NetDevOps for Ne2kNet {
         }
     }
 
-    fn msglevel(&self) -> u32 {
-        self.dp.hold().msg_enable
+    fn msglevel(&self, dev: &NetDev) -> u32 {
+        self.dp.hold(dev).msg_enable
     }
 
-    fn set_msglevel(&self, level: u32) {
-        self.dp.hold().msg_enable = level;
+    fn set_msglevel(&self, dev: &NetDev, level: u32) {
+        self.dp.hold(dev).msg_enable = level;
     }
 }
 
@@ -436,7 +436,7 @@ impl pci::Driver for Ne2kDriver {
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         // Mask and stop the chip, and forbid a restart, before the line is freed and the
         // device unregistered (Drop of `reg`).
-        this.reg.data().dp.unbind();
+        this.reg.data().dp.unbind(&this.reg.netdev());
         dev_info!(pdev, "{} unbound\n", this.info.name);
     }
 }

@@ -495,9 +495,9 @@ pub trait NetDevOps: Sync + Send + Sized + 'static {
     fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32;
     /// Hard interrupt on the device's (shared) line.
     fn irq(&self, dev: &NetDev) -> IrqReturn;
-    fn ethtool_stats(&self, out: &mut [u64]);
-    fn msglevel(&self) -> u32;
-    fn set_msglevel(&self, level: u32);
+    fn ethtool_stats(&self, dev: &NetDev, out: &mut [u64]);
+    fn msglevel(&self, dev: &NetDev) -> u32;
+    fn set_msglevel(&self, dev: &NetDev, level: u32);
 }
 
 /// Dispatch from the C callbacks to `T`. The `net_device_ops`/`ethtool_ops` tables are in
@@ -590,14 +590,14 @@ impl<T: NetDevOps> Vtable<T> {
     /// As [`Self::open`].
     pub unsafe fn msglevel(dev: Raw) -> u32 {
         // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.msglevel()
+        unsafe { Self::drv(dev) }.msglevel(&NetDev(dev))
     }
 
     /// # Safety
     /// As [`Self::open`].
     pub unsafe fn set_msglevel(dev: Raw, level: u32) {
         // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.set_msglevel(level)
+        unsafe { Self::drv(dev) }.set_msglevel(&NetDev(dev), level)
     }
 
     /// Name of `ethtool -S` counter `i` (NUL-terminated), or NULL past the end.
@@ -614,7 +614,7 @@ impl<T: NetDevOps> Vtable<T> {
         // SAFETY: see the contract.
         let out = unsafe { core::slice::from_raw_parts_mut(data, T::STAT_NAMES.len()) };
         // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.ethtool_stats(out);
+        unsafe { Self::drv(dev) }.ethtool_stats(&NetDev(dev), out);
     }
 
     unsafe extern "C" fn poll(napi: Raw, budget: c_int) -> c_int {
@@ -810,6 +810,10 @@ unsafe impl<T: NetDevOps> Sync for Registration<T> {}
 impl<T: NetDevOps> Registration<T> {
     pub fn data(&self) -> &T {
         &self.data
+    }
+    /// The registered device, for driver code outside the ops (PCI unbind).
+    pub fn netdev(&self) -> NetDev {
+        NetDev(self.dev)
     }
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long

@@ -353,17 +353,17 @@ fn rx_filter_modes() {
     assert!(!rx(frame(group, 60, 0)));
     assert!(!rx(frame(stranger, 60, 0)));
     // A multicast list: its group passes (another group passes only on a hash collision).
-    rig.dp.set_rx_mode(false, false, Some(&[group]));
+    rig.dp.set_rx_mode(&rig.dev, false, false, Some(&[group]));
     assert!(rx(frame(group, 60, 0)));
     assert_eq!(rx(frame(other, 60, 0)), dp8390::mc_hash_bit(&other) == dp8390::mc_hash_bit(&group));
     // Allmulti, or a list longer than the filter tracks: every group; still no strangers.
     for (allmulti, list) in [(true, Some(&[][..])), (false, None)] {
-        rig.dp.set_rx_mode(false, allmulti, list);
+        rig.dp.set_rx_mode(&rig.dev, false, allmulti, list);
         assert!(rx(frame(other, 60, 0)));
         assert!(!rx(frame(stranger, 60, 0)));
     }
     // Promiscuous: everything.
-    rig.dp.set_rx_mode(true, false, Some(&[]));
+    rig.dp.set_rx_mode(&rig.dev, true, false, Some(&[]));
     assert!(rx(frame(stranger, 60, 0)));
     assert_eq!(rig.chip(|c| c.bus().rcr) & regs::rcr::PRO, regs::rcr::PRO);
     rig.drain(1000);
@@ -380,16 +380,16 @@ fn set_mac_address_keeps_the_requested_filter_without_the_list() {
     let prom = chip.probe().unwrap();
     let rig = Rig::new(chip, prom.mac, true);
     rig.open();
-    rig.dp.set_rx_mode(false, false, Some(&[group]));
+    rig.dp.set_rx_mode(&rig.dev, false, false, Some(&[group]));
     let hashed = rig.chip(|c| c.bus().mar);
     let other = [0x52, 0x54, 0x00, 0x65, 0x43, 0x21];
-    rig.dp.set_mac_address(other);
+    rig.dp.set_mac_address(&rig.dev, other);
     rig.chip(|c| {
         let m = c.bus();
         assert_eq!(m.par, other);
         assert_eq!(m.rcr & regs::rcr::PRO, regs::rcr::PRO, "PROM-filtering card, other MAC: promiscuous");
     });
-    rig.dp.set_mac_address(MAC);
+    rig.dp.set_mac_address(&rig.dev, MAC);
     rig.chip(|c| {
         let m = c.bus();
         assert_eq!(m.rcr & regs::rcr::PRO, 0, "back on the PROM address: not promiscuous");
@@ -859,7 +859,7 @@ fn a_poll_leaves_a_chip_stopped_by_unbind_alone() {
     for i in 0..5 {
         assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, i))));
     }
-    let napi = HookNapi::new(1, || rig.dp.unbind());
+    let napi = HookNapi::new(1, || rig.dp.unbind(&rig.dev));
     rig.dp.poll(&rig.dev, &napi, 64);
     assert_eq!(napi.inner.delivered.borrow().len(), 1);
     rig.chip(|c| {
@@ -883,4 +883,32 @@ fn a_tx_timeout_on_a_dead_card_stops_it() {
     assert!(rig.dev.queue_stopped.get(), "a dead card's queue is not woken");
     assert!(!rig.dev.carrier.get());
     assert!(rig.dev.logs.borrow().iter().any(|l| matches!(l, ne2k_host::datapath::Log::TxTimeoutReset(_))));
+}
+
+/// Found in Bochs (issue #13): the hard IRQ met a lock holder, masked the line and left; the
+/// release only unmasked the line and counted on the interrupt, still asserted, being
+/// delivered again. Bochs' I/O APIC does not deliver again a level that stayed asserted
+/// through the mask, and the card went silent after its first interrupt. Now the release takes
+/// the interrupt itself (the chip's sources masked, NAPI scheduled) before it unmasks the
+/// line: nothing waits for a second delivery.
+#[test]
+fn a_deferred_interrupt_is_taken_at_the_release_without_a_second_delivery() {
+    let rig = up(32, ChipFlags::NONE);
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, 7))));
+    assert!(rig.chip(|c| c.bus().irq_pending()), "the card asserts its line");
+    {
+        let _held = rig.dp.hold(&rig.dev);
+        // The hard IRQ, on this CPU or another, while the lock is held.
+        assert!(rig.irq(), "a deferred interrupt is ours");
+        assert_eq!(rig.dp.lock().line_masked.get(), 1, "the handler masks the line");
+        assert!(!rig.dev.napi_scheduled.get());
+    }
+    // The release, with no second call of the handler.
+    assert_eq!(rig.dp.lock().line_masked.get(), 0, "the release unmasks the line");
+    assert!(rig.dev.napi_scheduled.get(), "the release took the interrupt: NAPI is scheduled");
+    assert!(!rig.chip(|c| c.bus().irq_pending()), "the chip no longer asserts the line (its sources are masked)");
+    assert_eq!(rig.dp.irq_deferrals(), 1);
+    assert_eq!(rig.st().irqs, 1, "counted once, as an interrupt taken");
+    assert_eq!(rig.drain(64).len(), 1, "the frame is received");
+    assert!(rig.chip(|c| c.bus().imr) != 0, "the poll unmasks the chip");
 }

@@ -150,10 +150,10 @@ fn point() {
         return;
     }
     let w = world();
-    if !w.in_handler.load(Ordering::SeqCst) && w.dp.lock().masked.load(Ordering::SeqCst) > 0 {
+    if !w.in_handler.load(Ordering::SeqCst) && w.dp.lock().masked.load(Ordering::SeqCst) > 0 && !w.dp.irq_deferred() {
         let free = w.dp.lock().state.try_lock().is_ok();
         if free {
-            w.fail("the line is masked, the lock is free and no handler runs: nobody will unmask it".into());
+            w.fail("the line is masked, the lock is free, no handler runs and no deferral is raised: nobody will unmask it".into());
         }
     }
     maybe_interrupt(&w);
@@ -174,6 +174,7 @@ fn interrupt_in_hold() {
         return;
     }
     IN_IRQ.with(|c| c.set(true));
+    w.line.delivered();
     let handled = w.dp.irq(&w.dev);
     IN_IRQ.with(|c| c.set(false));
     w.in_handler.store(false, Ordering::SeqCst);
@@ -183,7 +184,7 @@ fn interrupt_in_hold() {
 }
 
 fn maybe_interrupt(w: &World) {
-    if ATOMIC.with(Cell::get) || IRQS_OFF.with(Cell::get) > 0 || IN_IRQ.with(Cell::get) || !w.line() {
+    if ATOMIC.with(Cell::get) || IRQS_OFF.with(Cell::get) > 0 || IN_IRQ.with(Cell::get) || !w.irq_line() {
         return;
     }
     if !w.sched.roll(w.sched.irq_one_in) {
@@ -195,13 +196,18 @@ fn maybe_interrupt(w: &World) {
     }
     IN_IRQ.with(|c| c.set(true));
     call_begin();
+    w.line.delivered();
     let handled = w.dp.irq(&w.dev);
     if !handled {
         // Another CPU may have changed things since; a level-triggered line fires again at
         // once: if the handler still says "not mine" with the line asserted, it is a storm.
         ATOMIC.with(|c| c.set(true));
         let free = w.dp.lock().state.try_lock().is_ok();
-        if free && w.line() && !w.dp.irq(&w.dev) && w.line() {
+        if free && w.irq_line() && {
+            w.line.delivered();
+            !w.dp.irq(&w.dev)
+        } && w.irq_line()
+        {
             w.fail(format!("the line is asserted and the handler says IRQ_NONE: an interrupt storm ({})", w.chip_regs()));
         }
         ATOMIC.with(|c| c.set(false));
@@ -222,7 +228,34 @@ struct SimBus {
     dma_cmd: bool,
     failures: Vec<String>,
     /// The model's interrupt output, mirrored after every access (read without the lock).
-    pending: Arc<AtomicBool>,
+    line: Arc<Line>,
+}
+
+/// The card's interrupt output as the interrupt controller sees it. Level mode (an I/O APIC
+/// as specified): the line is asserted while the chip's output is, through masks and EOIs.
+/// Edge mode (Bochs' I/O APIC as observed with ne2k_rs: a level that stayed asserted while
+/// the handler masked the line is not delivered again): one delivery per rising edge of the
+/// chip's output. A driver must work with both.
+struct Line {
+    pending: AtomicBool,
+    edge_mode: bool,
+    edge: AtomicBool,
+}
+
+impl Line {
+    fn set(&self, p: bool) {
+        if !self.pending.swap(p, Ordering::SeqCst) && p {
+            self.edge.store(true, Ordering::SeqCst);
+        }
+    }
+    /// Whether the controller would deliver now (the line's mask aside).
+    fn asserted(&self) -> bool {
+        self.pending.load(Ordering::SeqCst) && (!self.edge_mode || self.edge.load(Ordering::SeqCst))
+    }
+    /// The handler is called: the edge is used up.
+    fn delivered(&self) {
+        self.edge.store(false, Ordering::SeqCst);
+    }
 }
 
 impl SimBus {
@@ -230,8 +263,8 @@ impl SimBus {
     /// interrupts on, the interrupt may be taken right here.
     fn after_access(&mut self) {
         let p = self.m.irq_pending();
-        self.pending.store(p, Ordering::SeqCst);
-        if p {
+        self.line.set(p);
+        if self.line.asserted() {
             interrupt_in_hold();
         }
         // The other CPU runs concurrently with a hold: sometimes let it (it spins if it wants
@@ -606,8 +639,8 @@ struct Book {
 
 struct World {
     dp: Datapath<SimLock, NoProbe>,
-    /// The card's interrupt output (mirrored by the bus).
-    pending: Arc<AtomicBool>,
+    /// The card's interrupt output (mirrored by the bus), level or edge.
+    line: Arc<Line>,
     /// A CPU is in the card's hard IRQ handler.
     in_handler: AtomicBool,
     dev: SimDev,
@@ -660,9 +693,9 @@ impl World {
         })
     }
 
-    /// The card's interrupt line.
-    fn line(&self) -> bool {
-        self.pending.load(Ordering::SeqCst) && self.dp.lock().masked.load(Ordering::SeqCst) == 0
+    /// The card's interrupt line, as delivered.
+    fn irq_line(&self) -> bool {
+        self.line.asserted() && self.dp.lock().masked.load(Ordering::SeqCst) == 0
     }
 
     /// A frame handed to the stack: it must be the next (or a later) frame the chip stored,
@@ -702,7 +735,7 @@ impl World {
     fn chip<R>(&self, f: impl FnOnce(&mut ChipState<SimBus>) -> R) -> R {
         let mut st = self.raw();
         let r = f(&mut st);
-        self.pending.store(st.chip.bus_ref().m.irq_pending(), Ordering::SeqCst);
+        self.line.set(st.chip.bus_ref().m.irq_pending());
         r
     }
 }
@@ -738,14 +771,14 @@ fn act(w: &World, rng: &mut Rng) {
             if w.dev.st().up {
                 let group = [[0x01, 0x00, 0x5e, 0, 0, rng.below(256) as u8]];
                 call_begin();
-                w.dp.set_rx_mode(rng.one_in(4), rng.one_in(4), Some(&group));
+                w.dp.set_rx_mode(&w.dev, rng.one_in(4), rng.one_in(4), Some(&group));
             }
             kernel_unlock(w, addr_lock);
         }
         66..=67 => {
             kernel_lock(w, rtnl);
             call_begin();
-            w.dp.set_mac_address(if rng.one_in(2) { MAC } else { OTHER_MAC });
+            w.dp.set_mac_address(&w.dev, if rng.one_in(2) { MAC } else { OTHER_MAC });
             kernel_unlock(w, rtnl);
         }
         68..=71 => open_or_stop(w),
@@ -891,9 +924,10 @@ fn settle(w: &World) {
     for _ in 0..200 {
         let ns = 200_000;
         w.chip(|st| st.chip.bus().m.advance(ns));
-        if w.line() {
+        if w.irq_line() {
             call_begin();
-            if !w.dp.irq(&w.dev) && w.line() {
+            w.line.delivered();
+            if !w.dp.irq(&w.dev) && w.irq_line() {
                 w.fail(format!("line asserted at the end, handler says IRQ_NONE: {}", w.chip_regs()));
             }
         }
@@ -989,7 +1023,7 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
     let cpus = if rng.one_in(3) { 1 } else { 2 };
     let mem = rng.pick(&[16usize, 32]);
     let flags = rng.pick(&[ChipFlags::NONE, ChipFlags::ONLY_16BIT_IO]);
-    let pending = Arc::new(AtomicBool::new(false));
+    let line = Arc::new(Line { pending: AtomicBool::new(false), edge_mode: rng.one_in(2), edge: AtomicBool::new(false) });
     let mut chip = Dp8390::new(
         SimBus {
             m: Model::with_wire(MAC, mem),
@@ -997,7 +1031,7 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
             must_stay_stopped: false,
             dma_cmd: false,
             failures: vec![],
-            pending: pending.clone(),
+            line: line.clone(),
         },
         flags,
     );
@@ -1012,7 +1046,7 @@ fn run(seed: u64) -> (Vec<String>, [u64; 4]) {
             prom.mac,
             rng.one_in(2),
         ),
-        pending,
+        line,
         in_handler: AtomicBool::new(false),
         dev: SimDev { s: Mutex::new(DevState::default()) },
         sched: Sched {

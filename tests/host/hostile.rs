@@ -850,7 +850,7 @@ impl Case {
                 let promisc = self.rng.one_in(2);
                 let mc = [[0x01, 0x00, 0x5e, 0, 0, self.rng.byte()]];
                 self.begin(CALL_LIMIT);
-                self.rig.dp.set_rx_mode(promisc, false, Some(&mc));
+                self.rig.dp.set_rx_mode(&self.rig.dev, promisc, false, Some(&mc));
                 let ev = self.end_no_rx("set_rx_mode");
                 assert!(ev.is_empty(), "set_rx_mode wrote BNRY");
             }

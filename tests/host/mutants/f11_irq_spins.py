@@ -3,5 +3,5 @@
 # whose hold it interrupted, that is a deadlock.
 s=open('datapath.rs').read()
 a='''        let mut st = match self.lock.try_lock() {'''
-assert a in s; s=s.replace(a,'''        let mut st = match Some(self.hold()) {''')
+assert a in s; s=s.replace(a,'''        let mut st = match Some(self.hold(dev)) {''')
 open('datapath.rs','w').write(s)

@@ -3,10 +3,10 @@
 # just before the flag was raised never unmasks it (a lost interrupt, the line masked for good).
 s=open('datapath.rs').read()
 a='''                match self.lock.try_lock() {
-                    // The holder's release unmasks the line.
+                    // The holder's release takes it.
                     None => return true,
                     // Released in between: the flag is ours to clear (`Held` does it).
-                    Some(g) => self.held(g),
+                    Some(g) => self.held(g, dev),
                 }'''
 assert a in s; s=s.replace(a,'''                return true;''')
 open('datapath.rs','w').write(s)

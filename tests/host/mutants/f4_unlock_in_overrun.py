@@ -20,15 +20,15 @@ assert a in s; s=s.replace(a,'''                if status & isr::OVW != 0 {
                 }''')
 a='''        let (t_ref, timed);
         {
-            let mut st = self.hold();'''
+            let mut st = self.hold(dev);'''
 assert a in s; s=s.replace(a,'''        let (t_ref, timed);
         let mut ovw = None;
         {
-            let mut st = self.hold();''')
+            let mut st = self.hold(dev);''')
 a='''        for (buf, times) in held.iter_mut().filter_map(Option::take) {'''
 assert a in s; s=s.replace(a,'''        if let Some(resend) = ovw {
             for _ in 0..budget.min(OVERRUN_RX_MAX) {
-                let mut st = self.hold();
+                let mut st = self.hold(dev);
                 let r = self.rx_one(&mut st, napi, timed, &mut log);
                 drop(st);
                 match r {
@@ -38,7 +38,7 @@ assert a in s; s=s.replace(a,'''        if let Some(resend) = ovw {
                 }
                 work += 1;
             }
-            self.hold().chip.rx_overrun_finish(resend);
+            self.hold(dev).chip.rx_overrun_finish(resend);
         }
         for (buf, times) in held.iter_mut().filter_map(Option::take) {''')
 open('datapath.rs','w').write(s)

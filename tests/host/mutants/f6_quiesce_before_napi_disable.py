@@ -2,9 +2,9 @@
 s=open('datapath.rs').read()
 a='''        dev.stop_queue();
         dev.napi_disable();
-        self.hold().chip.quiesce();'''
+        self.hold(dev).chip.quiesce();'''
 assert a in s; s=s.replace(a,'''        dev.stop_queue();
-        self.hold().chip.quiesce();
+        self.hold(dev).chip.quiesce();
         dev.napi_disable();''')
 a='''            if !st.chip.running() {'''
 assert a in s; s=s.replace(a,'''            if false {''')
