@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
-# Boot the lab kernel under QEMU (TCG) with virtme-ng and run a script as root in the guest.
+# Boot the lab kernel under QEMU (TCG) with virtme-ng, or in Bochs, and run a script as root in
+# the guest.
 #
-#   guest-run.sh --kdir KBUILD [--timeout S] [--no-e100] [--injector] [--out DIR] SCRIPT [ARGS...]
-#   guest-run.sh --kdir KBUILD --interactive
+#   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--no-e100] [--injector]
+#                [--out DIR] SCRIPT [ARGS...]
+#   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
+#
+# --emu (default $EMU, else qemu): qemu boots the build tree with virtme-ng on the host's
+# userspace; bochs (scripts/bochs/boot.sh) boots it in Bochs 2.7 with an RTL8029 that has a
+# 10 Mbit/s wire, on a 567 MHz clock of instructions, from a cached initramfs of the host's
+# tools. The script contract below is the same for both; under Bochs there is no e100 card
+# (E100_MAC is empty), no --injector and no port-access counting (LABCTL_PORT is empty), and
+# EMU=bochs is in the environment. --cpus (default $CPUS, else 2 for QEMU, 1 for Bochs): 1 or 2.
 #
 # The guest sees the host's userspace (read-only) and gets:
 #   - an ne2k_pci NIC (MAC $NE2K_MAC) and, unless --no-e100, an i82559er NIC (MAC $E100_MAC),
@@ -26,10 +35,12 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0
+KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
+        --emu) EMU=$2; shift 2;;
+        --cpus) CPUS=$2; shift 2;;
         --timeout) TIMEOUT=$2; shift 2;;
         --no-e100) E100=0; shift;;
         --injector) INJECTOR=1; shift;;
@@ -47,7 +58,15 @@ if [ $INTERACTIVE = 0 ]; then
     SCRIPT=$(readlink -f "$1"); shift
     [ -f "$SCRIPT" ] || die "script not found: $SCRIPT"
 fi
-command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'"
+case "$EMU" in
+    qemu) CPUS=${CPUS:-2}
+          command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'";;
+    bochs) CPUS=${CPUS:-1}; E100=0
+           [ $INJECTOR = 0 ] || die "--injector needs QEMU's hub (EMU=qemu)"
+           [ $INTERACTIVE = 0 ] || die "--interactive is QEMU only";;
+    *) die "EMU must be qemu or bochs (got '$EMU')";;
+esac
+case "$CPUS" in 1|2) ;; *) die "CPUS must be 1 or 2 (got '$CPUS')";; esac
 # NE2K_RS_KO: a module built elsewhere (e.g. against another kernel flavor); default the tree's.
 KO=${NE2K_RS_KO:-"$REPO/ne2k_rs.ko"}
 [ -f "$KO" ] || die "$KO not built: run 'make'"
@@ -55,6 +74,8 @@ KO=$(readlink -f "$KO")
 
 NE2K_MAC=${NE2K_MAC:-52:54:00:12:34:56}
 E100_MAC=${E100_MAC:-52:54:00:65:43:21}
+[ $E100 = 1 ] || E100_MAC=""
+
 if [ -z "$OUT" ]; then
     OUT="$REPO/results/guest-runs/$(date +%Y%m%d-%H%M%S)-$$"
 fi
@@ -86,8 +107,12 @@ if [ $INJECTOR = 1 ]; then
     LABCTL+=(--inject "$INJ_QEMU_PORT" "$INJ_DATA_PORT" "$NE2K_MAC")
     INJECT_PORT=$LABCTL_PORT
 fi
-"${LABCTL[@]}" >"$OUT/labctl.log" 2>&1 &
-PIDS+=($!)
+if [ "$EMU" = qemu ]; then
+    "${LABCTL[@]}" >"$OUT/labctl.log" 2>&1 &
+    PIDS+=($!)
+else
+    LABCTL_PORT=""
+fi
 cleanup() {
     kill "${PIDS[@]}" 2>/dev/null || true
     wait "${PIDS[@]}" 2>/dev/null || true
@@ -95,6 +120,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The guest's own timeout for the script (guest-init.sh) runs on the guest's clock: under
+# Bochs that clock is instructions at 567 MHz, slower than the wall clock, so the host's
+# timeout is the bound and the guest's is set past it.
+GUEST_TIMEOUT=$TIMEOUT
+[ "$EMU" = bochs ] && GUEST_TIMEOUT=$(( TIMEOUT * 4 ))
 cat >"$OUT/.env" <<ENV
 export NE2K_RS_KO='$KO'
 export GUEST_IP='10.0.2.15/24'
@@ -108,11 +138,27 @@ export NE2K_MAC='$NE2K_MAC'
 export E100_MAC='$E100_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
-export GUEST_TIMEOUT='$TIMEOUT'
+export GUEST_TIMEOUT='$GUEST_TIMEOUT'
+export EMU='$EMU'
+export CPUS='$CPUS'
 export EXP_COUNT='${EXP_COUNT:-1100}'
 $(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
+
+if [ "$EMU" = bochs ]; then
+    printf '%q ' "$@" >"$OUT/.args"
+    t0=$(date +%s)
+    set +e
+    "$HERE/bochs/boot.sh" --kdir "$KDIR" --out "$OUT" --timeout "$TIMEOUT" --cpus "$CPUS" "$SCRIPT"
+    rc=$?
+    set -e
+    [ $rc = 124 ] && { echo "guest-run: hard timeout after ${TIMEOUT}s" >&2; exit 124; }
+    [ -f "$OUT/.status" ] || { echo "guest-run: the guest did not run the script (bochs exit $rc); see $OUT/console.log" >&2; exit 125; }
+    status=$(cat "$OUT/.status")
+    echo "==> guest script exited $status after $(( $(date +%s) - t0 ))s (Bochs); results in $OUT" >&2
+    exit "$status"
+fi
 
 if [ $INJECTOR = 1 ]; then
     # hub 0: the card, slirp and the injector's dgram socket
@@ -132,7 +178,7 @@ QOPTS="$QOPTS ${GUEST_QEMU_OPTS:-}"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
 # modprobe.blacklist: the guest's udev must not autoload the C drivers onto the cards (tests and
 # experiments choose the driver); an explicit `modprobe ne2k-pci` still works.
-VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus 2 --memory 1G --user root --append=root=/dev/root
+VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus "$CPUS" --memory 1G --user root --append=root=/dev/root
      --append=modprobe.blacklist=ne2k_pci,e100
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
 # GUEST_VERBOSE=1: the kernel log on the console too (oopses and panics end up in console.log).

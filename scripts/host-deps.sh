@@ -17,7 +17,8 @@ PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-uti
       python3 python3-pip python3-venv pipx
       clang-19 libclang-19-dev lld-19 llvm-19
       iperf3 iputils-ping iproute2 ethtool busybox-static procps
-      linux-perf gawk udev)
+      linux-perf gawk udev
+      bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage)
 BPO_PKGS=(qemu-system-x86)
 
 need_install=0

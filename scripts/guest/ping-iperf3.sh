@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The example guest script of the README (make guest-run SCRIPT=scripts/guest/ping-iperf3.sh
+# [EMU=bochs] [CPUS=1|2]; arguments: the drivers, default "ne2k_rs ne2k-pci"): with each, brings the card up, pings the
+# peer with the smallest and the largest unfragmented payloads and runs iperf3 both ways.
+# Exits non-zero at the first loss or failure.
+set -u
+. "$REPO/tests/guest/lib.sh"
+T=${IPERF_SECONDS:-5}
+for drv in ${@:-ne2k_rs ne2k-pci}; do
+    unload_all
+    if [ $drv = ne2k_rs ]; then insmod "$NE2K_RS_KO" || fail "insmod"; else modprobe ne2k-pci || fail "modprobe ne2k-pci"; fi
+    IFC=$(iface_by_mac "$NE2K_MAC")
+    [ -n "$IFC" ] || fail "$drv: no interface with MAC $NE2K_MAC"
+    ip addr add "$GUEST_IP" dev "$IFC" && ip link set "$IFC" up || fail "$drv: bring-up"
+    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "$drv: peer unreachable"
+    echo "== $drv on $IFC ($(nproc) CPU(s), ${EMU:-qemu})"
+    ping_ok 10 1 -i 0.2
+    ping_ok 10 1472 -i 0.2
+    for dir in "" -R; do
+        out=$(timeout 120 iperf3 -c "$PEER_IP" -p "$IPERF3_PORT" -t "$T" $dir 2>&1) || { echo "$out"; fail "$drv: iperf3 $dir"; }
+        echo "$out" | grep -E 'sender|receiver' | sed "s/^/  iperf3 ${dir:-(tx)} /"
+    done
+    ip link set "$IFC" down
+done
+unload_all
+echo "ping-iperf3: ok"
