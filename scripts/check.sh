@@ -88,6 +88,32 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
         tail -40 "$out.log"
     fi
     done_step
+
+    # ---- guest tests on a card with a wire: one Bochs boot (scripts/bochs/boot.sh) ----
+    # The tests that apply to Bochs' RTL8029 (no frame injector, no e100 there:
+    # tests/guest/bochs-skip), and those written for a card whose transmit takes its wire time
+    # (tests/guest/wire/). CHECK_BOCHS=0 skips them.
+    if [ "${CHECK_BOCHS:-1}" = 1 ]; then
+        step "guest tests in Bochs (RTL8029 with a 10 Mbit/s wire, 567 MHz instruction clock)"
+        bout="$REPO/results/check-bochs-$(date +%Y%m%d-%H%M%S)"
+        mkdir -p "$bout"
+        skip=" $(awk '!/^#/ && NF {print $1}' "$REPO/tests/guest/bochs-skip" | tr '\n' ' ')"
+        # (t99, the kernel-log check, last)
+        GUEST_TESTS=$(cd "$REPO/tests/guest" && for t in $(ls t*.sh | grep -v '^t99') wire/t*.sh t99*.sh; do
+                          [[ "$skip" == *" $t "* ]] || echo "$t"; done) \
+            "$HERE/guest-run.sh" --kdir "$KDIR" --emu bochs --cpus 1 --timeout "${CHECK_BOCHS_TIMEOUT:-1800}" \
+            --out "$bout" "$REPO/tests/guest/run-all.sh" >"$bout.log" 2>&1
+        rc=$?
+        grep -E '^    \| ' "$bout.log" || true
+        if [ -f "$bout/guest-results.txt" ]; then
+            while read -r r name; do result "$r" "bochs::$name"; done <"$bout/guest-results.txt"
+        fi
+        if [ $rc -ne 0 ] || [ ! -s "$bout/guest-results.txt" ]; then
+            result FAIL "bochs::boot-and-run (exit $rc, see $bout.log)"
+            tail -40 "$bout.log"
+        fi
+        done_step
+    fi
 fi
 echo "$PASS passed, $FAIL failed"
 [ $FAIL -eq 0 ]

@@ -10,6 +10,9 @@ ip link set lo up 2>/dev/null
 # Start from unbound cards whatever the guest's udev did at boot.
 modprobe -r ne2k-pci e100 2>/dev/null
 cd "$OUT"
+# The kernel log as the script found it: what the boot itself reported (e.g. Bochs' CPU model
+# trips a topology WARN at 0.000000) is not the tests' doing (tests/guest/lib.sh).
+dmesg >"$OUT/dmesg-boot.txt" 2>/dev/null
 # The script gets its own timeout, shorter than the host's, so dmesg still comes back.
 # Output goes to the console (virtme-ng's script ports) and to $OUT/guest.log.
 timeout --kill-after=5 $(( GUEST_TIMEOUT > 90 ? GUEST_TIMEOUT - 45 : GUEST_TIMEOUT * 2 / 3 )) \

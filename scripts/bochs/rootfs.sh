@@ -7,7 +7,7 @@
 # gawk, grep, sed, coreutils' timeout, util-linux' taskset/dmesg, perf and a python3 with the
 # stdlib modules the guest scripts import, each with the shared libraries ldd names; the kernel's
 # modules (8390.ko + ne2k-pci.ko and the rest, modules.dep) under /lib/modules/<release>;
-# scripts/bochs/init.sh as /init and scripts/bochs/e9out.c built static as /usr/local/bin/e9out.
+# scripts/bochs/init.sh as /init; scripts/bochs/e9out.c and outb.c built static in /usr/local/bin.
 # The per-run part (the script, its environment, the module under test, the repo's guest
 # scripts) is a second, small cpio that guest-run-bochs.sh writes for each boot.
 set -euo pipefail
@@ -19,7 +19,7 @@ KREL=$(cat "$KDIR/include/config/kernel.release")
 
 BINS=(/bin/bash /usr/bin/ip /usr/bin/ping /usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/kmod
       /usr/bin/gawk /usr/bin/grep /usr/bin/sed /usr/bin/timeout /usr/bin/taskset /usr/bin/dmesg
-      /usr/bin/mountpoint
+      /usr/bin/mountpoint /usr/bin/date /usr/bin/sleep /usr/bin/stat
       /usr/bin/perf /usr/bin/python3.11)
 PKGS=(busybox-static bash iproute2 iputils-ping iperf3 ethtool kmod gawk grep sed coreutils
       util-linux linux-perf python3.11-minimal libpython3.11-stdlib)
@@ -29,7 +29,7 @@ PYMODS="collections, statistics, sys, ctypes, os, json, re, socket, struct, time
 for b in "${BINS[@]}"; do [ -x "$b" ] || die "$b missing: run 'make deps'"; done
 # (the Debian interpreter by path: the one the guest runs, whatever python3 is first on PATH)
 
-KEY=$( { cat "$0" "$HERE/init.sh" "$HERE/e9out.c"; dpkg-query -W "${PKGS[@]}";
+KEY=$( { cat "$0" "$HERE/init.sh" "$HERE/e9out.c" "$HERE/outb.c"; dpkg-query -W "${PKGS[@]}";
          cat "$KDIR/include/config/kernel.release"; stat -c %Y "$KDIR/.ne2k-rs-built" 2>/dev/null;
          echo "$PYMODS"; } | sha256sum | cut -c1-12)
 D="$NE2K_CACHE/bochs"
@@ -79,7 +79,7 @@ for b in "${BINS[@]}"; do
     rm -f "$R$b"; copy "$b"
 done
 ln -sf python3.11 "$R/usr/bin/python3"
-ln -sf gawk "$R/usr/bin/awk"; rm -f "$R/bin/awk"
+ln -sf gawk "$R/usr/bin/awk"
 for t in bash ip ping grep sed timeout taskset dmesg mountpoint date sleep stat; do
     for d in bin sbin usr/bin usr/sbin; do
         [ -L "$R/$d/$t" ] && [ "$(readlink "$R/$d/$t")" = /bin/busybox ] && rm -f "$R/$d/$t"
@@ -133,6 +133,7 @@ rm -f "$R/lib/modules/$KREL/build" "$R/lib/modules/$KREL/source"
 depmod -b "$R" "$KREL"
 
 gcc -static -O2 -Wall -o "$R/usr/local/bin/e9out" "$HERE/e9out.c"
+gcc -static -O2 -Wall -o "$R/usr/local/bin/outb" "$HERE/outb.c"
 install -m 755 "$HERE/init.sh" "$R/init"
 cat >"$R/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
@@ -145,6 +146,16 @@ printf 'hosts: files\n' >"$R/etc/nsswitch.conf"
 touch "$R/etc/ld.so.conf"; ldconfig -r "$R" 2>/dev/null || true
 
 du -sh "$R"/* 2>/dev/null | sort -h | tail -4 | sed 's/^/    /' >&2
+# every command the guest scripts use must resolve in the guest's PATH
+for c in bash sh ip ping iperf3 ethtool insmod rmmod modprobe lsmod python3 perf timeout awk grep \
+         sed date sleep stat tee tar gzip base64 mount mountpoint dmesg taskset seq sort head tail tr \
+         cut wc cat ls readlink nproc uname sync poweroff e9out outb; do
+    found=0
+    for d in usr/local/sbin usr/local/bin usr/sbin usr/bin sbin bin; do
+        [ -e "$R/$d/$c" ] || [ -L "$R/$d/$c" ] && { found=1; break; }
+    done
+    [ $found = 1 ] || die "rootfs: '$c' missing"
+done
 (cd "$R" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$CPIO.tmp"
 mv "$CPIO.tmp" "$CPIO"
 echo "    rootfs: $(du -h "$CPIO" | cut -f1) uncompressed, $(find "$R" -type f | wc -l) files" >&2

@@ -28,6 +28,7 @@ add_probe() { # group name function
     echo "tsc_mhz=$(dmesg | sed -n 's/.*Refined TSC clocksource calibration: \([0-9.]*\) MHz.*/\1/p' | tail -1)"
     [ -n "$(dmesg | grep 'Refined TSC')" ] || echo "tsc_mhz_detected=$(dmesg | sed -n 's/.*tsc: Detected \([0-9.]*\) MHz.*/\1/p' | tail -1)"
     echo "kernel=$(uname -r)"
+    echo "emu=${EMU:-qemu}"
     echo "cpus=$(nproc)"
     echo "count=$N"
     echo "cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"

@@ -30,9 +30,19 @@ dmesg_count() { dmesg | grep -Ec "$1" || true; }
 # reports, UBSAN/KASAN, anything about refcounts or leaks, Rust panics. The boot banners of the
 # debug kernel ("RCU lockdep checking is enabled", "kmemleak: Kernel memory leak detector
 # initialized") are not reports. (Case matters for "Oops": it must not match "loops_per_jiffy".)
+# Lines already in the log when the script started ($OUT/dmesg-boot.txt, guest-init.sh) are
+# the boot's, not the tests': left out (boot_problems lists them).
 dmesg_problems() {
-    dmesg | grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|Call Trace:|lockdep|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called from invalid context|UBSAN:|KASAN:|[Rr]efcount|[Ll]eak|rust_panic|panicked at' |
+    local boot=/dev/null
+    [ -s "${OUT:-}/dmesg-boot.txt" ] && boot="$OUT/dmesg-boot.txt"
+    dmesg | grep -vxFf "$boot" | grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|Call Trace:|lockdep|possible (circular|recursive) locking|inconsistent lock state|suspicious RCU usage|lock held when returning|sleeping function called from invalid context|UBSAN:|KASAN:|[Rr]efcount|[Ll]eak|rust_panic|panicked at' |
         grep -vE 'RCU lockdep checking is enabled|Kernel memory leak detector initialized' || true
+}
+
+# Problems the boot reported, before any test ran.
+boot_problems() {
+    [ -s "${OUT:-}/dmesg-boot.txt" ] || return 0
+    grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|lockdep|UBSAN:|KASAN:' "$OUT/dmesg-boot.txt" || true
 }
 
 # Loads ne2k_rs, brings its interface up with $GUEST_IP; sets IFC.

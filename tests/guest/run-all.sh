@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every tests/guest/t*.sh (or those named in $GUEST_TESTS) in this guest; one result line
+# Runs every tests/guest/t*.sh (or those named in $GUEST_TESTS, relative to tests/guest, e.g.
+# wire/t80_bursts.sh) in this guest; one result line
 # per test in $OUT/guest-results.txt ("PASS name" / "FAIL name"), output in $OUT/<name>.log.
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"
@@ -7,6 +8,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 tests=${GUEST_TESTS:-$(cd "$HERE" && ls t*.sh)}
 for t in $tests; do
     name=${t%.sh}
+    mkdir -p "$OUT/$(dirname "$name")"   # tests in a subdirectory (wire/: Bochs only)
     start=$(date +%s)
     if timeout 600 bash "$HERE/$t" >"$OUT/$name.log" 2>&1; then r=PASS; else r=FAIL; fi
     echo "$r $name" >> "$OUT/guest-results.txt"

@@ -12,6 +12,8 @@ if [ -w "$KML" ]; then
     cp "$KML" "$OUT/kmemleak.txt"
     [ "$ours" -eq 0 ] || fail "kmemleak reports objects allocated by ne2k_rs"
 fi
+boot=$(boot_problems)
+[ -z "$boot" ] && note "boot log clean" || note "reported by the boot, before any test (not counted): $(echo "$boot" | head -3)"
 bad=$(dmesg_problems)
 [ -z "$bad" ] || { echo "$bad" | head -20; fail "kernel reported problems"; }
 note "dmesg clean ($(dmesg | wc -l) lines)"
