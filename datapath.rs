@@ -148,11 +148,17 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
     fn drop(&mut self) {
         let dp = self.dp;
         let mut guard = self.guard.take();
-        let mut schedule = false;
+        // A deferred interrupt taken here: its status, and when the take started (stage clock).
+        let mut taken: Option<(u8, u64)> = None;
         loop {
             drop(guard);
-            if schedule {
+            if let Some((status, t1)) = taken.take() {
                 self.dev.napi_schedule();
+                // Its IRQ-handling cycles: the handler's part (mask, flag) and this take.
+                if t1 != 0 && dp.probe.irq_enabled() {
+                    let hard = dp.irq_deferred_cost.swap(0, Ordering::Relaxed);
+                    dp.probe.irq(status, hard.wrapping_add(dp.probe.now().wrapping_sub(t1)));
+                }
             }
             // A full barrier after the release: either the handler's retry (after it raised
             // the flag) finds the lock free, or we see the flag (store buffering, both sides
@@ -166,8 +172,9 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
             // the lock now sees the flag at its own release.
             let Some(mut st) = dp.lock.try_lock() else { return };
             // Another releaser may have been first.
-            let status = if dp.irq_deferred.swap(false, Ordering::SeqCst) {
+            taken = if dp.irq_deferred.swap(false, Ordering::SeqCst) {
                 let t0 = dp.irq_deferred_at.swap(0, Ordering::Relaxed);
+                let t1 = if t0 != 0 { dp.probe.now() } else { 0 };
                 let status = Datapath::<L, P>::take(&mut st, t0);
                 // Under the lock, so that the line is never masked with the lock free and the
                 // flag down. With the chip's sources masked (`take`) the card no longer
@@ -175,11 +182,10 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
                 // again a level that stayed asserted through the mask (Bochs' I/O APIC does
                 // not). A handler that comes now defers again, and this loop takes that too.
                 dp.lock.unmask_line();
-                status
+                status.map(|s| (s, t1))
             } else {
                 None
             };
-            schedule = status.is_some();
             guard = Some(st);
         }
     }
@@ -288,6 +294,8 @@ pub struct Datapath<L: ChipLock, P: Probe> {
     irq_deferred: AtomicBool,
     /// When that interrupt came (the stage clock; 0 when not timed).
     irq_deferred_at: AtomicU64,
+    /// The cycles its handler spent before leaving it to the holder (0 when not timed).
+    irq_deferred_cost: AtomicU64,
     /// How often that happened (`ethtool -S irq_deferrals`).
     irq_deferrals: AtomicU64,
 }
@@ -301,6 +309,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             prom_unicast_filter,
             irq_deferred: AtomicBool::new(false),
             irq_deferred_at: AtomicU64::new(0),
+            irq_deferred_cost: AtomicU64::new(0),
             irq_deferrals: AtomicU64::new(0),
         }
     }
@@ -493,10 +502,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             None => {
                 self.lock.mask_line();
                 self.irq_deferred_at.store(t0, Ordering::Relaxed);
+                if timed {
+                    // This handler's part of the interrupt's cycles (before the flag: the
+                    // release that reads it may run on another CPU at once).
+                    self.irq_deferred_cost.store(self.probe.now().wrapping_sub(t0), Ordering::Relaxed);
+                }
                 self.irq_deferred.swap(true, Ordering::SeqCst);
                 self.irq_deferrals.fetch_add(1, Ordering::Relaxed);
                 match self.lock.try_lock() {
-                    // The holder's release takes it.
+                    // The holder's release takes it (and records the interrupt's event).
                     None => return true,
                     // Released in between: the flag is ours to clear (`Held` does it).
                     Some(g) => self.held(g, dev),

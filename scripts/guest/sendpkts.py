@@ -5,7 +5,9 @@
   sendpkts.py udptx PEER PORT PAYLOAD COUNT  UDP to the peer's discard port, 2 ms apart (TX only)
   sendpkts.py arp  IFACE PEER COUNT          ARP requests for PEER (the peer answers each)
 
-One packet in flight at a time (like ping), so each transmit and receive is a separate event.
+One packet in flight at a time, 2 ms apart (like the experiment's `ping -i 0.002`), so each
+transmit and receive is a separate event: on a card with a wire (Bochs) a request's reply can
+come back before its frame has left the wire, and the next send must not queue behind it.
 Prints "sent N, answered M"."""
 import os
 import socket
@@ -13,18 +15,30 @@ import struct
 import sys
 import time
 
+GAP = 0.002
+
+
+def pace(t_send):
+    """Sleeps until GAP after t_send (the last send's time.monotonic())."""
+    left = t_send + GAP - time.monotonic()
+    if left > 0:
+        time.sleep(left)
+
+
 def udp(peer, port, payload, count):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(1.0)
     data = os.urandom(payload)
     ok = 0
     for _ in range(count):
+        t = time.monotonic()
         s.sendto(data, (peer, port))
         try:
             s.recvfrom(65535)
             ok += 1
         except socket.timeout:
             pass
+        pace(t)
     return ok
 
 def arp(iface, peer, count):
@@ -38,6 +52,7 @@ def arp(iface, peer, count):
              + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + ip + b"\x00" * 6 + tip)
     ok = 0
     for _ in range(count):
+        t = time.monotonic()
         s.send(frame)
         deadline = time.time() + 1.0
         while time.time() < deadline:
@@ -49,6 +64,7 @@ def arp(iface, peer, count):
                     and r[28:32] == tip:
                 ok += 1
                 break
+        pace(t)
     return ok
 
 if __name__ == "__main__":
@@ -61,8 +77,9 @@ if __name__ == "__main__":
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         data = os.urandom(int(sys.argv[4]))
         for _ in range(n):
+            t = time.monotonic()
             s.sendto(data, (sys.argv[2], int(sys.argv[3])))
-            time.sleep(0.002)
+            pace(t)
         got = n
     elif kind == "arp":
         n = int(sys.argv[4])

@@ -129,6 +129,8 @@ pub struct HostProbe {
     pub timed: Cell<bool>,
     pub clock: Cell<u64>,
     pub tx: RefCell<Vec<TxStages>>,
+    /// `ne2k_rs_irq` events: (ISR, cycles).
+    pub irqs: RefCell<Vec<(u8, u64)>>,
 }
 
 impl Probe for HostProbe {
@@ -142,8 +144,14 @@ impl Probe for HostProbe {
     fn rx_enabled(&self) -> bool {
         self.timed.get()
     }
+    fn irq_enabled(&self) -> bool {
+        self.timed.get()
+    }
     fn tx(&self, s: &TxStages) {
         self.tx.borrow_mut().push(*s);
+    }
+    fn irq(&self, isr: u8, cycles: u64) {
+        self.irqs.borrow_mut().push((isr, cycles));
     }
 }
 
