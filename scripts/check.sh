@@ -53,6 +53,19 @@ done < <(python3 "$REPO/tests/host/test_bench_report.py" 2>&1)
 [ $n -gt 0 ] || result FAIL "host::bench_report::no-output"
 done_step
 
+# ---- host: every mutant of `make mutants` still applies to the tree (no build here) ----
+step "host tests (tests/host/mutants/*.py apply)"
+mt=$(mktemp -d)
+for m in "$REPO"/tests/host/mutants/*.py; do
+    name=$(basename "$m" .py)
+    # each mutant edits datapath.rs or dp8390.rs: restore both first
+    (cd "$REPO" && cp datapath.rs dp8390.rs "$mt/") &&
+        (cd "$mt" && python3 "$m" >/dev/null 2>&1) && result PASS "host::mutant-applies::$name" ||
+        result FAIL "host::mutant-applies::$name"
+done
+rm -rf "$mt"
+done_step
+
 if [ $HOST_ONLY = 0 ]; then
     # ---- module metadata ----
     KO="$REPO/ne2k_rs.ko"

@@ -3,7 +3,7 @@
 # just before the flag was raised never unmasks it (a lost interrupt, the line masked for good).
 s=open('datapath.rs').read()
 a='''                match self.lock.try_lock() {
-                    // The holder's release takes it.
+                    // The holder's release takes it (and records the interrupt's event).
                     None => return true,
                     // Released in between: the flag is ours to clear (`Held` does it).
                     Some(g) => self.held(g, dev),
