@@ -114,7 +114,9 @@ pub trait ChipLock {
         Self: 'a;
     /// Process or softirq context: spins until the lock is free. Interrupts stay on.
     fn lock(&self) -> Self::Guard<'_>;
-    /// Hard-IRQ context: the lock if it is free; never spins.
+    /// Any context: the lock if it is free; never spins. The hard IRQ uses it, and so does a
+    /// holder's release that takes a deferred interrupt (process or softirq context: there,
+    /// as with `lock`, bottom halves are off while it is held).
     fn try_lock(&self) -> Option<Self::Guard<'_>>;
     /// Masks the card's interrupt line without waiting for its handler (`disable_irq_nosync`).
     fn mask_line(&self);

@@ -337,6 +337,11 @@ void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
 	spin_unlock_bh(lock);
 }
 
+bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
+{
+	return spin_trylock_bh(lock);
+}
+
 /* The frame's area of a fresh receive skb, zeroed: Rust gets initialised memory to fill. */
 u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len)
 {

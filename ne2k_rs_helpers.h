@@ -57,6 +57,7 @@ u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len);
 bool ne2k_rs_irqs_disabled(void);
 void ne2k_rs_spin_lock_bh(spinlock_t *lock);
 void ne2k_rs_spin_unlock_bh(spinlock_t *lock);
+bool ne2k_rs_spin_trylock_bh(spinlock_t *lock);
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 void ne2k_rs_consume_skb(struct sk_buff *skb);
 void ne2k_rs_kfree_skb(struct sk_buff *skb);

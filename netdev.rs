@@ -62,6 +62,7 @@ extern "C" {
     fn ne2k_rs_irqs_disabled() -> bool;
     fn ne2k_rs_spin_lock_bh(lock: *mut bindings::spinlock_t);
     fn ne2k_rs_spin_unlock_bh(lock: *mut bindings::spinlock_t);
+    fn ne2k_rs_spin_trylock_bh(lock: *mut bindings::spinlock_t) -> bool;
     fn ne2k_rs_gro_receive(napi: Raw, skb: Raw);
     fn ne2k_rs_consume_skb(skb: Raw);
     fn ne2k_rs_kfree_skb(skb: Raw);
@@ -108,8 +109,17 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
     }
 
     unsafe fn try_lock(ptr: *mut Self::State) -> Option<bool> {
-        // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
-        (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false)
+        // The same discipline as `lock`: the hard IRQ (interrupts off) tries it plainly; a
+        // lock holder's release that takes a deferred interrupt (process or softirq context)
+        // turns bottom halves off with it, or a NAPI poll on this CPU could spin on it.
+        // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
+        if unsafe { ne2k_rs_irqs_disabled() } {
+            // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
+            (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false)
+        } else {
+            // SAFETY: as above.
+            unsafe { ne2k_rs_spin_trylock_bh(ptr) }.then_some(true)
+        }
     }
 
     unsafe fn unlock(ptr: *mut Self::State, bh: &bool) {
