@@ -155,7 +155,6 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
         loop {
             drop(guard);
             if let Some((status, t1)) = taken.take() {
-                self.dev.napi_schedule();
                 // Its IRQ-handling cycles: the handler's part (mask, flag) and this take.
                 if t1 != 0 && dp.probe.irq_enabled() {
                     let hard = dp.irq_deferred_cost.swap(0, Ordering::Relaxed);
@@ -184,6 +183,11 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
                 // again a level that stayed asserted through the mask (Bochs' I/O APIC does
                 // not). A handler that comes now defers again, and this loop takes that too.
                 dp.lock.unmask_line();
+                if status.is_some() {
+                    // Under the lock: in process context its release (bottom halves back on)
+                    // runs the NET_RX softirq this raises; in hard IRQ context irq_exit does.
+                    self.dev.napi_schedule();
+                }
                 status.map(|s| (s, t1))
             } else {
                 None
