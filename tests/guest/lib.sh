@@ -42,7 +42,8 @@ dmesg_problems() {
 # Problems the boot reported, before any test ran.
 boot_problems() {
     [ -s "${OUT:-}/dmesg-boot.txt" ] || return 0
-    grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|lockdep|UBSAN:|KASAN:' "$OUT/dmesg-boot.txt" || true
+    grep -E 'WARNING:|BUG:|kernel BUG|Oops|general protection|lockdep|UBSAN:|KASAN:' "$OUT/dmesg-boot.txt" |
+        grep -vE 'RCU lockdep checking is enabled|Kernel memory leak detector initialized' || true
 }
 
 # Loads ne2k_rs, brings its interface up with $GUEST_IP; sets IFC.

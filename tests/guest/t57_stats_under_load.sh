@@ -11,7 +11,9 @@
 ne2k_up
 pin_peer
 d0=$(ethtool -S "$IFC" | awk '/irq_deferrals:/ {print $2}')
-ping -q -f -c 2000 -w 120 -s 56 "$PEER_IP" >"$OUT/t57-flood.txt" 2>&1 &
+# the flood lasts as long as the reads (the deadline stops it; one request may then be
+# outstanding)
+ping -q -f -w 62 -s 56 "$PEER_IP" >"$OUT/t57-flood.txt" 2>&1 &
 fp=$!
 last=0 reads=0 end=$((SECONDS + 60))
 while [ $reads -lt 200 ] && [ $SECONDS -lt $end ]; do
@@ -23,9 +25,10 @@ while [ $reads -lt 200 ] && [ $SECONDS -lt $end ]; do
 done
 note "$reads reads of ethtool -S and ip -s link during the flood"
 [ $reads -ge 20 ] || fail "only $reads reads in 60 s"
-wait $fp   # (-w 120: bounded even on a slow debug guest)
+kill -INT $fp 2>/dev/null; wait $fp
 tail -2 "$OUT/t57-flood.txt" | sed 's/^/  /'
-grep -q " 0% packet loss" "$OUT/t57-flood.txt" || fail "the flood lost packets"
+read -r sent got < <(awk '/packets transmitted/ {print $1, $4}' "$OUT/t57-flood.txt")
+[ -n "$sent" ] && [ "$got" -ge $((sent - 1)) ] || fail "the flood lost packets ($got of $sent answered)"
 d1=$(ethtool -S "$IFC" | awk '/irq_deferrals:/ {print $2}')
 note "irq_deferrals during the reads: $((d1 - d0))"
 [ -z "$(dmesg_problems)" ] || { dmesg_problems | head -20; fail "kernel log reports a problem"; }
