@@ -21,6 +21,22 @@ result() { # PASS|FAIL name
     printf '%s %s\n' "$1" "$2"
 }
 
+# The results of one guest boot of tests/guest/run-all.sh into OUT (its output in OUT.log, the
+# runner's exit status RC): the failures' excerpts, a result per test named PREFIX::test, and a
+# failure of the boot itself if the runner failed or no test reported.
+#   guest_results PREFIX OUT RC
+guest_results() {
+    local prefix=$1 out=$2 rc=$3 r name
+    grep -E '^    \| ' "$out.log" || true
+    if [ -f "$out/guest-results.txt" ]; then
+        while read -r r name; do result "$r" "$prefix::$name"; done <"$out/guest-results.txt"
+    fi
+    if [ "$rc" -ne 0 ] || [ ! -s "$out/guest-results.txt" ]; then
+        result FAIL "$prefix::boot-and-run (exit $rc, see $out.log)"
+        tail -40 "$out.log"
+    fi
+}
+
 # ---- host: cargo test (chip logic against the software DP8390) ----
 step "host tests (cargo test)"
 log=$(mktemp)
@@ -91,15 +107,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     mkdir -p "$out"
     "$HERE/guest-run.sh" --kdir "$KDIR" --injector --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
         "$REPO/tests/guest/run-all.sh" >"$out.log" 2>&1
-    rc=$?
-    grep -E '^(PASS|FAIL) |^    \| ' "$out.log" | grep -v '^PASS\|^FAIL' || true
-    if [ -f "$out/guest-results.txt" ]; then
-        while read -r r name; do result "$r" "guest::$name"; done <"$out/guest-results.txt"
-    fi
-    if [ $rc -ne 0 ] || [ ! -s "$out/guest-results.txt" ]; then
-        result FAIL "guest::boot-and-run (exit $rc, see $out.log)"
-        tail -40 "$out.log"
-    fi
+    guest_results guest "$out" $?
     done_step
 
     # ---- guest tests on a card with a wire: one Bochs boot (scripts/bochs/boot.sh) ----
@@ -116,15 +124,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
                           [[ "$skip" == *" $t "* ]] || echo "$t"; done) \
             "$HERE/guest-run.sh" --kdir "$KDIR" --emu bochs --cpus 1 --timeout "${CHECK_BOCHS_TIMEOUT:-1800}" \
             --out "$bout" "$REPO/tests/guest/run-all.sh" >"$bout.log" 2>&1
-        rc=$?
-        grep -E '^    \| ' "$bout.log" || true
-        if [ -f "$bout/guest-results.txt" ]; then
-            while read -r r name; do result "$r" "bochs::$name"; done <"$bout/guest-results.txt"
-        fi
-        if [ $rc -ne 0 ] || [ ! -s "$bout/guest-results.txt" ]; then
-            result FAIL "bochs::boot-and-run (exit $rc, see $bout.log)"
-            tail -40 "$bout.log"
-        fi
+        guest_results bochs "$bout" $?
         done_step
     fi
 fi

@@ -120,6 +120,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The runner's exit once the emulator is gone: RC is the emulator's (124/137: the hard
+# timeout), WHAT names it; the script's status from $OUT/.status, 125 if it never ran.
+#   finish RC WHAT
+finish() {
+    if [ "$1" = 124 ] || [ "$1" = 137 ]; then
+        echo "guest-run: hard timeout after ${TIMEOUT}s" >&2
+        exit 124
+    fi
+    if [ ! -f "$OUT/.status" ]; then
+        echo "guest-run: the guest did not run the script ($2 exit $1); see $OUT/console.log" >&2
+        exit 125
+    fi
+    local status
+    status=$(cat "$OUT/.status")
+    echo "==> guest script exited $status after $(( $(date +%s) - t0 ))s ($2); results in $OUT" >&2
+    exit "$status"
+}
+
 # The guest's own timeout for the script (guest-init.sh) runs on the guest's clock: under
 # Bochs that clock is instructions at 567 MHz, slower than the wall clock, so the host's
 # timeout is the bound and the guest's is set past it.
@@ -146,18 +164,13 @@ $(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|EXP_DRIVERS$|GUEST_
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 
+printf '%q ' "$@" >"$OUT/.args"
+
 if [ "$EMU" = bochs ]; then
-    printf '%q ' "$@" >"$OUT/.args"
     t0=$(date +%s)
     set +e
     "$HERE/bochs/boot.sh" --kdir "$KDIR" --out "$OUT" --timeout "$TIMEOUT" --cpus "$CPUS" "$SCRIPT"
-    rc=$?
-    set -e
-    [ $rc = 124 ] && { echo "guest-run: hard timeout after ${TIMEOUT}s" >&2; exit 124; }
-    [ -f "$OUT/.status" ] || { echo "guest-run: the guest did not run the script (bochs exit $rc); see $OUT/console.log" >&2; exit 125; }
-    status=$(cat "$OUT/.status")
-    echo "==> guest script exited $status after $(( $(date +%s) - t0 ))s (Bochs); results in $OUT" >&2
-    exit "$status"
+    finish $? bochs
 fi
 
 if [ $INJECTOR = 1 ]; then
@@ -190,7 +203,6 @@ if [ $INTERACTIVE = 1 ]; then
     exit $?
 fi
 
-printf '%q ' "$@" >"$OUT/.args"
 echo "==> guest: $(basename "$SCRIPT") (timeout ${TIMEOUT}s, results in $OUT)" >&2
 t0=$(date +%s)
 set +e
@@ -201,14 +213,4 @@ set -e
 # virtme-ng relays the script's output only when the guest's udev made its I/O ports; the
 # guest also keeps a copy, so show whichever has it.
 if [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; else cat "$OUT/console.log"; fi
-if [ $rc = 124 ] || [ $rc = 137 ]; then
-    echo "guest-run: hard timeout after ${TIMEOUT}s" >&2
-    exit 124
-fi
-if [ ! -f "$OUT/.status" ]; then
-    echo "guest-run: the guest did not run the script (vng exit $rc); see $OUT/console.log" >&2
-    exit 125
-fi
-status=$(cat "$OUT/.status")
-echo "==> guest script exited $status after $(( $(date +%s) - t0 ))s; results in $OUT" >&2
-exit "$status"
+finish $rc vng
