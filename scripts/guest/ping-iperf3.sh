@@ -11,12 +11,7 @@ set -u
 LEN="-t ${IPERF_SECONDS:-5}"
 [ "${EMU:-qemu}" = bochs ] && LEN="-n ${IPERF_BYTES:-4M}"
 for drv in ${@:-ne2k_rs ne2k-pci}; do
-    unload_all
-    if [ $drv = ne2k_rs ]; then insmod "$NE2K_RS_KO" || fail "insmod"; else modprobe ne2k-pci || fail "modprobe ne2k-pci"; fi
-    IFC=$(iface_by_mac "$NE2K_MAC")
-    [ -n "$IFC" ] || fail "$drv: no interface with MAC $NE2K_MAC"
-    ip addr add "$GUEST_IP" dev "$IFC" && ip link set "$IFC" up || fail "$drv: bring-up"
-    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "$drv: peer unreachable"
+    card_up $drv
     echo "== $drv on $IFC ($(nproc) CPU(s), ${EMU:-qemu})"
     ping_ok 10 1 -i 0.2
     ping_ok 10 1472 -i 0.2

@@ -4,12 +4,18 @@
   sendpkts.py udp  PEER PORT PAYLOAD COUNT   UDP request/response to the peer's echo server
   sendpkts.py udptx PEER PORT PAYLOAD COUNT  UDP to the peer's discard port, 2 ms apart (TX only)
   sendpkts.py arp  IFACE PEER COUNT          ARP requests for PEER (the peer answers each)
+  sendpkts.py blast PEER PORT PAYLOAD COUNT SECONDS
+                                             UDP back to back, as fast as the queue takes
+                                             them, until COUNT are sent (0: no limit) or
+                                             SECONDS have passed (tests/guest/wire/)
 
-One packet in flight at a time, 2 ms apart (like the experiment's `ping -i 0.002`), so each
+Except for blast: one packet in flight at a time, 2 ms apart (like the experiment's `ping -i 0.002`), so each
 transmit and receive is a separate event: on a card with a wire (Bochs) a request's reply can
 come back before its frame has left the wire, and the next send must not queue behind it.
 Prints "sent N, answered M"."""
+import errno
 import os
+import select
 import socket
 import struct
 import sys
@@ -67,6 +73,26 @@ def arp(iface, peer, count):
         pace(t)
     return ok
 
+def blast(peer, port, payload, count, seconds):
+    """Sends until count datagrams are out (0: no limit) or seconds have passed; waits for
+    room when the qdisc is full (the queue is stopped while both TX slots are on the wire).
+    Returns how many were sent."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setblocking(False)
+    data = bytes(payload)
+    end = time.monotonic() + seconds
+    sent = 0
+    while (count == 0 or sent < count) and time.monotonic() < end:
+        try:
+            s.sendto(data, (peer, port))
+            sent += 1
+        except OSError as e:
+            if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
+                raise
+            select.select([], [s], [], 0.01)
+    return sent
+
+
 if __name__ == "__main__":
     kind = sys.argv[1]
     if kind == "udp":
@@ -84,6 +110,8 @@ if __name__ == "__main__":
     elif kind == "arp":
         n = int(sys.argv[4])
         got = arp(sys.argv[2], sys.argv[3], n)
+    elif kind == "blast":
+        n = got = blast(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     else:
         sys.exit(f"unknown kind {kind}")
     print(f"sent {n}, answered {got}")

@@ -46,16 +46,28 @@ boot_problems() {
         grep -vE 'RCU lockdep checking is enabled|Kernel memory leak detector initialized' || true
 }
 
-# Loads ne2k_rs, brings its interface up with $GUEST_IP; sets IFC.
-ne2k_up() {
+# Loads DRIVER on the NE2000 card (ne2k_rs with insmod and ARGS, or a C driver with modprobe),
+# brings its interface up with $GUEST_IP and reaches the peer once; sets IFC.
+#   card_up DRIVER [ARGS...]
+card_up() {
+    local drv=$1; shift
     unload_all
-    insmod "$NE2K_RS_KO" "$@" || fail "insmod ne2k_rs $*"
+    if [ "$drv" = ne2k_rs ]; then
+        insmod "$NE2K_RS_KO" "$@" || fail "insmod ne2k_rs $*"
+    else
+        modprobe "$drv" "$@" || fail "modprobe $drv $*"
+    fi
     IFC=$(iface_by_mac "$NE2K_MAC")
-    [ -n "$IFC" ] || fail "no interface with MAC $NE2K_MAC"
+    [ -n "$IFC" ] || fail "$drv: no interface with MAC $NE2K_MAC"
     ip addr add "$GUEST_IP" dev "$IFC" || fail "ip addr add"
     ip link set "$IFC" up || fail "ip link up"
     # the first ARP exchange
-    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "peer unreachable after bring-up"
+    ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "$drv: peer unreachable after bring-up"
+}
+
+# Loads ne2k_rs (insmod ARGS) and brings its interface up: card_up ne2k_rs.
+ne2k_up() {
+    card_up ne2k_rs "$@"
 }
 
 ne2k_down() {

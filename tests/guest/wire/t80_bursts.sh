@@ -32,21 +32,9 @@ PY
 ctl COUNT >/dev/null
 for len in 18 1472; do
     tx0=$(stat "$IFC" tx_packets); txe0=$(stat "$IFC" tx_errors)
-    python3 - "$PEER_IP" "$UDP_SINK_PORT" "$N" "$len" <<'PY' || fail "sending the burst"
-import errno, select, socket, sys
-peer, port, n, size = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setblocking(False)
-data = bytes(size)
-sent = 0
-while sent < n:
-    try:
-        s.sendto(data, (peer, port)); sent += 1
-    except OSError as e:   # the qdisc is full (the queue is stopped on a busy wire): wait
-        if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
-            raise
-        select.select([], [s], [], 0.01)
-PY
+    sent=$(python3 "$REPO/scripts/guest/sendpkts.py" blast "$PEER_IP" "$UDP_SINK_PORT" "$len" "$N" 120) ||
+        fail "sending the burst"
+    [ "$sent" = "sent $N, answered $N" ] || fail "the burst stopped short: $sent"
     sleep 1
     got=$(ctl COUNT | awk '{print $3}')
     dtx=$(( $(stat "$IFC" tx_packets) - tx0 ))

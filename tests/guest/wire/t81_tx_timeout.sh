@@ -10,31 +10,14 @@
 . "$(dirname "$0")/../lib.sh"
 command -v outb >/dev/null || fail "outb (scripts/bochs/outb.c) missing from the guest"
 for drv in ne2k_rs ne2k-pci; do
-    unload_all
-    if [ $drv = ne2k_rs ]; then ne2k_up; else
-        modprobe ne2k-pci || fail "modprobe ne2k-pci"
-        IFC=$(iface_by_mac "$NE2K_MAC"); ip addr add "$GUEST_IP" dev "$IFC"; ip link set "$IFC" up
-        ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || ping -c 1 -W 3 "$PEER_IP" >/dev/null 2>&1 || fail "$drv: peer unreachable"
-    fi
+    card_up $drv
     base=$(awk -v d="$drv" '$0 ~ d {split($1, r, "-"); print r[1]; exit}' /proc/ioports)
     [ -n "$base" ] || fail "$drv: no I/O range in /proc/ioports"
     pat="$IFC.*(transmit timed out|TX timeout|timed out)"
     warn0=$(dmesg_count "$pat")
     to0=0; [ $drv = ne2k_rs ] && to0=$(ethtool -S "$IFC" | awk '/tx_timeouts:/ {print $2}')
     # the blast: 1472-byte datagrams to the peer's sink for 12 s, as fast as the queue takes them
-    python3 - "$PEER_IP" "$UDP_SINK_PORT" <<'PY' &
-import errno, select, socket, sys, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setblocking(False)
-end = time.monotonic() + 12
-while time.monotonic() < end:
-    try:
-        s.sendto(bytes(1472), (sys.argv[1], int(sys.argv[2])))
-    except OSError as e:
-        if e.errno not in (errno.ENOBUFS, errno.EAGAIN):
-            raise
-        select.select([], [s], [], 0.01)
-PY
+    python3 "$REPO/scripts/guest/sendpkts.py" blast "$PEER_IP" "$UDP_SINK_PORT" 1472 0 12 >/dev/null &
     blast=$!
     sleep 0.5
     for _ in $(seq 100); do outb $(( 0x$base + 0x0f )) 0 || fail "outb"; sleep 0.01; done
