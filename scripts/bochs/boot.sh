@@ -118,8 +118,11 @@ echo c >&7
       <"$W/in" >"$W/e9" 2>"$OUT/bochs.stderr" ) &
 BOCHS_PID=$!
 python3 - "$W/e9" "$OUT" <<'PY'
-import base64, io, os, sys, tarfile
+import base64, io, os, re, sys, tarfile
 fifo, out = sys.argv[1:]
+# Bochs' own lines on its stdout: the debugger's prompt, banner and per-CPU state lines
+BOCHS = re.compile(r"<bochs:|Next at t=|\(\d+\) |\(bochs|Bochs is exiting|Bochs has|=+$|\s*Bochs x86|"
+                   r"\s*Built from|\s*Timestamp:|Compiled on")
 state, b64 = "log", []
 with open(fifo, "rb") as f, open(os.path.join(out, "e9.log"), "wb") as log:
     for raw in f:
@@ -132,9 +135,7 @@ with open(fifo, "rb") as f, open(os.path.join(out, "e9.log"), "wb") as log:
             log.write(raw)
             if line.startswith("@@NE2K-"):
                 print(line, file=sys.stderr, flush=True)
-            elif not line.startswith(("<bochs:", "Next at t=", "(0) ", "Bochs is exiting",
-                                      "(bochs", "========", "                       Bochs",
-                                      "Bochs x86", "Built from", "Compiled on", "Bochs has")):
+            elif not BOCHS.match(line):
                 print(line, flush=True)
         elif state == "out":
             if line.startswith("@@NE2K-OUT-END@@"):

@@ -1,6 +1,6 @@
 #!/bin/bash
 # /init of the Bochs guest (scripts/bochs/rootfs.sh). The per-run cpio that
-# scripts/guest-run-bochs.sh adds holds /run/ne2k/out (the host's OUT path), the repo's guest
+# scripts/bochs/boot.sh adds holds /run/ne2k/out (the host's OUT path), the repo's guest
 # scripts at the host's REPO path and $OUT/.env, $OUT/.args as the QEMU runner writes them.
 # Runs scripts/guest-init.sh (the same as under QEMU) with its output streamed to Bochs'
 # port-0xE9 console, then sends $OUT back the same way (tar | gzip | base64 between markers)
