@@ -436,7 +436,7 @@ impl pci::Driver for Ne2kDriver {
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
         // Mask and stop the chip, and forbid a restart, before the line is freed and the
         // device unregistered (Drop of `reg`).
-        this.reg.data().dp.unbind(&this.reg.netdev());
+        this.reg.data().dp.unbind(this.reg.netdev());
         dev_info!(pdev, "{} unbound\n", this.info.name);
     }
 }

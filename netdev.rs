@@ -289,7 +289,8 @@ pub enum NetdevTx {
 const IFF_PROMISC: u32 = 0x100;
 const IFF_ALLMULTI: u32 = 0x200;
 
-/// A network device the kernel hands to a callback. Valid for the duration of the callback.
+/// A network device the kernel hands to a callback (valid for the duration of the callback), or
+/// that a [`Registration`] lends (valid while it is borrowed).
 pub struct NetDev(Raw);
 
 impl NetDev {
@@ -792,7 +793,7 @@ impl EtherDev {
             free(dev);
             return Err((e, "register_netdev"));
         }
-        Ok(Registration { dev, irq, data })
+        Ok(Registration { dev: NetDev(dev), irq, data })
     }
 }
 
@@ -807,7 +808,8 @@ impl Drop for EtherDev {
 /// (the core calls `stop` if it is up), frees the IRQ, deletes NAPI, frees the device, and
 /// only then drops the driver state.
 pub struct Registration<T: NetDevOps> {
-    dev: Raw,
+    /// Lent out only as `&NetDev` (`netdev`), so no handle outlives the registration.
+    dev: NetDev,
     irq: u32,
     data: Arc<T>,
 }
@@ -821,14 +823,15 @@ impl<T: NetDevOps> Registration<T> {
     pub fn data(&self) -> &T {
         &self.data
     }
-    /// The registered device, for driver code outside the ops (PCI unbind).
-    pub fn netdev(&self) -> NetDev {
-        NetDev(self.dev)
+    /// The registered device, for driver code outside the ops (PCI unbind); borrowed, so it
+    /// cannot outlive the registration.
+    pub fn netdev(&self) -> &NetDev {
+        &self.dev
     }
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
         // as the device, i.e. as long as `self`.
-        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.dev)) }
+        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.dev.0)) }
     }
 }
 
@@ -839,10 +842,10 @@ impl<T: NetDevOps> Drop for Registration<T> {
         // free_irq then waits for a running handler; napi was added at setup. The Arc (our
         // state) is released after this, when the fields drop.
         unsafe {
-            ne2k_rs_unregister_netdev(self.dev);
-            let _ = bindings::free_irq(self.irq, self.dev);
-            ne2k_rs_napi_del(self.dev);
-            ne2k_rs_free_netdev(self.dev);
+            ne2k_rs_unregister_netdev(self.dev.0);
+            let _ = bindings::free_irq(self.irq, self.dev.0);
+            ne2k_rs_napi_del(self.dev.0);
+            ne2k_rs_free_netdev(self.dev.0);
         }
     }
 }
