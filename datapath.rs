@@ -618,7 +618,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
                 work += 1;
             }
-            if work < budget && napi.complete_done(work) {
+            // napi_complete_done flushes GRO and hands up what it batched: the stack does
+            // most of its work for this poll's frames here, so the poll event counts it as
+            // stack, not driver.
+            let t = if self.probe.poll_enabled() { self.probe.now() } else { 0 };
+            let done = work < budget && napi.complete_done(work);
+            if t != 0 {
+                stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
+            }
+            if done {
                 self.hold(dev).chip.irq_unmask();
             }
         }

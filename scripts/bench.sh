@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: ne2k_rs against the C ne2k-pci driver on the same emulated card, in one guest boot,
-# A B A B ... for BENCH_ROUNDS rounds (default 5), every workload of issue #6; writes
-# results/bench-<time>/{bench.json,bench.md} and results/bench.json, results/bench.md.
+# A B A' for BENCH_ROUNDS rounds (default 5; A' = ne2k_rs again, the A/A control), every
+# workload of issue #6; then the Bochs figures (BENCH_BOCHS=0 skips them, BENCH_BOCHS_ROUNDS=3);
+# writes results/bench-<time>/{bench.json,bench.md} and results/bench.json, results/bench.md.
 #   bench.sh --kdir KBUILD [--timeout S]
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -21,6 +22,9 @@ positive_int BENCH_ROUNDS "$ROUNDS"
 for v in BENCH_T BENCH_TU BENCH_PKTGEN BENCH_PING BENCH_TP_BLOCKS BENCH_TP_COUNT; do positive_int "$v" "${!v:-1}"; done
 TP_REPS=${BENCH_TP_REPS:-2} TP_ICOUNT_BLOCKS=${BENCH_TP_ICOUNT_BLOCKS:-4}
 positive_int BENCH_TP_REPS "$TP_REPS"; positive_int BENCH_TP_ICOUNT_BLOCKS "$TP_ICOUNT_BLOCKS"
+BOCHS_ROUNDS=${BENCH_BOCHS_ROUNDS:-3}
+positive_int BENCH_BOCHS_ROUNDS "$BOCHS_ROUNDS"
+case "${BENCH_BOCHS:-1}" in 0|1) ;; *) die "BENCH_BOCHS must be 0 or 1, not '${BENCH_BOCHS}'";; esac
 case "${BENCH_PIN:-same}" in same|free|split) ;; *) die "BENCH_PIN must be same, free or split, not '${BENCH_PIN}'";; esac
 out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
@@ -52,6 +56,28 @@ GUEST_QEMU_OPTS="-icount shift=0,sleep=off" NE2K_RS_NOTRACE_KO="$out/ne2k_rs_not
     "$HERE/guest/exp-tp-cost.sh" ||
     echo "bench: the -icount run failed; no tracepoint cost figures (see $out/icount)"
 done_step
+# Bochs' RTL8029 on a clock of instructions (567 MHz): the same drivers' figures without the
+# host's noise (scripts/guest/bench-bochs.sh), A B A' per round as above. Two boots: the
+# figures, then the port accesses, counted from the card's own log (on only for that boot: it
+# would log every access of the TCP runs too).
+if [ "${BENCH_BOCHS:-1}" = 1 ]; then
+    step "Bochs guest (1 CPU): ping RTT and driver cycles per packet, $BOCHS_ROUNDS rounds"
+    BENCH_ROUNDS=$BOCHS_ROUNDS "$HERE/guest-run.sh" --emu bochs --cpus 1 --kdir "$KDIR" \
+        --timeout $((900 + BOCHS_ROUNDS * 400)) --out "$out/bochs" "$HERE/guest/bench-bochs.sh" ||
+        echo "bench: the Bochs run failed; no bochs_* figures (see $out/bochs)"
+    done_step
+    step "Bochs guest (1 CPU), the card's accesses logged: port accesses per packet"
+    if BOCHS_LOG_NE2K=1 BENCH_BOCHS_MODE=ports BENCH_ROUNDS=$BOCHS_ROUNDS "$HERE/guest-run.sh" --emu bochs \
+        --cpus 1 --kdir "$KDIR" --timeout $((600 + BOCHS_ROUNDS * 200)) --out "$out/bochs-ports" \
+        "$HERE/guest/bench-bochs.sh"; then
+        python3 "$HERE/bochs/port-count.py" "$out/bochs-ports" >>"$out/bochs-ports/bench-raw.txt" ||
+            echo "bench: no port-access count from the Bochs log (see $out/bochs-ports)"
+        rm -f "$out/bochs-ports/bochs.log"  # every access of the boot: large, and counted now
+    else
+        echo "bench: the Bochs port-access run failed (see $out/bochs-ports)"
+    fi
+    done_step
+fi
 python3 "$HERE/bench-report.py" "$out" || exit 1
 cp "$out/bench.json" "$out/bench.md" "$REPO/results/"
 echo "bench: results in $out (and results/bench.json, results/bench.md)"

@@ -87,7 +87,8 @@ TRACE_EVENT(ne2k_rs_irq,
 );
 
 /* One NAPI poll: frames received, transmits completed, budget, cycles; stack_cycles of them
- * were spent handing frames to the stack (napi_gro_receive and what it runs), not in the driver. */
+ * were spent in the stack, not in the driver: handing frames up (napi_gro_receive) and
+ * completing (napi_complete_done, which flushes GRO and delivers what it batched). */
 TRACE_EVENT(ne2k_rs_poll,
 	TP_PROTO(u32 rx, u32 tx, u32 budget, u64 cycles, u64 stack_cycles),
 	TP_ARGS(rx, tx, budget, cycles, stack_cycles),

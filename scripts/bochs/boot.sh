@@ -103,7 +103,8 @@ log: $OUT/bochs.log
 panic: action=fatal
 error: action=report
 info: action=report
-debug: action=ignore
+debug: action=ignore${BOCHS_LOG_NE2K:+, ne2k0=report}
+logprefix: %t%e%d
 EOF
 cp "$W/bochsrc" "$OUT/bochsrc"
 

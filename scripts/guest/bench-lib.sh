@@ -74,26 +74,8 @@ except Exception:
     print("nan nan")'
 }
 rtt() { # payload -> median round trip in microseconds of a UDP ping-pong with the peer's echo
-    # server (iputils ping cannot time payloads under 16 bytes: its timestamp is the payload)
-    timeout -k 5 60 ${PIN:-} python3 - "$PEER_IP" "$UDP_ECHO_PORT" "$1" "$PINGS" <<'PY' || echo nan
-import socket, statistics, sys, time
-peer, port, size, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1.0)
-s.connect((peer, port))
-rtts = []
-for i in range(n):
-    msg = bytes([i & 0xff]) * size
-    t = time.perf_counter()
-    s.send(msg)
-    try:
-        while s.recv(2048) != msg:
-            pass
-    except socket.timeout:
-        continue
-    rtts.append((time.perf_counter() - t) * 1e6)
-    time.sleep(0.005)
-print("%.1f" % statistics.median(rtts) if len(rtts) > n // 2 else "nan")
-PY
+    # server (scripts/guest/rtt.py: iputils ping cannot time payloads under 16 bytes)
+    timeout -k 5 60 ${PIN:-} python3 "$REPO/scripts/guest/rtt.py" "$PEER_IP" "$1" "$PINGS" "udp:$UDP_ECHO_PORT" || echo nan
 }
 # pktgen on $IFC, set up once and started any number of times (pg_add, pg_run..., pg_del;
 # pg_del before the driver unloads: pktgen holds the device). The frames go to the peer's UDP
@@ -189,8 +171,10 @@ tp_cost_disabled() { # round notrace-ko; leaves this build loaded (the arms load
 # ndo_start_xmit; irq_handler_entry -> exit of the card's IRQ is its hard-IRQ handler. ne2k_rs
 # also does work in its NAPI poll: ne2k_rs_poll gives the poll's cycles minus the time spent
 # handing frames to the stack (GRO and up), so the figure is driver work only for both.
-events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_irq, irqs_per_1000_pkts
-    local drv=$1 round=$2 irq tx0 rx0 tx1 rx1
+# The traffic of events_run: EV_TRAFFIC DIR (tcp by default: 4 s of iperf3 each way).
+events_run() { # driver round [label] -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_irq,
+    # irqs_per_1000_pkts (with EV_PREFIX before each name) under LABEL (default: the driver)
+    local drv=$1 round=$2 label=${3:-$1} irq tx0 rx0 tx1 rx1
     irq=$(awk -v d="$IFC" '$NF == d || $NF ~ d {sub(":", "", $1); print $1; exit}' /proc/interrupts)
     [ -n "$irq" ] || irq=$(cat /sys/class/net/"$IFC"/device/irq)
     echo 0 >$TR/tracing_on; echo >$TR/trace; echo x86-tsc >$TR/trace_clock
@@ -214,7 +198,7 @@ events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_
         # IRQ and iperf3 on CPU 0: no cycle counted is a wait for the other CPU (ne2k_rs' poll
         # would otherwise spin on the chip lock while the other CPU's start_xmit holds it for
         # a copy; ne2k-pci masks its IRQ line instead)
-        PIN="taskset -c 0" tcp "$dir" 4 >/dev/null
+        PIN="taskset -c 0" ${EV_TRAFFIC:-tcp} "$dir" 4 >/dev/null
         echo 0 >$TR/tracing_on
         tx1=$(stat "$IFC" tx_packets); rx1=$(stat "$IFC" rx_packets)
         cat $TR/trace >"$OUT/events-$drv-$dir.txt"
@@ -226,7 +210,7 @@ events_run() { # driver -> records driver_cycles_per_pkt, hardirq_cycles_per_rx_
     echo 0 >$TR/events/net/net_dev_start_xmit/filter; echo 0 >$TR/events/net/net_dev_xmit/filter
     echo local >$TR/trace_clock
     [ -n "$aff" ] && echo "$aff" >/proc/irq/"$irq"/smp_affinity 2>/dev/null
-    python3 - "$OUT" "$drv" "$dirs" <<'PY' | while read -r k v; do rec "$round" "$drv" "$k" "$v"; done
+    python3 - "$OUT" "$drv" "$dirs" <<'PY' | while read -r k v; do rec "$round" "$label" "${EV_PREFIX:-}$k" "$v"; done
 import re, sys
 out, drv, dirs = sys.argv[1], sys.argv[2], sys.argv[3].split()
 ts_re = re.compile(r"^\s*(\S+)-\d+\s+\[(\d+)\]\s+\S+\s+(\d+):\s+(\w+):(.*)$")
@@ -266,8 +250,8 @@ PY
 }
 
 # ---- port accesses per packet, counted by QEMU (the same counter for every driver) ----
-port_accesses() { # driver round
-    local tx0 rx0 n pk own0 own1
+port_accesses() { # driver round [label]
+    local l=${3:-$1} tx0 rx0 n pk own0 own1
     tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
     [ "$1" = ne2k_rs ] && own0=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
     labctl trace-start >/dev/null
@@ -277,8 +261,8 @@ port_accesses() { # driver round
     [ "$1" = ne2k_rs ] && own1=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
     pk=$(( $(stat "$IFC" tx_packets) - tx0 + $(stat "$IFC" rx_packets) - rx0 ))
     if [ -n "$n" ] && [ "$pk" -gt 0 ]; then
-        rec "$2" "$1" port_accesses_per_pkt "$(awk -v n="$n" -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
-        [ "$1" = ne2k_rs ] && rec "$2" "$1" port_accesses_per_pkt_own_counter \
+        rec "$2" "$l" port_accesses_per_pkt "$(awk -v n="$n" -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
+        [ "$1" = ne2k_rs ] && rec "$2" "$l" port_accesses_per_pkt_own_counter \
             "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
     fi
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Guest side of `make bench` (scripts/bench.sh): in this one boot, BENCH_ROUNDS rounds; each
-# round runs every workload with ne2k_rs, then with the C ne2k-pci driver on the same card
-# (A B A B ...: rmmod/insmod), plus the hard-IRQ figure of e100 on the i82559er card.
+# round runs every workload with ne2k_rs, then with the C ne2k-pci driver on the same card, then
+# with ne2k_rs again (label ne2k_rs_aa: the A/A control; rmmod/insmod between arms), plus the
+# hard-IRQ figure of e100 on the i82559er card.
 # Raw results: $OUT/bench-raw.txt, one "round driver workload value" line per measurement.
 #   BENCH_ROUNDS (5)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
 #   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)  BENCH_PIN (same: see place in bench-lib.sh)
@@ -17,22 +18,22 @@ KO_NOTRACE=${NE2K_RS_NOTRACE_KO:-}
 PLACE=${BENCH_PIN:-same}
 . "$REPO/scripts/guest/bench-lib.sh"
 
-run_driver() { # driver round
-    local d=$1 r=$2 v
-    echo "-- round $r: $d"
+run_driver() { # driver round [label: ne2k_rs_aa for the A/A arm, which skips the ne2k_rs-only parts]
+    local d=$1 r=$2 l=${3:-$1} v
+    echo "-- round $r: $l"
     load "$d" || { echo "error: cannot bring up $d"; return 1; }
-    rec "$r" "$d" tcp_tx "$(tcp tx "$T")"
-    rec "$r" "$d" tcp_rx "$(tcp rx "$T")"
+    rec "$r" "$l" tcp_tx "$(tcp tx "$T")"
+    rec "$r" "$l" tcp_rx "$(tcp rx "$T")"
     for size in 64 1472; do
-        v=$(udp tx $size "$TU"); rec "$r" "$d" "udp${size}_tx_pps" "${v% *}"; rec "$r" "$d" "udp${size}_tx_loss_pct" "${v#* }"
+        v=$(udp tx $size "$TU"); rec "$r" "$l" "udp${size}_tx_pps" "${v% *}"; rec "$r" "$l" "udp${size}_tx_loss_pct" "${v#* }"
     done
-    rec "$r" "$d" ping1_rtt "$(rtt 1)"
-    rec "$r" "$d" ping1472_rtt "$(rtt 1472)"
-    rec "$r" "$d" pktgen60_pps "$(pktgen 60)"
-    rec "$r" "$d" pktgen1514_pps "$(pktgen 1514)"
-    events_run "$d" "$r"
-    port_accesses "$d" "$r"
-    if [ "$d" = ne2k_rs ]; then
+    rec "$r" "$l" ping1_rtt "$(rtt 1)"
+    rec "$r" "$l" ping1472_rtt "$(rtt 1472)"
+    rec "$r" "$l" pktgen60_pps "$(pktgen 60)"
+    rec "$r" "$l" pktgen1514_pps "$(pktgen 1514)"
+    events_run "$d" "$r" "$l"
+    port_accesses "$d" "$r" "$l"
+    if [ "$l" = ne2k_rs ]; then
         # the same TCP runs with every ne2k_rs event recording (tracepoint overhead)
         echo 1 >$TR/events/ne2k_rs/enable; echo x86-tsc >$TR/trace_clock; echo 1 >$TR/tracing_on
         rec "$r" ne2k_rs tcp_tx_traced "$(tcp tx "$T")"
@@ -56,10 +57,10 @@ run_driver() { # driver round
     # (recorded as rx_alive_after_flood = 0), which would spoil every later workload.
     for size in 64 1472; do
         load "$d" || return 1
-        v=$(udp rx $size "$TU"); rec "$r" "$d" "udp${size}_rx_pps" "${v% *}"; rec "$r" "$d" "udp${size}_rx_loss_pct" "${v#* }"
+        v=$(udp rx $size "$TU"); rec "$r" "$l" "udp${size}_rx_pps" "${v% *}"; rec "$r" "$l" "udp${size}_rx_loss_pct" "${v#* }"
         sleep 2
         if ping -c 3 -W 2 -i 0.3 "$PEER_IP" >/dev/null 2>&1; then v=1; else v=0; fi
-        rec "$r" "$d" "rx_alive_after_udp${size}_flood" "$v"
+        rec "$r" "$l" "rx_alive_after_udp${size}_flood" "$v"
     done
     unload_all
 }
@@ -70,6 +71,8 @@ echo "$PLACE" >"$OUT/bench-place.txt"
 for r in $(seq "$ROUNDS"); do
     run_driver ne2k_rs "$r" || exit 1
     run_driver ne2k-pci "$r" || exit 1
+X
+    run_driver ne2k_rs "$r" ne2k_rs_aa || exit 1
     # e100 on QEMU's i82559er, same peer: the hard-IRQ reference of the targets, and how fast
     # the rest of the path (stack, QEMU, slirp, the peer) goes when the card is not the limit
     echo "-- round $r: e100 (reference)"

@@ -131,6 +131,8 @@ pub struct HostProbe {
     pub tx: RefCell<Vec<TxStages>>,
     /// `ne2k_rs_irq` events: (ISR, cycles).
     pub irqs: RefCell<Vec<(u8, u64)>>,
+    /// `ne2k_rs_poll` events: [rx, tx, budget, cycles, stack_cycles].
+    pub polls: RefCell<Vec<[u64; 5]>>,
 }
 
 impl Probe for HostProbe {
@@ -152,6 +154,12 @@ impl Probe for HostProbe {
     }
     fn irq(&self, isr: u8, cycles: u64) {
         self.irqs.borrow_mut().push((isr, cycles));
+    }
+    fn poll_enabled(&self) -> bool {
+        self.timed.get()
+    }
+    fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
+        self.polls.borrow_mut().push([rx.into(), tx.into(), budget.into(), cycles, stack]);
     }
 }
 
