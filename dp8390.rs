@@ -1062,6 +1062,16 @@ impl<B: RegisterBus> Dp8390<B> {
 
     // ---- receive ----
 
+    /// Acks the receive causes (PRX, RXE) if they are pending; true if they were. One ISR read
+    /// when they are not.
+    fn rx_ack(&mut self) -> bool {
+        let pending = self.rd(regs::P0_ISR) & (isr::PRX | isr::RXE);
+        if pending != 0 {
+            self.wr(regs::P0_ISR, pending);
+        }
+        pending != 0
+    }
+
     /// The chip's current page (where it will put the next frame): a page-1 register.
     pub fn rx_curr(&mut self) -> u8 {
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::START);
@@ -1076,12 +1086,22 @@ impl<B: RegisterBus> Dp8390<B> {
     /// A frame comes as an [`RxSlot`] holding the remote read of its header open and borrowing
     /// the chip: the borrow checker keeps the caller's lock held until the slot is consumed
     /// (nothing else may touch the chip while a remote DMA is open).
+    ///
+    /// An empty ring acks the receive causes (as lib8390 does after its receive loop): a frame
+    /// that landed after the caller last acked them (the poll's start) has been taken by now,
+    /// and its PRX left set would raise the line again, for nothing, when the poll unmasks the
+    /// chip. The ack is followed by one more look at CURR: a frame that landed between that
+    /// look and the ack is taken now; one that lands after the ack raises PRX anew.
     pub fn rx_next(&mut self) -> RxNext<'_, B> {
         let mut peek = RxPeek::Empty;
         if let Some(curr) = self.curr_seen {
             peek = self.rx_peek(curr);
         }
         if peek == RxPeek::Empty {
+            let curr = self.rx_curr();
+            peek = self.rx_peek(curr);
+        }
+        if peek == RxPeek::Empty && self.rx_ack() {
             let curr = self.rx_curr();
             peek = self.rx_peek(curr);
         }
