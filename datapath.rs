@@ -47,6 +47,7 @@ use crate::dp8390::{
 use crate::hw::regs::isr;
 use crate::hw::RegisterBus;
 
+use core::mem::MaybeUninit;
 use core::ops::DerefMut;
 use core::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 
@@ -229,8 +230,10 @@ pub enum Log {
 
 /// A receive buffer the stack gave us (an skb of the frame's length).
 pub trait RxBuf {
-    /// The frame's bytes, to fill (initialised memory).
-    fn bytes_mut(&mut self) -> &mut [u8];
+    /// The frame's bytes, to fill. They may be uninitialised (an skb's fresh data area: no
+    /// memset before the copy); the datapath writes every one of them, and nothing but
+    /// initialised bytes, before it hands the buffer up.
+    fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>];
 }
 
 /// The NAPI context of one poll.

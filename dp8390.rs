@@ -7,6 +7,7 @@
 
 use crate::hw::regs::{self, cmd, dcr, isr, rcr, tcr};
 use crate::hw::RegisterBus;
+use core::mem::MaybeUninit;
 
 /// Per-chip quirks, as in the C driver's `pci_clone_list`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,9 +335,10 @@ impl<B: RegisterBus> RxSlot<'_, B> {
         self.frame
     }
 
-    /// Copies the frame (`dst` must be `frame().len` bytes) and counts it received. Only for a
-    /// frame that is [`RxFrame::ok`]; anything else is dropped and counted as an error.
-    pub fn deliver(self, dst: &mut [u8]) -> bool {
+    /// Copies the frame (`dst` must be `frame().len` bytes; it may be uninitialised, and every
+    /// byte of it is written when this returns true) and counts it received. Only for a frame
+    /// that is [`RxFrame::ok`]; anything else is dropped and counted as an error.
+    pub fn deliver(self, dst: &mut [MaybeUninit<u8>]) -> bool {
         let f = self.frame;
         if !f.ok() || dst.len() != f.len {
             self.drop_frame();
@@ -508,29 +510,29 @@ impl<B: RegisterBus> Dp8390<B> {
         if self.flags.contains(ChipFlags::ONLY_16BIT_IO) { 2 } else { 4 }
     }
 
-    /// Reads `dst` from the data port with the chip's access width; `dst.len()` must be a
-    /// multiple of it.
-    fn data_in(&mut self, dst: &mut [u8]) {
+    /// Reads `dst` from the data port with the chip's access width and returns it, written;
+    /// `dst.len()` must be a multiple of the width. `dst` may be uninitialised.
+    fn data_in<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         if self.io_width() == 4 {
             self.stats.port_accesses += (dst.len() / 4) as u64;
-            self.bus.data_in32(dst);
+            self.bus.data_in32(dst)
         } else {
             self.stats.port_accesses += (dst.len() / 2) as u64;
-            self.bus.data_in16(dst);
+            self.bus.data_in16(dst)
         }
     }
 
-    /// Reads `dst` (any length) from a running remote read: whole words straight into `dst`,
-    /// a tail shorter than a word through a small bounce buffer, so nothing is written past it.
-    fn data_in_any(&mut self, dst: &mut [u8]) {
+    /// Reads `dst` (any length) from a running remote read, writing every byte of it: whole
+    /// words straight into `dst`, a tail shorter than a word through a small bounce buffer, so
+    /// nothing is written past it. `dst` may be uninitialised (a receive buffer).
+    fn data_in_any(&mut self, dst: &mut [MaybeUninit<u8>]) {
         let w = self.io_width();
-        let body = dst.len() / w * w;
-        self.data_in(&mut dst[..body]);
-        if body < dst.len() {
-            let mut tail = [0u8; 4];
-            self.data_in(&mut tail[..w]);
-            let rest = dst.len() - body;
-            dst[body..].copy_from_slice(&tail[..rest]);
+        let (body, rest) = dst.split_at_mut(dst.len() / w * w);
+        self.data_in(body);
+        if !rest.is_empty() {
+            let mut tail = [MaybeUninit::uninit(); 4];
+            let tail = self.data_in(&mut tail[..w]);
+            rest.write_copy_of_slice(&tail[..rest.len()]);
         }
     }
 
@@ -613,14 +615,14 @@ impl<B: RegisterBus> Dp8390<B> {
         for (reg, val) in seq {
             self.wr(reg, val);
         }
-        let mut raw = [0u8; regs::PROM_WORDS * 2];
-        if self.flags.contains(ChipFlags::ONLY_32BIT_IO) {
+        let mut raw = [MaybeUninit::uninit(); regs::PROM_WORDS * 2];
+        let raw = if self.flags.contains(ChipFlags::ONLY_32BIT_IO) {
             self.stats.port_accesses += (raw.len() / 4) as u64;
-            self.bus.data_in32(&mut raw);
+            self.bus.data_in32(&mut raw)
         } else {
             self.stats.port_accesses += (raw.len() / 2) as u64;
-            self.bus.data_in16(&mut raw);
-        }
+            self.bus.data_in16(&mut raw)
+        };
         self.wr(regs::P0_ISR, isr::RDC);
         let mut words = [0u16; regs::PROM_WORDS];
         for (i, w) in words.iter_mut().enumerate() {
@@ -652,10 +654,10 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_ISR, isr::RDC);
     }
 
-    /// Remote-DMA read of `dst.len()` bytes from packet-buffer address `addr`. Whole words go
-    /// straight into `dst`; a tail shorter than a word goes through a small bounce buffer, so
-    /// nothing is written past `dst`.
-    pub fn block_input(&mut self, addr: u16, dst: &mut [u8]) {
+    /// Remote-DMA read of `dst.len()` bytes from packet-buffer address `addr`, writing every
+    /// byte of `dst` (which may be uninitialised). Whole words go straight into `dst`; a tail
+    /// shorter than a word goes through a small bounce buffer, so nothing is written past it.
+    pub fn block_input(&mut self, addr: u16, dst: &mut [MaybeUninit<u8>]) {
         let w = self.io_width();
         let count = dst.len().div_ceil(w) * w;
         self.remote_dma(addr, count, cmd::RREAD);
@@ -711,9 +713,11 @@ impl<B: RegisterBus> Dp8390<B> {
         }
         let mut ok = [false; 3];
         for (i, &pg) in pages.iter().enumerate() {
-            let mut buf = [0u8; PAT];
-            self.block_input(u16::from(pg) << 8, &mut buf);
-            ok[i] = buf == pattern(i as u8 + 1);
+            // PAT is a whole number of words: one remote read straight into `buf`.
+            let mut buf = [MaybeUninit::uninit(); PAT];
+            self.remote_dma(u16::from(pg) << 8, PAT, cmd::RREAD);
+            ok[i] = *self.data_in(&mut buf) == pattern(i as u8 + 1);
+            self.wr(regs::P0_ISR, isr::RDC);
         }
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
         let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) { 0x60 } else { 0xc0 };
@@ -1135,8 +1139,8 @@ impl<B: RegisterBus> Dp8390<B> {
         let to_stop = (usize::from(r.stop) << 8) - usize::from(addr);
         let count = to_stop.min(4 + MAX_FRAME + 2);
         self.remote_dma(addr, count, cmd::RREAD);
-        let mut h = [0u8; 4];
-        self.data_in(&mut h);
+        let mut h = [MaybeUninit::uninit(); 4];
+        let h = self.data_in(&mut h);
         self.rx_dma = Some((addr + 4, count - 4));
         let (status, next, count) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
         let Some(len) = count.checked_sub(4) else { return self.bad_header() };
@@ -1192,7 +1196,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Copies the frame's bytes into `dst` (which must be `f.len` long), following the ring's
     /// wrap at the stop page.
-    fn rx_read(&mut self, f: &RxFrame, dst: &mut [u8]) {
+    fn rx_read(&mut self, f: &RxFrame, dst: &mut [MaybeUninit<u8>]) {
         debug_assert_eq!(dst.len(), f.len);
         let r = self.ring;
         let start = (usize::from(f.page) << 8) + 4;

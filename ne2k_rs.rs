@@ -168,7 +168,7 @@ impl NetIf for NetDev {
 }
 
 impl datapath::RxBuf for netdev::RxSkb {
-    fn bytes_mut(&mut self) -> &mut [u8] {
+    fn bytes_mut(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
         self.buf()
     }
 }

@@ -343,9 +343,9 @@ bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
 }
 
 /* The frame's area of a fresh receive skb, zeroed: Rust gets initialised memory to fill. */
-u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len)
+u8 *ne2k_rs_skb_put(struct sk_buff *skb, unsigned int len)
 {
-	return skb_put_zero(skb, len);
+	return skb_put(skb, len);
 }
 
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb)

@@ -53,7 +53,7 @@ void ne2k_rs_sockaddr_mac(const void *sockaddr, u8 *mac);
 /* sk_buff */
 const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len);
 struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
-u8 *ne2k_rs_skb_put_zero(struct sk_buff *skb, unsigned int len);
+u8 *ne2k_rs_skb_put(struct sk_buff *skb, unsigned int len);
 bool ne2k_rs_irqs_disabled(void);
 void ne2k_rs_spin_lock_bh(spinlock_t *lock);
 void ne2k_rs_spin_unlock_bh(spinlock_t *lock);

@@ -4,6 +4,8 @@
 //! In the kernel it is port I/O on the card's BAR 0 (`hw/port.rs`); on the host it is a software
 //! DP8390 model (`tests/host/model.rs`). Nothing here depends on the kernel crate.
 
+use core::mem::MaybeUninit;
+
 /// Byte-wide register access plus the NE2000 data port, relative to the card's I/O base.
 ///
 /// `&mut self` everywhere: the 8390's page select makes every access depend on chip-global
@@ -13,11 +15,13 @@ pub trait RegisterBus {
     fn read8(&mut self, reg: u8) -> u8;
     /// Writes the byte register at `reg` (0x00..0x1f).
     fn write8(&mut self, reg: u8, val: u8);
-    /// Reads `dst.len() / 2` 16-bit words from the data port (little-endian into `dst`).
-    /// `dst.len()` must be even.
-    fn data_in16(&mut self, dst: &mut [u8]);
-    /// Reads `dst.len() / 4` 32-bit words from the data port. `dst.len()` must be a multiple of 4.
-    fn data_in32(&mut self, dst: &mut [u8]);
+    /// Reads `dst.len() / 2` 16-bit words from the data port (little-endian into `dst`) and
+    /// returns `dst`, every byte of it now written. `dst.len()` must be even. `dst` may be
+    /// uninitialised memory (a receive buffer: nothing has to clear it first).
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8];
+    /// Reads `dst.len() / 4` 32-bit words from the data port, as `data_in16`. `dst.len()` must
+    /// be a multiple of 4.
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8];
     /// Writes `src.len() / 2` 16-bit words to the data port. `src.len()` must be even.
     fn data_out16(&mut self, src: &[u8]);
     /// Writes `src.len() / 4` 32-bit words to the data port. `src.len()` must be a multiple of 4.

@@ -6,6 +6,7 @@
 //! `arch/x86/include/asm/io.h` (`inb`/`outb`/`insw`/`insl`/`outsw`/`outsl`), inlined.
 
 use super::bus::RegisterBus;
+use core::mem::MaybeUninit;
 
 #[cfg(not(target_arch = "x86_64"))]
 compile_error!("ne2k_rs port I/O is implemented for x86_64 only");
@@ -61,19 +62,23 @@ impl RegisterBus for PortBus {
     }
 
     #[inline]
-    fn data_in16(&mut self, dst: &mut [u8]) {
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         debug_assert!(dst.len() % 2 == 0);
         // SAFETY: `rep insw` stores `rcx` words at `rdi`, which is `dst` (exclusive, and
-        // `dst.len() / 2` words long); DF is clear per the kernel ABI; the port is ours.
+        // `dst.len() / 2` words long; storing to uninitialised bytes is what `MaybeUninit`
+        // allows); DF is clear per the kernel ABI; the port is ours.
         unsafe {
             core::arch::asm!("rep insw", in("dx") self.port(super::regs::DATAPORT),
                              inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 2 => _,
                              options(nostack, preserves_flags))
         };
+        // SAFETY: the `rep insw` above wrote every byte of `dst` (an even number of them), so
+        // all are initialised; the result borrows `dst` exclusively, as the argument did.
+        unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<u8>(), dst.len()) }
     }
 
     #[inline]
-    fn data_in32(&mut self, dst: &mut [u8]) {
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         debug_assert!(dst.len() % 4 == 0);
         // SAFETY: as `data_in16`, with `dst.len() / 4` doublewords.
         unsafe {
@@ -81,6 +86,8 @@ impl RegisterBus for PortBus {
                              inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 4 => _,
                              options(nostack, preserves_flags))
         };
+        // SAFETY: the `rep insd` above wrote every byte of `dst` (a multiple of 4 of them).
+        unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<u8>(), dst.len()) }
     }
 
     #[inline]

@@ -1,5 +1,6 @@
 //! Host tests of the chip logic (dp8390.rs, hw/regs.rs) against the software DP8390 model.
 
+use std::mem::MaybeUninit;
 use ne2k_host::dp8390::{self, ChipError, ChipFlags, Dp8390, PCI_CHIPS};
 use ne2k_host::hw::regs::{self, cmd, isr};
 use ne2k_host::model::{Access, Model};
@@ -147,8 +148,8 @@ fn detect_restores_registers_when_counter_does_not_clear() {
             if reg == regs::P0_CNTR0 { 0x42 } else { self.0.read8(reg) }
         }
         fn write8(&mut self, reg: u8, v: u8) { self.0.write8(reg, v) }
-        fn data_in16(&mut self, d: &mut [u8]) { self.0.data_in16(d) }
-        fn data_in32(&mut self, d: &mut [u8]) { self.0.data_in32(d) }
+        fn data_in16<'a>(&mut self, d: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] { self.0.data_in16(d) }
+        fn data_in32<'a>(&mut self, d: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] { self.0.data_in32(d) }
         fn data_out16(&mut self, s: &[u8]) { self.0.data_out16(s) }
         fn data_out32(&mut self, s: &[u8]) { self.0.data_out32(s) }
         fn delay_us(&mut self, _: u32) {}

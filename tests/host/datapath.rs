@@ -4,7 +4,8 @@
 //! found (issue #12), on the software DP8390 with a wire (`Model::with_wire`).
 
 
-use ne2k_host::datapath::{Napi, NetIf, Xmit};
+use std::mem::MaybeUninit;
+use ne2k_host::datapath::{Napi, NetIf, RxBuf, Xmit};
 use ne2k_host::dp8390::{self, ChipFlags, Dp8390, Ring, RxNext, XmitError, PCI_CHIPS};
 use ne2k_host::hw::regs::{self, isr};
 use ne2k_host::hw::RegisterBus;
@@ -267,7 +268,7 @@ fn hostile_ring_headers_never_corrupt() {
                     assert!(f.next >= ring.rx_start && f.next < ring.stop, "next page {:#x} outside ring", f.next);
                     if f.len_ok() {
                         let mut buf = vec![0u8; f.len];
-                        slot.deliver(&mut buf);
+                        slot.deliver(buf.bytes_mut());
                     } else {
                         slot.drop_frame();
                     }
@@ -518,10 +519,10 @@ impl RegisterBus for Skewed {
     fn write8(&mut self, reg: u8, val: u8) {
         self.0.write8(reg, val)
     }
-    fn data_in16(&mut self, dst: &mut [u8]) {
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.0.data_in16(dst)
     }
-    fn data_in32(&mut self, dst: &mut [u8]) {
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.0.data_in32(dst)
     }
     fn data_out16(&mut self, src: &[u8]) {
@@ -608,7 +609,7 @@ fn per_frame_port_access_budget() {
         let before = chip.stats.port_accesses;
         let RxNext::Frame(slot) = chip.rx_next() else { panic!("no frame") };
         let mut buf = vec![0u8; slot.frame().len];
-        assert!(slot.deliver(&mut buf));
+        assert!(slot.deliver(buf.bytes_mut()));
         assert_eq!(buf, f);
         let rx = chip.stats.port_accesses - before;
         assert_eq!(rx, 6 + 1 + 379 + 1 + 1, "receive accesses per 1514-byte frame");

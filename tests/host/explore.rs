@@ -35,6 +35,7 @@
 //! 10^6), `NE2K_FUZZ_SEED` the first seed. A failure prints its seed; replay it alone with
 //! `NE2K_FUZZ_SEED=<seed> NE2K_EXPLORE_SCHEDULES=1 cargo test --test explore -- --nocapture`.
 
+use std::mem::MaybeUninit;
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -337,11 +338,11 @@ impl RegisterBus for SimBus {
         self.m.write8(reg, val);
         self.after_access();
     }
-    fn data_in16(&mut self, dst: &mut [u8]) {
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.count(dst.len() as u64 / 2);
         self.m.data_in16(dst)
     }
-    fn data_in32(&mut self, dst: &mut [u8]) {
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.count(dst.len() as u64 / 4);
         self.m.data_in32(dst)
     }
@@ -537,7 +538,7 @@ impl Napi for SimNapi<'_> {
         if self.w.sched.roll(40) {
             return None; // GFP_ATOMIC can fail
         }
-        Some(vec![0; len])
+        Some(vec![ne2k_host::sim::POISON; len])
     }
     fn deliver(&self, buf: Vec<u8>) {
         self.delivered.set(self.delivered.get() + 1);

@@ -48,6 +48,7 @@
 //! `NE2K_FUZZ_SEED=<seed> NE2K_FUZZ_CASES=1 cargo test --test hostile` replays it alone.
 //! `NE2K_FUZZ_CASES` sets the number of cases (default below), `NE2K_FUZZ_SEED` the first seed.
 
+use std::mem::MaybeUninit;
 use std::cell::RefMut;
 
 use ne2k_host::datapath::{Log, OpenError, Xmit};
@@ -167,11 +168,11 @@ impl Hostile {
         }
     }
 
-    fn data_in(&mut self, dst: &mut [u8], width: usize) {
+    fn data_in<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>], width: usize) -> &'a mut [u8] {
         assert!(dst.len() % width == 0, "{width}-byte data-port read of {} bytes", dst.len());
         self.tick((dst.len() / width) as u64);
         let mut a = self.m.rsar;
-        self.m.data_in16(dst);
+        let dst = self.m.data_in16(dst);
         let mut glitched = false;
         if self.armed && !dst.is_empty() && self.rng.one_in(self.k.glitch) {
             let i = self.rng.below(dst.len() as u64) as usize;
@@ -189,6 +190,7 @@ impl Hostile {
         };
         s.glitched |= glitched;
         s.rd.extend_from_slice(&rd);
+        dst
     }
 
     fn data_out(&mut self, src: &[u8], width: usize) {
@@ -253,10 +255,10 @@ impl RegisterBus for Hostile {
         self.m.write8(reg, val);
     }
 
-    fn data_in16(&mut self, dst: &mut [u8]) {
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.data_in(dst, 2)
     }
-    fn data_in32(&mut self, dst: &mut [u8]) {
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         self.data_in(dst, 4)
     }
     fn data_out16(&mut self, src: &[u8]) {

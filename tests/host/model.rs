@@ -13,6 +13,7 @@
 //! frames until OVW is cleared; STOP lets a transmit in progress finish before RST. Protocol
 //! errors a real chip would punish are recorded in `violations`.
 
+use std::mem::MaybeUninit;
 use crate::hw::regs::{self, cmd, isr};
 use crate::hw::RegisterBus;
 
@@ -599,24 +600,22 @@ impl RegisterBus for Model {
         self.log.push(Access::Write(reg, val));
     }
 
-    fn data_in16(&mut self, dst: &mut [u8]) {
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         assert!(dst.len() % 2 == 0, "odd-length 16-bit data-port read");
         self.tick((dst.len() / 2) as u64, true);
-        for b in dst.iter_mut() {
-            *b = self.data_read_byte();
-        }
+        let bytes: Vec<u8> = (0..dst.len()).map(|_| self.data_read_byte()).collect();
         self.log.push(Access::DataIn { width: 2, count: dst.len() / 2 });
         self.clock += dst.len() as u64;
+        dst.write_copy_of_slice(&bytes)
     }
 
-    fn data_in32(&mut self, dst: &mut [u8]) {
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         assert!(dst.len() % 4 == 0, "32-bit data-port read of {} bytes", dst.len());
         self.tick((dst.len() / 4) as u64, true);
-        for b in dst.iter_mut() {
-            *b = self.data_read_byte();
-        }
+        let bytes: Vec<u8> = (0..dst.len()).map(|_| self.data_read_byte()).collect();
         self.log.push(Access::DataIn { width: 4, count: dst.len() / 4 });
         self.clock += dst.len() as u64;
+        dst.write_copy_of_slice(&bytes)
     }
 
     fn data_out16(&mut self, src: &[u8]) {

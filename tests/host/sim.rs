@@ -4,6 +4,7 @@
 //! software DP8390, single-threaded. The interleaving explorer (tests/host/explore.rs) has its
 //! own lock and scheduler on top of the same traits.
 
+use std::mem::MaybeUninit;
 use std::cell::{Cell, RefCell, RefMut};
 
 
@@ -89,9 +90,18 @@ impl NetIf for HostDev {
     }
 }
 
+/// What a host receive buffer holds before the datapath fills it.
+pub const POISON: u8 = 0xa5;
+
 impl RxBuf for Vec<u8> {
-    fn bytes_mut(&mut self) -> &mut [u8] {
-        self
+    fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>] {
+        // The host's receive buffers are initialised (`vec![POISON; len]`), and the datapath only
+        // ever writes initialised bytes through this view (RxBuf's contract; every bus here
+        // fills it with `write_copy_of_slice`). The kernel's RxSkb hands out uninitialised
+        // memory instead, which is what the `MaybeUninit` type is for.
+        // SAFETY: same length and layout; `MaybeUninit<u8>` has no validity requirement, and
+        // no byte of `self` is de-initialised through the view (see above).
+        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr().cast(), self.len()) }
     }
 }
 
@@ -112,7 +122,9 @@ impl Napi for HostNapi {
             self.fail_allocs.set(self.fail_allocs.get() - 1);
             return None;
         }
-        Some(vec![0; len])
+        // Poisoned: a byte the datapath failed to write shows in the frame comparisons (the
+        // kernel's skb is not cleared either).
+        Some(vec![POISON; len])
     }
     fn deliver(&self, buf: Vec<u8>) {
         self.delivered.borrow_mut().push(buf);
