@@ -23,7 +23,7 @@ help:
 	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"
 	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100]"
 	@echo "make stress     reliability run: fuzz 10^6 cases, churn, flaps, 10-min soak, fault injection, odd frames -> results/stress.json [FLAVOR=]"
-	@echo "make bench      ne2k_rs vs ne2k-pci, A/B in one boot [BENCH_ROUNDS=5] -> results/bench.json, results/bench.md"
+	@echo "make bench      ne2k_rs vs ne2k-pci, A B A' in one boot, then in Bochs [BENCH_ROUNDS=5 BENCH_BOCHS=1] -> results/bench.json, results/bench.md"
 	@echo "make irqsoff    longest/p99 interrupts-off section under a 1514-byte flood, ne2k_rs vs ne2k-pci (irqsoff kernel flavor) -> results/irqsoff.json"
 	@echo "make mutants    put each race of issue #12 back into a scratch tree: its host test and the explorer must fail"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
