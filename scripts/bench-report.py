@@ -125,7 +125,9 @@ def main():
         if per_round("ne2k_rs", "tcp_tx_notrace"):
             raw.setdefault(("ne2k_rs", "tracepoint_tcp_disabled_cost_pct"), {})[r] = pct("notrace", None)
 
-    out = {"rounds": len(rounds), "machine": {}, "workloads": [], "warnings": []}
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    commit = subprocess.run(["git", "-C", repo, "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    out = {"rounds": len(rounds), "commit": commit or None, "machine": {}, "workloads": [], "warnings": []}
     if bochs_runs:
         bochs_rounds = sorted({r for (drv, wl), d in raw.items() if wl.startswith("bochs_") for r in d})
         out["bochs"] = {"rounds": len(bochs_rounds), "runs": bochs_runs, "cpus": 1, "ips": 567000000}

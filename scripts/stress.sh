@@ -71,6 +71,8 @@ qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, 
 res = {
     "flavor": flavor,
     "kernel": krel,
+    "commit": subprocess.run(["git", "-C", os.path.dirname(os.path.dirname(out)), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True).stdout.strip() or None,
     "qemu": qemu,
     "machine": platform.node(),
     "churn_cycles": counts.get("churn_cycles", 0),
