@@ -34,7 +34,8 @@ deps:
 kernel: deps
 	@scripts/build-kernel.sh $(FLAVOR)
 
-module: deps
+# With KDIR given (a kernel tree of your own) the module build needs no lab packages, no root.
+module: $(if $(KDIR),,deps)
 	@set -e; k=$(kdir); \
 	echo "==> building ne2k_rs.ko against $$k" >&2; \
 	$(MAKE) -s -C "$$k" M=$(CURDIR) modules; \

@@ -13,6 +13,10 @@ case "$FLAVOR" in default|debug|irqsoff) ;; *) die "unknown FLAVOR '$FLAVOR' (us
 
 # One fetch at a time per cache, one build at a time per flavor (a second `make` waits instead
 # of building into the same tree; a default-flavor make is not held up by a debug build).
+# Called from a make recipe it inherits that make's flags: under `make -n` the kernel's own makes
+# would print their commands instead of running them (and the version query below would read
+# a command line as the version). The kernel build is ours to run in full or not at all.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 mkdir -p "$NE2K_CACHE/build"
 exec 8>"$NE2K_CACHE/build/.lock-fetch"
 flock 8
