@@ -16,9 +16,9 @@
 //! - the page rule: every hold leaves the chip on register page 0 with no remote DMA open;
 //!   [`RxSlot`](crate::dp8390::RxSlot) makes the second half of that rule a borrow: a frame's
 //!   open remote read borrows the chip, so the guard cannot be dropped before the read ends;
-//! - who takes it: the hard IRQ (trylock only), the poll (softirq or netpoll), `start_xmit` (under the tx
-//!   lock), the TX watchdog (timer softirq, under the tx lock), `set_rx_mode` (under the
-//!   address-list lock), open/stop/set_mac_address/ethtool (process context, RTNL);
+//! - who takes it: the hard IRQ (trylock only), the poll (softirq or netpoll), `start_xmit`
+//!   (under the tx lock), the TX watchdog (timer softirq, under the tx lock), `set_rx_mode`
+//!   (under the address-list lock), open/stop/set_mac_address/ethtool (process context, RTNL);
 //! - how long: one frame copy at most (a 1518-byte frame through the data port), except the
 //!   receiver-overrun recovery, which takes up to [`OVERRUN_RX_MAX`] frames off the ring while
 //!   the chip is in loopback and must not be interleaved with anything (lib8390 does the same
@@ -100,7 +100,11 @@ impl<B: RegisterBus> ChipState<B> {
     }
 
     fn apply_rx_mode(&mut self) {
-        let mode = if self.unicast_quirk { self.requested.promiscuous() } else { self.requested };
+        let mode = if self.unicast_quirk {
+            self.requested.promiscuous()
+        } else {
+            self.requested
+        };
         self.chip.set_rx_mode(mode);
     }
 }
@@ -159,7 +163,8 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
                 // Its IRQ-handling cycles: the handler's part (mask, flag) and this take.
                 if t1 != 0 && dp.probe.irq_enabled() {
                     let hard = dp.irq_deferred_cost.swap(0, Ordering::Relaxed);
-                    dp.probe.irq(status, hard.wrapping_add(dp.probe.now().wrapping_sub(t1)));
+                    dp.probe
+                        .irq(status, hard.wrapping_add(dp.probe.now().wrapping_sub(t1)));
                 }
             }
             // A full barrier after the release: either the handler's retry (after it raised
@@ -172,7 +177,9 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
             }
             // Never spin (this may be the hard IRQ, whose retry got the lock): whoever holds
             // the lock now sees the flag at its own release.
-            let Some(mut st) = dp.lock.try_lock() else { return };
+            let Some(mut st) = dp.lock.try_lock() else {
+                return;
+            };
             // Another releaser may have been first.
             taken = if dp.irq_deferred.swap(false, Ordering::SeqCst) {
                 let t0 = dp.irq_deferred_at.swap(0, Ordering::Relaxed);
@@ -266,7 +273,17 @@ pub trait Probe {
     }
     fn tx(&self, _s: &TxStages) {}
     #[expect(clippy::too_many_arguments)]
-    fn rx(&self, _seq: u32, _len: u32, _page: u32, _nic: u64, _dma: u64, _driver: u64, _total: u64) {}
+    fn rx(
+        &self,
+        _seq: u32,
+        _len: u32,
+        _page: u32,
+        _nic: u64,
+        _dma: u64,
+        _driver: u64,
+        _total: u64,
+    ) {
+    }
     fn irq(&self, _isr: u8, _cycles: u64) {}
     fn poll(&self, _rx: u32, _tx: u32, _budget: u32, _cycles: u64, _stack: u64) {}
 }
@@ -330,7 +347,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     }
 
     fn held<'a>(&'a self, guard: L::Guard<'a>, dev: &'a dyn NetIf) -> Held<'a, L, P> {
-        Held { guard: Some(guard), dp: self, dev }
+        Held {
+            guard: Some(guard),
+            dp: self,
+            dev,
+        }
     }
 
     /// The interrupt, under the lock: the chip's sources masked (the poll unmasks them) and
@@ -477,7 +498,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
 
     /// `ndo_set_rx_mode` (the core holds the address-list lock): `mc` is the multicast list,
     /// or `None` if it is longer than the filter tracks (then all multicast is received).
-    pub fn set_rx_mode(&self, dev: &impl NetIf, promisc: bool, allmulti: bool, mc: Option<&[[u8; 6]]>) {
+    pub fn set_rx_mode(
+        &self,
+        dev: &impl NetIf,
+        promisc: bool,
+        allmulti: bool,
+        mc: Option<&[[u8; 6]]>,
+    ) {
         let mode = RxMode::compute(promisc, allmulti || mc.is_none(), mc.unwrap_or(&[]).iter());
         let mut st = self.hold(dev);
         st.requested = mode;
@@ -514,7 +541,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 if timed {
                     // This handler's part of the interrupt's cycles (before the flag: the
                     // release that reads it may run on another CPU at once).
-                    self.irq_deferred_cost.store(self.probe.now().wrapping_sub(t0), Ordering::Relaxed);
+                    self.irq_deferred_cost
+                        .store(self.probe.now().wrapping_sub(t0), Ordering::Relaxed);
                 }
                 self.irq_deferred.swap(true, Ordering::SeqCst);
                 self.irq_deferrals.fetch_add(1, Ordering::Relaxed);
@@ -526,7 +554,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
             }
         };
-        let Some(status) = Self::take(&mut st, t0) else { return false };
+        let Some(status) = Self::take(&mut st, t0) else {
+            return false;
+        };
         drop(st);
         dev.napi_schedule();
         if timed && self.probe.irq_enabled() {
@@ -540,8 +570,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// work done, never more than `budget`. At budget 0 (netpoll, IRQs off) it only reaps
     /// transmit completions and never completes NAPI.
     pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
-        let t_poll =
-            if self.probe.poll_enabled() || self.probe.rx_enabled() { self.probe.now() } else { 0 };
+        let t_poll = if self.probe.poll_enabled() || self.probe.rx_enabled() {
+            self.probe.now()
+        } else {
+            0
+        };
         let mut work = 0usize;
         let mut tx_done = 0u32;
         // Cycles spent in the stack (GRO and up) during this poll, when the poll event records.
@@ -624,7 +657,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             // napi_complete_done flushes GRO and hands up what it batched: the stack does
             // most of its work for this poll's frames here, so the poll event counts it as
             // stack, not driver.
-            let t = if self.probe.poll_enabled() { self.probe.now() } else { 0 };
+            let t = if self.probe.poll_enabled() {
+                self.probe.now()
+            } else {
+                0
+            };
             let done = work < budget && napi.complete_done(work);
             if t != 0 {
                 stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
@@ -635,7 +672,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
         if t_poll != 0 && self.probe.poll_enabled() {
             let cycles = self.probe.now().wrapping_sub(t_poll);
-            self.probe.poll(work as u32, tx_done, budget as u32, cycles, stack);
+            self.probe
+                .poll(work as u32, tx_done, budget as u32, cycles, stack);
         }
         work
     }
@@ -683,7 +721,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                     len: f.len as u32,
                     page: u32::from(f.page),
                     t_pick,
-                    dma: t_hdr.wrapping_sub(t_pick).wrapping_add(t_b1.wrapping_sub(t_b0)),
+                    dma: t_hdr
+                        .wrapping_sub(t_pick)
+                        .wrapping_add(t_b1.wrapping_sub(t_b0)),
                 };
                 RxOne::Frame(buf, times)
             }
@@ -697,7 +737,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             let t_hand = self.probe.now();
             let driver = t_hand.wrapping_sub(t.t_pick).wrapping_sub(t.dma);
             let nic = t.t_pick.wrapping_sub(t_ref);
-            self.probe.rx(t.seq, t.len, t.page, nic, t.dma, driver, t_hand.wrapping_sub(t_ref));
+            self.probe.rx(
+                t.seq,
+                t.len,
+                t.page,
+                nic,
+                t.dma,
+                driver,
+                t_hand.wrapping_sub(t_ref),
+            );
         }
         if self.probe.poll_enabled() {
             let t = self.probe.now();

@@ -46,7 +46,11 @@ pub const PCI_CHIPS: [(u16, u16, ChipInfo); 11] = {
         ChipInfo { name, flags }
     }
     [
-        (0x10ec, 0x8029, c("RealTek RTL-8029(AS)", ChipFlags::REALTEK_FDX)),
+        (
+            0x10ec,
+            0x8029,
+            c("RealTek RTL-8029(AS)", ChipFlags::REALTEK_FDX),
+        ),
         (0x1050, 0x0940, c("Winbond 89C940", ChipFlags::NONE)),
         (0x11f6, 0x1401, c("Compex RL2000", ChipFlags::NONE)),
         (0x8e2e, 0x3000, c("KTI ET32P2", ChipFlags::NONE)),
@@ -54,10 +58,29 @@ pub const PCI_CHIPS: [(u16, u16, ChipInfo); 11] = {
         (0x1106, 0x0926, c("Via 86C926", ChipFlags::ONLY_16BIT_IO)),
         (0x10bd, 0x0e34, c("SureCom NE34", ChipFlags::NONE)),
         (0x1050, 0x5a5a, c("Winbond W89C940F", ChipFlags::NONE)),
-        (0x12c3, 0x0058, c("Holtek HT80232", ChipFlags::ONLY_16BIT_IO.union(ChipFlags::HOLTEK_FDX))),
-        (0x12c3, 0x5598, c("Holtek HT80229",
-            ChipFlags::ONLY_32BIT_IO.union(ChipFlags::HOLTEK_FDX).union(ChipFlags::STOP_PG_0X60))),
-        (0x8c4a, 0x1980, c("Winbond W89C940(misprogrammed)", ChipFlags::NONE)),
+        (
+            0x12c3,
+            0x0058,
+            c(
+                "Holtek HT80232",
+                ChipFlags::ONLY_16BIT_IO.union(ChipFlags::HOLTEK_FDX),
+            ),
+        ),
+        (
+            0x12c3,
+            0x5598,
+            c(
+                "Holtek HT80229",
+                ChipFlags::ONLY_32BIT_IO
+                    .union(ChipFlags::HOLTEK_FDX)
+                    .union(ChipFlags::STOP_PG_0X60),
+            ),
+        ),
+        (
+            0x8c4a,
+            0x1980,
+            c("Winbond W89C940(misprogrammed)", ChipFlags::NONE),
+        ),
     ]
 };
 
@@ -112,7 +135,10 @@ pub fn parse_prom(words: &[u16; regs::PROM_WORDS]) -> Result<Prom, ChipError> {
     if !is_valid_ether_addr(&mac) {
         return Err(ChipError::BadStationAddress);
     }
-    Ok(Prom { mac, ne2000_signature: b[14] == 0x57 && b[15] == 0x57 })
+    Ok(Prom {
+        mac,
+        ne2000_signature: b[14] == 0x57 && b[15] == 0x57,
+    })
 }
 
 /// Bound on the reset-acknowledge poll: 2000 x 10 us = 20 ms (the C driver allows 2 jiffies).
@@ -162,7 +188,11 @@ pub struct Ring {
 impl Ring {
     /// The layout for packet RAM that starts at page 0x40 and ends before `stop`.
     pub const fn for_stop_page(stop: u8) -> Self {
-        Ring { tx_start: 0x40, rx_start: 0x40 + TX_SLOTS as u8 * TX_SLOT_PAGES, stop }
+        Ring {
+            tx_start: 0x40,
+            rx_start: 0x40 + TX_SLOTS as u8 * TX_SLOT_PAGES,
+            stop,
+        }
     }
     pub fn rx_pages(&self) -> u8 {
         self.stop - self.rx_start
@@ -183,7 +213,11 @@ impl RxMode {
     /// The filter for the interface flags and multicast list, as lib8390's
     /// `do_set_multicast_list`: broadcast always; promiscuous takes everything; allmulti (or a
     /// list the hash cannot express) opens the whole hash; otherwise the hash of the list.
-    pub fn compute<'a>(promisc: bool, allmulti: bool, mc: impl Iterator<Item = &'a [u8; 6]>) -> Self {
+    pub fn compute<'a>(
+        promisc: bool,
+        allmulti: bool,
+        mc: impl Iterator<Item = &'a [u8; 6]>,
+    ) -> Self {
         let mut mar = [0u8; 8];
         let mut any = false;
         if promisc || allmulti {
@@ -210,7 +244,10 @@ impl RxMode {
 impl RxMode {
     /// The same filter, promiscuous (what `compute` gives with `promisc` set).
     pub fn promiscuous(self) -> Self {
-        RxMode { rcr: self.rcr | rcr::PRO | rcr::AM, mar: [0xff; 8] }
+        RxMode {
+            rcr: self.rcr | rcr::PRO | rcr::AM,
+            mar: [0xff; 8],
+        }
     }
 }
 
@@ -507,7 +544,11 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Bytes the data port moves per access on this chip.
     fn io_width(&self) -> usize {
-        if self.flags.contains(ChipFlags::ONLY_16BIT_IO) { 2 } else { 4 }
+        if self.flags.contains(ChipFlags::ONLY_16BIT_IO) {
+            2
+        } else {
+            4
+        }
     }
 
     /// Reads `dst` from the data port with the chip's access width and returns it, written;
@@ -720,7 +761,11 @@ impl<B: RegisterBus> Dp8390<B> {
             self.wr(regs::P0_ISR, isr::RDC);
         }
         self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
-        let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) { 0x60 } else { 0xc0 };
+        let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) {
+            0x60
+        } else {
+            0xc0
+        };
         let stop = match ok {
             [true, true, true] => 0xc0,
             [true, true, false] => 0x80,
@@ -804,11 +849,17 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Sets the station address (takes effect in PAR at once if the chip is initialised).
     pub fn set_mac(&mut self, mac: [u8; 6]) {
         self.mac = mac;
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | if self.running { cmd::START } else { cmd::STOP });
-        for i in 0..6 {
-            self.wr(regs::P1_PAR0 + i as u8, mac[i]);
+        self.wr(
+            regs::CMD,
+            cmd::NODMA | cmd::PAGE1 | if self.running { cmd::START } else { cmd::STOP },
+        );
+        for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
+            self.wr(reg, byte);
         }
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | if self.running { cmd::START } else { cmd::STOP });
+        self.wr(
+            regs::CMD,
+            cmd::NODMA | cmd::PAGE0 | if self.running { cmd::START } else { cmd::STOP },
+        );
     }
 
     /// Applies a receive filter (RCR + multicast hash).
@@ -1045,7 +1096,11 @@ impl<B: RegisterBus> Dp8390<B> {
                 len: len as u32,
                 driver: times.driver.wrapping_add(t_done.wrapping_sub(t_seen)),
                 dma: times.dma,
-                queued: if times.t_ready != 0 { times.t_trig.wrapping_sub(times.t_ready) } else { 0 },
+                queued: if times.t_ready != 0 {
+                    times.t_trig.wrapping_sub(times.t_ready)
+                } else {
+                    0
+                },
                 nic: t_seen.wrapping_sub(times.t_trig),
                 total: t_done.wrapping_sub(times.t_enter),
             }
@@ -1143,7 +1198,9 @@ impl<B: RegisterBus> Dp8390<B> {
         let h = self.data_in(&mut h);
         self.rx_dma = Some((addr + 4, count - 4));
         let (status, next, count) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
-        let Some(len) = count.checked_sub(4) else { return self.bad_header() };
+        let Some(len) = count.checked_sub(4) else {
+            return self.bad_header();
+        };
         // Where the next frame must start: right after this one (the chip rounds up to a page,
         // and some chips count the CRC in the rounding), modulo the ring.
         let pages = (r.rx_pages() as usize).max(1);
@@ -1151,8 +1208,16 @@ impl<B: RegisterBus> Dp8390<B> {
         let span = 1 + (len + 4) / 256;
         let rel = (page - r.rx_start) as usize + span;
         let want = [
-            if span < pages { rel % pages } else { usize::MAX },
-            if span + 1 < pages { (rel + 1) % pages } else { usize::MAX },
+            if span < pages {
+                rel % pages
+            } else {
+                usize::MAX
+            },
+            if span + 1 < pages {
+                (rel + 1) % pages
+            } else {
+                usize::MAX
+            },
         ];
         // And the chip has stored frames up to CURR only: a frame reaching past it is not there
         // (stale bytes), and a ring of such headers would keep the drain walking forever.
@@ -1169,7 +1234,12 @@ impl<B: RegisterBus> Dp8390<B> {
         if !next_ok {
             return self.bad_header();
         }
-        let f = RxFrame { page, status, next, len };
+        let f = RxFrame {
+            page,
+            status,
+            next,
+            len,
+        };
         if !f.ok() {
             self.rx_dma_close();
         }
@@ -1259,7 +1329,11 @@ impl<B: RegisterBus> Dp8390<B> {
 
     fn write_boundary(&mut self) {
         let r = self.ring;
-        let b = if self.next_pkt == r.rx_start { r.stop - 1 } else { self.next_pkt - 1 };
+        let b = if self.next_pkt == r.rx_start {
+            r.stop - 1
+        } else {
+            self.next_pkt - 1
+        };
         self.wr(regs::P0_BNRY, b);
     }
 
@@ -1267,7 +1341,11 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_reset_ring(&mut self, curr: u8) {
         let r = self.ring;
         self.stats.rx_ring_resets += 1;
-        self.next_pkt = if curr >= r.rx_start && curr < r.stop { curr } else { r.rx_start };
+        self.next_pkt = if curr >= r.rx_start && curr < r.stop {
+            curr
+        } else {
+            r.rx_start
+        };
         self.write_boundary();
     }
 

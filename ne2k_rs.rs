@@ -27,8 +27,8 @@ use dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use hw::port::{rdtsc, PortBus};
 use hw::regs;
 use netdev::{
-    BhSpinLock, BhSpinLockGuard, IoRegion, IoRegionError, IrqLine, IrqReturn, LinkStats64, NetDev, NetDevOps,
-    NetdevTx,
+    BhSpinLock, BhSpinLockGuard, IoRegion, IoRegionError, IrqLine, IrqReturn, LinkStats64, NetDev,
+    NetDevOps, NetdevTx,
 };
 
 const DRV_NAME: &CStr = c"ne2k_rs";
@@ -43,17 +43,50 @@ kernel::pci_device_table!(
     PCI_TABLE,
     <Ne2kDriver as pci::Driver>::IdInfo,
     [
-        (netdev::pci_device_id(PCI_CHIPS[0].0, PCI_CHIPS[0].1), PCI_CHIPS[0].2),
-        (netdev::pci_device_id(PCI_CHIPS[1].0, PCI_CHIPS[1].1), PCI_CHIPS[1].2),
-        (netdev::pci_device_id(PCI_CHIPS[2].0, PCI_CHIPS[2].1), PCI_CHIPS[2].2),
-        (netdev::pci_device_id(PCI_CHIPS[3].0, PCI_CHIPS[3].1), PCI_CHIPS[3].2),
-        (netdev::pci_device_id(PCI_CHIPS[4].0, PCI_CHIPS[4].1), PCI_CHIPS[4].2),
-        (netdev::pci_device_id(PCI_CHIPS[5].0, PCI_CHIPS[5].1), PCI_CHIPS[5].2),
-        (netdev::pci_device_id(PCI_CHIPS[6].0, PCI_CHIPS[6].1), PCI_CHIPS[6].2),
-        (netdev::pci_device_id(PCI_CHIPS[7].0, PCI_CHIPS[7].1), PCI_CHIPS[7].2),
-        (netdev::pci_device_id(PCI_CHIPS[8].0, PCI_CHIPS[8].1), PCI_CHIPS[8].2),
-        (netdev::pci_device_id(PCI_CHIPS[9].0, PCI_CHIPS[9].1), PCI_CHIPS[9].2),
-        (netdev::pci_device_id(PCI_CHIPS[10].0, PCI_CHIPS[10].1), PCI_CHIPS[10].2),
+        (
+            netdev::pci_device_id(PCI_CHIPS[0].0, PCI_CHIPS[0].1),
+            PCI_CHIPS[0].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[1].0, PCI_CHIPS[1].1),
+            PCI_CHIPS[1].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[2].0, PCI_CHIPS[2].1),
+            PCI_CHIPS[2].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[3].0, PCI_CHIPS[3].1),
+            PCI_CHIPS[3].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[4].0, PCI_CHIPS[4].1),
+            PCI_CHIPS[4].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[5].0, PCI_CHIPS[5].1),
+            PCI_CHIPS[5].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[6].0, PCI_CHIPS[6].1),
+            PCI_CHIPS[6].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[7].0, PCI_CHIPS[7].1),
+            PCI_CHIPS[7].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[8].0, PCI_CHIPS[8].1),
+            PCI_CHIPS[8].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[9].0, PCI_CHIPS[9].1),
+            PCI_CHIPS[9].2
+        ),
+        (
+            netdev::pci_device_id(PCI_CHIPS[10].0, PCI_CHIPS[10].1),
+            PCI_CHIPS[10].2
+        ),
     ]
 );
 
@@ -352,11 +385,18 @@ impl Ne2k {
                 err
             }
             IoRegionError::NotIo => {
-                dev_err!(pdev, "no I/O resource of {:#x} bytes at PCI BAR 0\n", regs::NE_IO_EXTENT);
+                dev_err!(
+                    pdev,
+                    "no I/O resource of {:#x} bytes at PCI BAR 0\n",
+                    regs::NE_IO_EXTENT
+                );
                 ENODEV
             }
             IoRegionError::Busy => {
-                dev_err!(pdev, "I/O ports of BAR 0 are busy (another driver bound?)\n");
+                dev_err!(
+                    pdev,
+                    "I/O ports of BAR 0 are busy (another driver bound?)\n"
+                );
                 EBUSY
             }
         })?;
@@ -365,11 +405,20 @@ impl Ne2k {
         // registration: unregister, free_irq, free) before `_io`, the reservation.
         let mut chip = Dp8390::new(unsafe { io.bus() }, info.flags);
         let prom = chip.probe().map_err(|e| {
-            dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e.as_str());
+            dev_err!(
+                pdev,
+                "{} at I/O {:#x}: {}\n",
+                info.name,
+                io.base(),
+                e.as_str()
+            );
             ENODEV
         })?;
         if !prom.ne2000_signature {
-            dev_info!(pdev, "PROM lacks the 0x57 0x57 NE2000 signature (common on PCI clones)\n");
+            dev_info!(
+                pdev,
+                "PROM lacks the 0x57 0x57 NE2000 signature (common on PCI clones)\n"
+            );
         }
         let ring = chip.ring();
         let msg = match module_parameters::msg_enable.value() {
@@ -377,17 +426,25 @@ impl Ne2k {
             v => v as u32,
         };
 
-        let ndev = netdev::EtherDev::alloc(pdev).inspect_err(|_| dev_err!(pdev, "cannot allocate net_device\n"))?;
+        let ndev = netdev::EtherDev::alloc(pdev)
+            .inspect_err(|_| dev_err!(pdev, "cannot allocate net_device\n"))?;
         let irq_no = io.irq();
         let lock = KBox::pin_init(
-            BhSpinLock::new(ChipState::new(chip, msg), c"ne2k_rs_chip", kernel::static_lock_class!()),
+            BhSpinLock::new(
+                ChipState::new(chip, msg),
+                c"ne2k_rs_chip",
+                kernel::static_lock_class!(),
+            ),
             GFP_KERNEL,
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let state = Arc::new(
             Ne2kNet {
                 dp: Datapath::new(
-                    ChipLockBox { lock, line: IrqLine::new(irq_no) },
+                    ChipLockBox {
+                        lock,
+                        line: IrqLine::new(irq_no),
+                    },
                     Tracepoints,
                     prom.mac,
                     netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
@@ -397,7 +454,17 @@ impl Ne2k {
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let reg = ndev
-            .register(state, &prom.mac, io.base(), irq_no, DRV_NAME, WATCHDOG_MS, module_parameters::napi_weight.value())
+            .register(
+                state,
+                &netdev::NetDevConfig {
+                    mac: prom.mac,
+                    base_addr: io.base(),
+                    irq: irq_no,
+                    irq_name: DRV_NAME,
+                    watchdog_ms: WATCHDOG_MS,
+                    napi_weight: module_parameters::napi_weight.value(),
+                },
+            )
             .map_err(|(e, what)| {
                 dev_err!(pdev, "{} failed: {:?}\n", what, e);
                 e
@@ -415,7 +482,11 @@ impl Ne2k {
             ring.rx_start,
             ring.stop - 1
         );
-        Ok(Self { reg, _io: io, info: *info })
+        Ok(Self {
+            reg,
+            _io: io,
+            info: *info,
+        })
     }
 }
 
@@ -453,7 +524,10 @@ impl kernel::InPlaceModule for Ne2kModule {
         let msg = module_parameters::msg_enable.value();
         let weight = module_parameters::napi_weight.value();
         let valid = if msg < -1 {
-            pr_err!("ne2k_rs: msg_enable={} is invalid: use -1 (default) or a netif_msg bitmap >= 0\n", msg);
+            pr_err!(
+                "ne2k_rs: msg_enable={} is invalid: use -1 (default) or a netif_msg bitmap >= 0\n",
+                msg
+            );
             Err(EINVAL)
         } else if !(1..=64).contains(&weight) {
             pr_err!("ne2k_rs: napi_weight={} is invalid: use 1..=64\n", weight);

@@ -16,7 +16,13 @@ use kernel::sync::Arc;
 // members that rustc calls FFI-unsafe, and the shims are the only code that looks inside them.
 type Raw = *mut c_void;
 extern "C" {
-    fn ne2k_rs_request_io(pdev: Raw, bar: c_int, extent: c_ulong, name: *const c_char, base: *mut c_ulong) -> c_int;
+    fn ne2k_rs_request_io(
+        pdev: Raw,
+        bar: c_int,
+        extent: c_ulong,
+        name: *const c_char,
+        base: *mut c_ulong,
+    ) -> c_int;
     fn ne2k_rs_release_io(base: c_ulong, extent: c_ulong);
     fn ne2k_rs_pci_irq(pdev: Raw) -> c_uint;
     fn ne2k_rs_pci_subsystem_vendor(pdev: Raw) -> u16;
@@ -67,7 +73,6 @@ extern "C" {
     fn ne2k_rs_consume_skb(skb: Raw);
     fn ne2k_rs_kfree_skb(skb: Raw);
 }
-
 
 /// The lock backend of the chip lock: a `spinlock_t` taken with bottom halves off and
 /// interrupts on (`spin_lock_bh`), or plainly where interrupts are already off (netpoll, which
@@ -177,7 +182,7 @@ fn raw_pdev<Ctx: kernel::device::DeviceContext>(pdev: &pci::Device<Ctx>) -> *mut
     // `pci::Device` is `#[repr(transparent)]` over `Opaque<bindings::pci_dev>`, itself
     // transparent over the C struct, so the reference is the `struct pci_dev *` the bus gave
     // us. (The abstraction's own `as_raw()` is crate-private.)
-    (pdev as *const pci::Device<Ctx>).cast_mut().cast()
+    core::ptr::from_ref(pdev).cast_mut().cast()
 }
 
 /// An enabled PCI device with one I/O-port BAR claimed (`pci_enable_device` +
@@ -223,7 +228,13 @@ impl IoRegion {
         // SAFETY: `raw` is valid (above); `name` is a NUL-terminated 'static string, as
         // request_region() keeps the pointer; `base` is a valid out-pointer.
         let ret = unsafe {
-            ne2k_rs_request_io(raw.cast(), bar as c_int, extent as c_ulong, name.as_char_ptr(), &mut base)
+            ne2k_rs_request_io(
+                raw.cast(),
+                bar as c_int,
+                extent as c_ulong,
+                name.as_char_ptr(),
+                &mut base,
+            )
         };
         if ret != 0 {
             // SAFETY: we enabled the device above and own no other reference to that enable.
@@ -234,7 +245,11 @@ impl IoRegion {
                 IoRegionError::NotIo
             });
         }
-        Ok(Self { pdev: raw, base, extent: extent as c_ulong })
+        Ok(Self {
+            pdev: raw,
+            base,
+            extent: extent as c_ulong,
+        })
     }
 
     /// First port of the window.
@@ -632,6 +647,8 @@ impl<T: NetDevOps> Vtable<T> {
         unsafe { Self::drv(dev) }.ethtool_stats(&NetDev(dev), out);
     }
 
+    /// # Safety
+    /// Called only by the core as the NAPI poll of a context `EtherDev::register` added.
     unsafe extern "C" fn poll(napi: Raw, budget: c_int) -> c_int {
         // SAFETY: the core calls poll with our napi_struct, whose `dev` is our device.
         let dev = unsafe { ne2k_rs_napi_dev(napi) };
@@ -639,6 +656,9 @@ impl<T: NetDevOps> Vtable<T> {
         unsafe { Self::drv(dev) }.poll(&NetDev(dev), &Napi(napi), budget)
     }
 
+    /// # Safety
+    /// Called only by the core as the handler of the line `EtherDev::register` requested, with
+    /// its cookie.
     unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
         // SAFETY: the cookie is the net_device we requested the line for; the line is requested
         // after the device and its state are set up and freed before the device is freed (see
@@ -659,46 +679,82 @@ macro_rules! export_netdev_ops {
             use kernel::ffi::{c_char, c_int, c_uint, c_void};
             type V = $crate::netdev::Vtable<$t>;
 
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ndo_open(dev: *mut c_void) -> c_int {
                 // SAFETY: called by the core through our net_device_ops.
                 unsafe { V::open(dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ndo_stop(dev: *mut c_void) -> c_int {
                 // SAFETY: as above.
                 unsafe { V::stop(dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_start_xmit(skb: *mut c_void, dev: *mut c_void) -> bool {
+            unsafe extern "C" fn ne2k_rs_ndo_start_xmit(
+                skb: *mut c_void,
+                dev: *mut c_void,
+            ) -> bool {
                 // SAFETY: as above; we get ownership of `skb`.
                 unsafe { V::start_xmit(skb, dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ndo_tx_timeout(dev: *mut c_void, _q: c_uint) {
                 // SAFETY: as above.
                 unsafe { V::tx_timeout(dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ndo_set_rx_mode(dev: *mut c_void) {
                 // SAFETY: as above.
                 unsafe { V::set_rx_mode(dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_set_mac_address(dev: *mut c_void, addr: *mut c_void) -> c_int {
+            unsafe extern "C" fn ne2k_rs_ndo_set_mac_address(
+                dev: *mut c_void,
+                addr: *mut c_void,
+            ) -> c_int {
                 // SAFETY: as above.
                 unsafe { V::set_mac_address(dev, addr) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_get_stats(dev: *mut c_void, s: *mut $crate::netdev::LinkStats64) {
+            unsafe extern "C" fn ne2k_rs_ndo_get_stats(
+                dev: *mut c_void,
+                s: *mut $crate::netdev::LinkStats64,
+            ) {
                 // SAFETY: as above; `s` is the C wrapper's zeroed local.
                 unsafe { V::get_stats64(dev, s) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ethtool_get_msglevel(dev: *mut c_void) -> u32 {
                 // SAFETY: as above.
                 unsafe { V::msglevel(dev) }
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ethtool_set_msglevel(dev: *mut c_void, v: u32) {
                 // SAFETY: as above.
@@ -708,6 +764,9 @@ macro_rules! export_netdev_ops {
             extern "C" fn ne2k_rs_ethtool_stat_name(i: c_int) -> *const c_char {
                 V::stat_name(i)
             }
+            /// # Safety
+            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
+            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
             #[unsafe(no_mangle)]
             unsafe extern "C" fn ne2k_rs_ethtool_stats_fill(dev: *mut c_void, data: *mut u64) {
                 // SAFETY: as above; the core sized `data` by our sset count.
@@ -717,6 +776,22 @@ macro_rules! export_netdev_ops {
     };
 }
 pub(crate) use export_netdev_ops;
+
+/// What [`EtherDev::register`] sets up besides the driver state.
+#[derive(Clone, Copy)]
+pub struct NetDevConfig {
+    /// The station address (`dev_addr`).
+    pub mac: [u8; 6],
+    /// The I/O base (`base_addr`, shown by `ip -d link`).
+    pub base_addr: u64,
+    /// The interrupt line, and the name it shows in /proc/interrupts.
+    pub irq: u32,
+    pub irq_name: &'static CStr,
+    /// The TX watchdog (`watchdog_timeo`), in milliseconds.
+    pub watchdog_ms: u32,
+    /// The NAPI weight (the poll's budget).
+    pub napi_weight: u32,
+}
 
 /// A PCI-parented Ethernet device, allocated but not registered (`alloc_etherdev`).
 pub struct EtherDev(Raw);
@@ -736,18 +811,21 @@ impl EtherDev {
         Ok(Self(dev))
     }
 
-    /// Installs `data` as the device's state and callbacks, registers the device, then requests
-    /// its interrupt line (shared) with the device as cookie.
+    /// Installs `data` as the device's state and callbacks, requests the interrupt line
+    /// (shared) with the device as cookie, then registers the device.
     pub fn register<T: NetDevOps>(
         self,
         data: Arc<T>,
-        mac: &[u8; 6],
-        base_addr: u64,
-        irq: u32,
-        irq_name: &'static CStr,
-        watchdog_ms: u32,
-        napi_weight: u32,
+        cfg: &NetDevConfig,
     ) -> core::result::Result<Registration<T>, (Error, &'static str)> {
+        let NetDevConfig {
+            mac,
+            base_addr,
+            irq,
+            irq_name,
+            watchdog_ms,
+            napi_weight,
+        } = *cfg;
         let dev = self.0;
         core::mem::forget(self);
         // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
@@ -797,7 +875,11 @@ impl EtherDev {
             free(dev);
             return Err((e, "register_netdev"));
         }
-        Ok(Registration { dev: NetDev(dev), irq, data })
+        Ok(Registration {
+            dev: NetDev(dev),
+            irq,
+            data,
+        })
     }
 }
 
@@ -859,7 +941,6 @@ pub fn pci_subsystem_vendor(pdev: &pci::Device<kernel::device::Core<'_>>) -> u16
     // SAFETY: `raw_pdev` is the bound device.
     unsafe { ne2k_rs_pci_subsystem_vendor(raw_pdev(pdev).cast()) }
 }
-
 
 /// A PCI ID-table entry for `vendor:device` (any subsystem), like C's `PCI_DEVICE()`.
 ///

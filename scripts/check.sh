@@ -69,6 +69,15 @@ done < <(python3 "$REPO/tests/host/test_bench_report.py" 2>&1)
 [ $n -gt 0 ] || result FAIL "host::bench_report::no-output"
 done_step
 
+# ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
+step "host rustdoc (cargo doc, warnings denied)"
+if out=$(cd "$REPO" && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q 2>&1); then
+    result PASS "host::rustdoc"
+else
+    result FAIL "host::rustdoc"; echo "$out" | tail -20
+fi
+done_step
+
 # ---- host: every mutant of `make mutants` still applies to the tree (no build here) ----
 step "host tests (tests/host/mutants/*.py apply)"
 mt=$(mktemp -d)
@@ -100,6 +109,23 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     if [ "$aliases" = "$(echo "$want" | sort)" ]; then result PASS "module::modinfo-pci-aliases"
     else result FAIL "module::modinfo-pci-aliases"; echo "$aliases"; fi
     [ "$(modinfo -F license "$KO")" = GPL ] && result PASS "module::license" || result FAIL "module::license"
+
+    # ---- the kernel's Rust style and lints on the module's sources ----
+    step "rustfmt (the kernel's .rustfmt.toml) and clippy (CLIPPY=1 module build)"
+    srcs=("$REPO"/ne2k_rs.rs "$REPO"/dp8390.rs "$REPO"/datapath.rs "$REPO"/netdev.rs "$REPO"/hw/*.rs "$REPO"/tracing/mod.rs)
+    if out=$(rustfmt --edition 2021 --config-path "$KDIR/source/.rustfmt.toml" --check "${srcs[@]}" 2>&1); then
+        result PASS "module::rustfmt"
+    else
+        result FAIL "module::rustfmt"; echo "$out" | head -30
+    fi
+    # The command line changes, so Kbuild rebuilds the module's Rust with clippy-driver.
+    out=$(make -s -C "$KDIR" M="$REPO" CLIPPY=1 modules 2>&1)
+    if [ $? = 0 ] && ! grep -qE '^(warning|error)' <<<"$out"; then
+        result PASS "module::clippy"
+    else
+        result FAIL "module::clippy"; grep -E '^(warning|error)' -A6 <<<"$out" | head -40
+    fi
+    done_step
 
     # ---- guest tests: one boot runs them all ----
     step "guest tests"

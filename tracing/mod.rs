@@ -14,8 +14,24 @@ extern "C" {
     static __tracepoint_ne2k_rs_rx: bindings::tracepoint;
     static __tracepoint_ne2k_rs_irq: bindings::tracepoint;
     static __tracepoint_ne2k_rs_poll: bindings::tracepoint;
-    fn rust_do_trace_ne2k_rs_tx(seq: u32, len: u32, driver: u64, dma: u64, queued: u64, nic: u64, total: u64);
-    fn rust_do_trace_ne2k_rs_rx(seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64);
+    fn rust_do_trace_ne2k_rs_tx(
+        seq: u32,
+        len: u32,
+        driver: u64,
+        dma: u64,
+        queued: u64,
+        nic: u64,
+        total: u64,
+    );
+    fn rust_do_trace_ne2k_rs_rx(
+        seq: u32,
+        len: u32,
+        page: u32,
+        nic: u64,
+        dma: u64,
+        driver: u64,
+        total: u64,
+    );
     fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
     fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64);
 }
