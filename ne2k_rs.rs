@@ -39,56 +39,20 @@ const QEMU_SUBSYS_VENDOR: u16 = 0x1af4;
 /// Multicast addresses the filter tracks individually; more opens the whole hash.
 const MC_MAX: usize = 64;
 
-kernel::pci_device_table!(
-    PCI_TABLE,
-    <Ne2kDriver as pci::Driver>::IdInfo,
-    [
-        (
-            netdev::pci_device_id(PCI_CHIPS[0].0, PCI_CHIPS[0].1),
-            PCI_CHIPS[0].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[1].0, PCI_CHIPS[1].1),
-            PCI_CHIPS[1].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[2].0, PCI_CHIPS[2].1),
-            PCI_CHIPS[2].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[3].0, PCI_CHIPS[3].1),
-            PCI_CHIPS[3].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[4].0, PCI_CHIPS[4].1),
-            PCI_CHIPS[4].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[5].0, PCI_CHIPS[5].1),
-            PCI_CHIPS[5].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[6].0, PCI_CHIPS[6].1),
-            PCI_CHIPS[6].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[7].0, PCI_CHIPS[7].1),
-            PCI_CHIPS[7].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[8].0, PCI_CHIPS[8].1),
-            PCI_CHIPS[8].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[9].0, PCI_CHIPS[9].1),
-            PCI_CHIPS[9].2
-        ),
-        (
-            netdev::pci_device_id(PCI_CHIPS[10].0, PCI_CHIPS[10].1),
-            PCI_CHIPS[10].2
-        ),
-    ]
-);
+/// The PCI ID table, one entry per [`PCI_CHIPS`] row (the chip list lives there, once): the
+/// kernel's `pci_device_table!` wants its entries written out, so this spells them out by index,
+/// and a chip added to `PCI_CHIPS` without its index here does not compile.
+macro_rules! pci_table_from_chips {
+    ($($i:literal)*) => {
+        const _: () = assert!(PCI_CHIPS.len() == [$($i),*].len(), "an index per PCI_CHIPS row");
+        kernel::pci_device_table!(
+            PCI_TABLE,
+            <Ne2kDriver as pci::Driver>::IdInfo,
+            [$((netdev::pci_device_id(PCI_CHIPS[$i].0, PCI_CHIPS[$i].1), PCI_CHIPS[$i].2),)*]
+        );
+    };
+}
+pci_table_from_chips!(0 1 2 3 4 5 6 7 8 9 10);
 
 /// The chip lock (see `datapath.rs` for what it protects, who takes it and why interrupts stay
 /// on), boxed so that the datapath that owns it needs no pinning of its own; and the card's
