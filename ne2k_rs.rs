@@ -189,26 +189,38 @@ struct Ne2kNet {
 }
 
 /// `ethtool -S` counters, in `ethtool_stats` order.
-const STAT_NAMES: &[&CStr] = &[
-    c"rx_bad_headers",
-    c"rx_ring_resets",
-    c"rx_overruns",
-    c"rx_dropped_nomem",
-    c"rx_frame_errors",
-    c"rx_crc_errors",
-    c"rx_missed_errors",
-    c"rx_fifo_errors",
-    c"tx_timeouts",
-    c"tx_padded",
-    c"rdc_timeouts",
-    c"port_accesses",
-    c"irqs",
-    c"napi_polls",
-    c"irq_deferrals",
+/// `ethtool -S`: every counter's name and where its value comes from, in one table.
+type StatFn = fn(&Ne2kNet, &ChipState<PortBus>) -> u64;
+const ETHTOOL_STATS: [(&CStr, StatFn); 15] = [
+    (c"rx_bad_headers", |_, st| st.stats().rx_bad_headers),
+    (c"rx_ring_resets", |_, st| st.stats().rx_ring_resets),
+    (c"rx_overruns", |_, st| st.stats().rx_overruns),
+    (c"rx_dropped_nomem", |_, st| st.stats().rx_dropped),
+    (c"rx_frame_errors", |_, st| st.stats().rx_frame_errors),
+    (c"rx_crc_errors", |_, st| st.stats().rx_crc_errors),
+    (c"rx_missed_errors", |_, st| st.stats().rx_missed_errors),
+    (c"rx_fifo_errors", |_, st| st.stats().rx_fifo_errors),
+    (c"tx_timeouts", |_, st| st.stats().tx_timeouts),
+    (c"tx_padded", |_, st| st.stats().tx_padded),
+    (c"rdc_timeouts", |_, st| st.stats().rdc_timeouts),
+    (c"port_accesses", |_, st| st.stats().port_accesses),
+    (c"irqs", |_, st| st.irqs),
+    (c"napi_polls", |_, st| st.polls),
+    (c"irq_deferrals", |net, _| net.dp.irq_deferrals()),
 ];
+/// The names column of [`ETHTOOL_STATS`] (what `ethtool -S` lists).
+const STAT_NAMES: [&CStr; ETHTOOL_STATS.len()] = {
+    let mut names = [c""; ETHTOOL_STATS.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ETHTOOL_STATS[i].0;
+        i += 1;
+    }
+    names
+};
 
 impl NetDevOps for Ne2kNet {
-    const STAT_NAMES: &'static [&'static CStr] = STAT_NAMES;
+    const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
 
     fn open(&self, dev: &NetDev) -> Result {
         self.dp.open(dev).map_err(|e| match e {
@@ -295,26 +307,8 @@ impl NetDevOps for Ne2kNet {
 
     fn ethtool_stats(&self, dev: &NetDev, out: &mut [u64]) {
         let st = self.dp.hold(dev);
-        let c = st.stats();
-        let vals = [
-            c.rx_bad_headers,
-            c.rx_ring_resets,
-            c.rx_overruns,
-            c.rx_dropped,
-            c.rx_frame_errors,
-            c.rx_crc_errors,
-            c.rx_missed_errors,
-            c.rx_fifo_errors,
-            c.tx_timeouts,
-            c.tx_padded,
-            c.rdc_timeouts,
-            c.port_accesses,
-            st.irqs,
-            st.polls,
-            self.dp.irq_deferrals(),
-        ];
-        for (o, v) in out.iter_mut().zip(vals) {
-            *o = v;
+        for (o, (_, value)) in out.iter_mut().zip(ETHTOOL_STATS) {
+            *o = value(self, &st);
         }
     }
 
