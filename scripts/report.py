@@ -7,7 +7,7 @@ RUN_DIR holds meta.txt and raw/<driver>/<workload>.trace (scripts/guest/experime
 clock x86-tsc so every timestamp is a TSC count). Writes into RUN_DIR: samples.csv (every sample),
 table8.csv, table10.csv, crosscheck.csv, report.md, table8.svg, table10.svg; prints report.md.
 
-Stage definitions (README "Stage tracepoints" has the full text):
+Stage definitions (docs/measurement.md, "Stage tracepoints", has the full text):
   ne2k_rs: its own tracepoints (ne2k_rs_tx/rx stages; IRQ handling = ne2k_rs_irq cycles + the
   NAPI poll it scheduled, ne2k_rs_poll cycles).
   ne2k-pci (unpatched): kprobes/kretprobes on ei_start_xmit, ne2k_pci_block_output,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The example guest script of the README (make guest-run SCRIPT=scripts/guest/ping-iperf3.sh
+# The example guest script of docs/lab.md (make guest-run SCRIPT=scripts/guest/ping-iperf3.sh
 # [EMU=bochs] [CPUS=1|2]; arguments: the drivers, default "ne2k_rs ne2k-pci"): with each, brings the card up, pings the
 # peer with the smallest and the largest unfragmented payloads and runs iperf3 both ways.
 # Exits non-zero at the first loss or failure.
