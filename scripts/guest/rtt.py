@@ -25,46 +25,53 @@ def checksum(b):
     return ~s & 0xFFFF
 
 
-def icmp_rtts(peer, size, n):
+def round_trips(n, exchange):
+    """Times `exchange(i)` (send request i, wait for its reply; False on a timeout) n times, 5 ms
+    apart; returns the round trips that were answered, in microseconds."""
+    rtts = []
+    for i in range(n):
+        t = time.perf_counter()
+        if exchange(i):
+            rtts.append((time.perf_counter() - t) * 1e6)
+        time.sleep(0.005)
+    return rtts
+
+
+def icmp_exchange(peer, size):
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     s.settimeout(1.0)
-    ident, rtts = 0x4E32, []
-    for i in range(n):
-        payload = bytes([i & 0xFF]) * size
-        head = struct.pack("!BBHHH", 8, 0, 0, ident, i & 0xFFFF)
-        pkt = struct.pack("!BBHHH", 8, 0, checksum(head + payload), ident, i & 0xFFFF) + payload
-        t = time.perf_counter()
-        s.sendto(pkt, (peer, 0))
+    ident = 0x4E32
+
+    def exchange(i):
+        seq, payload = i & 0xFFFF, bytes([i & 0xFF]) * size
+        head = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+        s.sendto(struct.pack("!BBHHH", 8, 0, checksum(head + payload), ident, seq) + payload, (peer, 0))
         try:
             while True:
                 d = s.recv(2048)
                 ihl = (d[0] & 15) * 4
-                if d[ihl] == 0 and struct.unpack("!HH", d[ihl + 4:ihl + 8]) == (ident, i & 0xFFFF):
-                    break
+                if d[ihl] == 0 and struct.unpack("!HH", d[ihl + 4:ihl + 8]) == (ident, seq):
+                    return True
         except socket.timeout:
-            continue
-        rtts.append((time.perf_counter() - t) * 1e6)
-        time.sleep(0.005)
-    return rtts
+            return False
+    return exchange
 
 
-def udp_rtts(peer, port, size, n):
+def udp_exchange(peer, port, size):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(1.0)
     s.connect((peer, port))
-    rtts = []
-    for i in range(n):
+
+    def exchange(i):
         msg = bytes([i & 0xFF]) * size
-        t = time.perf_counter()
         s.send(msg)
         try:
             while s.recv(2048) != msg:
                 pass
+            return True
         except socket.timeout:
-            continue
-        rtts.append((time.perf_counter() - t) * 1e6)
-        time.sleep(0.005)
-    return rtts
+            return False
+    return exchange
 
 
 def main():
@@ -72,11 +79,12 @@ def main():
         sys.exit(__doc__)
     peer, size, n, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
     if mode == "icmp":
-        rtts = icmp_rtts(peer, size, n)
+        exchange = icmp_exchange(peer, size)
     elif mode.startswith("udp:"):
-        rtts = udp_rtts(peer, int(mode[4:]), size, n)
+        exchange = udp_exchange(peer, int(mode[4:]), size)
     else:
         sys.exit(f"rtt.py: mode must be icmp or udp:PORT, not {mode!r}")
+    rtts = round_trips(n, exchange)
     print("%.1f" % statistics.median(rtts) if len(rtts) > n // 2 else "nan")
 
 
