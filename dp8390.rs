@@ -1,4 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
+//
+// Derived from the C drivers ne2k-pci.c and lib8390.c (drivers/net/ethernet/8390/), whose notice
+// this derived work retains, as they ask:
+//   ne2k-pci.c: 1992-2000 by Donald Becker, NE2000 core and various modifications.
+//               1995-1998 by Paul Gortmaker, core modifications and PCI support.
+//   lib8390.c:  Written 1992-94 by Donald Becker.
+//   Copyright 1993 assigned to the United States Government as represented by the Director,
+//   National Security Agency.
+//   This software may be used and distributed according to the terms of the GNU General Public
+//   License (GPL), incorporated herein by reference. Drivers based on or derived from this code
+//   fall under the GPL and must retain the authorship, copyright and license notice.
 //! DP8390 (NE2000) chip logic, generic over a [`RegisterBus`].
 //!
 //! No `kernel::` types here: the module drives it over port I/O, and `cargo test` drives it
