@@ -112,7 +112,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
 
     # ---- the kernel's Rust style and lints on the module's sources ----
     step "rustfmt (the kernel's .rustfmt.toml) and clippy (CLIPPY=1 module build)"
-    srcs=("$REPO"/ne2k_rs.rs "$REPO"/dp8390.rs "$REPO"/datapath.rs "$REPO"/netdev.rs "$REPO"/hw/*.rs "$REPO"/tracing/mod.rs)
+    srcs=("$REPO"/*.rs "$REPO"/hw/*.rs "$REPO"/tracing/*.rs)
     if out=$(rustfmt --edition 2021 --config-path "$KDIR/source/.rustfmt.toml" --check "${srcs[@]}" 2>&1); then
         result PASS "module::rustfmt"
     else
