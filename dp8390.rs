@@ -16,7 +16,7 @@
 //! against a software DP8390 model (`tests/host/`). Register sequences follow the National
 //! Semiconductor DP8390D datasheet and the C `lib8390`/`ne2k-pci` drivers.
 
-use crate::hw::regs::{self, cmd, dcr, isr, rcr, tcr};
+use crate::hw::regs::{self, cmd, dcr, isr, rcr, tcr, Cr, Dma};
 use crate::hw::RegisterBus;
 use core::mem::MaybeUninit;
 
@@ -553,6 +553,24 @@ impl<B: RegisterBus> Dp8390<B> {
         self.bus.write8(reg, v)
     }
 
+    /// Writes the command register.
+    fn wr_cr(&mut self, cr: Cr) {
+        self.wr(regs::CMD, cr.bits());
+    }
+
+    /// Selects register page 1 (no remote DMA, the NIC's run state kept), runs `f`, and selects
+    /// page 0 again. The datapath's lock rule is that every hold of the chip ends on page 0 (a
+    /// later holder writes page-0 registers without selecting the page); page 1 is reached
+    /// only through here (and in [`Self::detect`], before the chip is anyone's), so the rule
+    /// holds by construction.
+    fn with_page1<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let run = Cr::run(self.running);
+        self.wr_cr(run.page1());
+        let r = f(self);
+        self.wr_cr(run);
+        r
+    }
+
     /// Bytes the data port moves per access on this chip.
     fn io_width(&self) -> usize {
         if self.flags.contains(ChipFlags::ONLY_16BIT_IO) {
@@ -600,20 +618,21 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Preliminary check that an 8390 sits at this address (as the C driver does before touching
     /// anything else): the command register must not float high, and reading a tally counter
-    /// (page 0, offset 0x0d) must clear it. Restores what it changed if the check fails.
+    /// (CNTR0, page 0) must clear it. Restores what it changed if the check fails.
     pub fn detect(&mut self) -> Result<(), ChipError> {
         let reg0 = self.rd(regs::CMD);
         if reg0 == 0xff {
             return Err(ChipError::NotAn8390);
         }
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::STOP);
-        let regd = self.rd(0x0d);
-        self.wr(0x0d, 0xff);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0);
+        // MAR5 on page 1 and CNTR0 on page 0 share offset 0x0d (as in ne2k-pci's probe).
+        self.wr_cr(Cr::STOP.page1());
+        let regd = self.rd(regs::P1_MAR5);
+        self.wr(regs::P1_MAR5, 0xff);
+        self.wr_cr(Cr::PAGE0_ONLY);
         self.rd(regs::P0_CNTR0); // reading clears the counter
         if self.rd(regs::P0_CNTR0) != 0 {
             self.wr(regs::CMD, reg0);
-            self.wr(0x0d, regd);
+            self.wr(regs::P1_MAR5, regd);
             return Err(ChipError::NotAn8390);
         }
         Ok(())
@@ -639,7 +658,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Stops the chip and masks every interrupt: the quiescent state for probe, close, unbind.
     pub fn quiesce(&mut self) {
         self.running = false;
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr_cr(Cr::STOP);
         self.wr(regs::P0_IMR, 0);
         self.wr(regs::P0_ISR, 0xff);
     }
@@ -650,7 +669,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// loopback, remote read of 32 bytes from 0.
     pub fn read_prom(&mut self) -> [u16; regs::PROM_WORDS] {
         let seq: [(u8, u8); 13] = [
-            (regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP),
+            (regs::CMD, Cr::STOP.bits()),
             (regs::P0_DCR, dcr::NE2000),
             (regs::P0_RBCR0, 0),
             (regs::P0_RBCR1, 0),
@@ -662,7 +681,7 @@ impl<B: RegisterBus> Dp8390<B> {
             (regs::P0_RBCR1, 0),
             (regs::P0_RSAR0, 0),
             (regs::P0_RSAR1, 0),
-            (regs::CMD, cmd::RREAD | cmd::START),
+            (regs::CMD, Cr::START.dma(Dma::Read).bits()),
         ];
         for (reg, val) in seq {
             self.wr(reg, val);
@@ -684,13 +703,13 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Sets up a remote-DMA transfer of `count` bytes at packet-buffer address `addr`.
-    fn remote_dma(&mut self, addr: u16, count: usize, dir: u8) {
-        self.wr(regs::CMD, cmd::NODMA | cmd::START);
+    fn remote_dma(&mut self, addr: u16, count: usize, dir: Dma) {
+        self.wr_cr(Cr::START);
         self.wr(regs::P0_RBCR0, count as u8);
         self.wr(regs::P0_RBCR1, (count >> 8) as u8);
         self.wr(regs::P0_RSAR0, addr as u8);
         self.wr(regs::P0_RSAR1, (addr >> 8) as u8);
-        self.wr(regs::CMD, dir | cmd::START);
+        self.wr_cr(Cr::START.dma(dir));
     }
 
     /// Waits (bounded, no delay) for remote-DMA complete, then acks it.
@@ -712,7 +731,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn block_input(&mut self, addr: u16, dst: &mut [MaybeUninit<u8>]) {
         let w = self.io_width();
         let count = dst.len().div_ceil(w) * w;
-        self.remote_dma(addr, count, cmd::RREAD);
+        self.remote_dma(addr, count, Dma::Read);
         self.data_in_any(dst);
         // A read ends when the count runs out; the RDC bit is acked without waiting for it.
         self.wr(regs::P0_ISR, isr::RDC);
@@ -724,7 +743,7 @@ impl<B: RegisterBus> Dp8390<B> {
         let w = self.io_width();
         let len = src.len().max(pad_to);
         let count = len.div_ceil(w) * w;
-        self.remote_dma(addr, count, cmd::RWRITE);
+        self.remote_dma(addr, count, Dma::Write);
         let body = src.len() / w * w;
         self.data_out(&src[..body]);
         // The rest: the source's tail, then zeros up to `count`, in small chunks.
@@ -755,7 +774,7 @@ impl<B: RegisterBus> Dp8390<B> {
             p
         };
         // Remote DMA must not wrap during the test: no ring is configured yet.
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr_cr(Cr::STOP);
         self.wr(regs::P0_DCR, dcr::NE2000);
         self.wr(regs::P0_PSTART, 0);
         self.wr(regs::P0_PSTOP, 0);
@@ -767,11 +786,11 @@ impl<B: RegisterBus> Dp8390<B> {
         for (i, &pg) in pages.iter().enumerate() {
             // PAT is a whole number of words: one remote read straight into `buf`.
             let mut buf = [MaybeUninit::uninit(); PAT];
-            self.remote_dma(u16::from(pg) << 8, PAT, cmd::RREAD);
+            self.remote_dma(u16::from(pg) << 8, PAT, Dma::Read);
             ok[i] = *self.data_in(&mut buf) == pattern(i as u8 + 1);
             self.wr(regs::P0_ISR, isr::RDC);
         }
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr_cr(Cr::STOP);
         let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) {
             0x60
         } else {
@@ -806,7 +825,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// enables the transmitter and receiver.
     pub fn init(&mut self, start: bool) {
         let r = self.ring;
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr_cr(Cr::STOP);
         self.wr(regs::P0_DCR, dcr::NE2000);
         self.wr(regs::P0_RBCR0, 0);
         self.wr(regs::P0_RBCR1, 0);
@@ -818,15 +837,17 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_PSTOP, r.stop);
         self.wr(regs::P0_ISR, 0xff);
         self.wr(regs::P0_IMR, 0);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::STOP);
-        for i in 0..6 {
-            self.wr(regs::P1_PAR0 + i as u8, self.mac[i]);
-        }
-        for i in 0..8 {
-            self.wr(regs::P1_MAR0 + i as u8, self.rx_mode.mar[i]);
-        }
-        self.wr(regs::P1_CURR, r.rx_start);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.running = false;
+        let (mac, mar) = (self.mac, self.rx_mode.mar);
+        self.with_page1(|chip| {
+            for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
+                chip.wr(reg, byte);
+            }
+            for (reg, byte) in (regs::P1_MAR0..).zip(mar) {
+                chip.wr(reg, byte);
+            }
+            chip.wr(regs::P1_CURR, r.rx_start);
+        });
         self.next_pkt = r.rx_start;
         self.curr_seen = None;
         self.rx_dma = None;
@@ -839,7 +860,7 @@ impl<B: RegisterBus> Dp8390<B> {
         if start {
             self.wr(regs::P0_ISR, 0xff);
             self.wr(regs::P0_IMR, self.imr);
-            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+            self.wr_cr(Cr::START);
             self.wr(regs::P0_TCR, tcr::NORMAL);
             self.wr(regs::P0_RCR, self.rx_mode.rcr);
             self.running = true;
@@ -860,28 +881,21 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Sets the station address (takes effect in PAR at once if the chip is initialised).
     pub fn set_mac(&mut self, mac: [u8; 6]) {
         self.mac = mac;
-        self.wr(
-            regs::CMD,
-            cmd::NODMA | cmd::PAGE1 | if self.running { cmd::START } else { cmd::STOP },
-        );
-        for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
-            self.wr(reg, byte);
-        }
-        self.wr(
-            regs::CMD,
-            cmd::NODMA | cmd::PAGE0 | if self.running { cmd::START } else { cmd::STOP },
-        );
+        self.with_page1(|chip| {
+            for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
+                chip.wr(reg, byte);
+            }
+        });
     }
 
     /// Applies a receive filter (RCR + multicast hash).
     pub fn set_rx_mode(&mut self, mode: RxMode) {
         self.rx_mode = mode;
-        let run = if self.running { cmd::START } else { cmd::STOP };
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | run);
-        for i in 0..8 {
-            self.wr(regs::P1_MAR0 + i as u8, mode.mar[i]);
-        }
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | run);
+        self.with_page1(|chip| {
+            for (reg, byte) in (regs::P1_MAR0..).zip(mode.mar) {
+                chip.wr(reg, byte);
+            }
+        });
         if self.running {
             self.wr(regs::P0_RCR, mode.rcr);
         }
@@ -996,7 +1010,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_TBCR1, (len >> 8) as u8);
         self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
         self.tx_on_wire = Some(slot);
-        self.wr(regs::CMD, cmd::NODMA | cmd::TRANS | cmd::START);
+        self.wr_cr(Cr::START.transmit());
         // Stage boundary: send triggered (end of driver / start of NIC stage).
         if self.tx_times[slot].timed {
             self.tx_times[slot].t_trig = self.bus.cycles();
@@ -1144,9 +1158,8 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// The chip's current page (where it will put the next frame): a page-1 register.
     pub fn rx_curr(&mut self) -> u8 {
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE1 | cmd::START);
-        let curr = self.rd(regs::P1_CURR);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        // Running or not as the chip is: a read of CURR must not start a stopped chip.
+        let curr = self.with_page1(|chip| chip.rd(regs::P1_CURR));
         self.curr_seen = Some(curr);
         curr
     }
@@ -1204,7 +1217,7 @@ impl<B: RegisterBus> Dp8390<B> {
         let addr = u16::from(page) << 8;
         let to_stop = (usize::from(r.stop) << 8) - usize::from(addr);
         let count = to_stop.min(4 + MAX_FRAME + 2);
-        self.remote_dma(addr, count, cmd::RREAD);
+        self.remote_dma(addr, count, Dma::Read);
         let mut h = [MaybeUninit::uninit(); 4];
         let h = self.data_in(&mut h);
         self.rx_dma = Some((addr + 4, count - 4));
@@ -1260,7 +1273,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Ends the remote read left open by `rx_peek`, if any.
     fn rx_dma_close(&mut self) {
         if let Some((_, left)) = self.rx_dma.take() {
-            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+            self.wr_cr(Cr::START);
             if left == 0 {
                 // The count ran out: the chip flagged remote DMA complete.
                 self.wr(regs::P0_ISR, isr::RDC);
@@ -1374,7 +1387,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.stats.rx_overruns += 1;
         self.stats.rx_over_errors += 1;
         let was_txing = self.rd(regs::CMD) & cmd::TRANS != 0;
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+        self.wr_cr(Cr::STOP);
         let mut waited = 0;
         while self.rd(regs::CMD) & cmd::TRANS != 0 && waited < OVERRUN_TX_WAIT_US {
             self.bus.delay_us(10);
@@ -1384,7 +1397,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_RBCR1, 0);
         let must_resend = was_txing && self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE) == 0;
         self.wr(regs::P0_TCR, tcr::LOOPBACK);
-        self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START);
+        self.wr_cr(Cr::START);
         must_resend
     }
 
@@ -1392,7 +1405,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.wr(regs::P0_ISR, isr::OVW);
         self.wr(regs::P0_TCR, tcr::NORMAL);
         if must_resend && self.tx_on_wire.is_some() {
-            self.wr(regs::CMD, cmd::NODMA | cmd::PAGE0 | cmd::START | cmd::TRANS);
+            self.wr_cr(Cr::START.transmit());
         }
     }
 }

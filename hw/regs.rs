@@ -46,8 +46,75 @@ pub const P0_IMR: u8 = 0x0f;
 pub const P1_PAR0: u8 = 0x01;
 pub const P1_CURR: u8 = 0x07;
 pub const P1_MAR0: u8 = 0x08;
+/// The multicast filter's sixth byte; at the offset of page 0's CNTR0.
+pub const P1_MAR5: u8 = 0x0d;
 
-/// Command register bits.
+/// A value for the command register (CR, offset 0 on every page), built by name: the register
+/// page it selects, what the remote DMA does, whether the NIC runs, the transmit trigger.
+///
+/// `Cr::START` is "page 0, no remote DMA, running"; the methods change one field each, e.g.
+/// `Cr::run(running).page1()` to reach PAR/CURR/MAR without changing the run state, or
+/// `Cr::START.dma(Dma::Read)` to start a remote read. Reading CR back is still done with the
+/// [`cmd`] bits (a read shows the chip's state, not a command).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Cr(u8);
+
+/// What a CR write tells the remote DMA.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Dma {
+    /// Remote read: the data port reads packet memory from RSAR on.
+    Read,
+    /// Remote write.
+    Write,
+}
+
+impl Cr {
+    /// Page 0, no remote DMA, the NIC stopped.
+    pub const STOP: Cr = Cr(cmd::NODMA | cmd::PAGE0 | cmd::STOP);
+    /// Page 0, no remote DMA, the NIC running.
+    pub const START: Cr = Cr(cmd::NODMA | cmd::PAGE0 | cmd::START);
+    /// Page 0, no remote DMA, neither STA nor STP (what ne2k-pci's probe writes after its
+    /// page-1 access: the run state stays as it was).
+    pub const PAGE0_ONLY: Cr = Cr(cmd::NODMA | cmd::PAGE0);
+
+    /// [`Cr::START`] or [`Cr::STOP`].
+    pub const fn run(running: bool) -> Cr {
+        if running {
+            Cr::START
+        } else {
+            Cr::STOP
+        }
+    }
+
+    /// The same command with register page 1 selected (PAR, CURR, MAR).
+    pub const fn page1(self) -> Cr {
+        Cr((self.0 & !PAGE_MASK) | cmd::PAGE1)
+    }
+
+    /// The same command with a remote read or write started instead of "no DMA".
+    pub const fn dma(self, dma: Dma) -> Cr {
+        let bits = match dma {
+            Dma::Read => cmd::RREAD,
+            Dma::Write => cmd::RWRITE,
+        };
+        Cr((self.0 & !DMA_MASK) | bits)
+    }
+
+    /// The same command with the transmit trigger (TXP) set.
+    pub const fn transmit(self) -> Cr {
+        Cr(self.0 | cmd::TRANS)
+    }
+
+    /// The byte written to CR.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+}
+
+const PAGE_MASK: u8 = cmd::PAGE3;
+const DMA_MASK: u8 = cmd::RREAD | cmd::RWRITE | cmd::NODMA;
+
+/// Command register bits (for reading CR back, and for [`Cr`]).
 pub mod cmd {
     pub const STOP: u8 = 0x01;
     pub const START: u8 = 0x02;
