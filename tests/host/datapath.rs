@@ -991,3 +991,25 @@ fn a_frame_received_during_the_poll_does_not_leave_its_interrupt_pending() {
     assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 100, 3))));
     assert!(rig.chip(|c| c.bus().irq_pending()));
 }
+
+/// Reading CURR selects register page 1 and page 0 again; it wrote START with both, so a read
+/// on a stopped chip started it (the datapath never reads CURR on a stopped chip, but a chip
+/// function must not depend on that). Page 1 is now reached only through `with_page1`, which
+/// keeps the run state, and every page and MAC/filter write leaves the chip on page 0.
+#[test]
+fn page_one_accesses_keep_the_run_state_and_end_on_page_zero() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.chip(|chip| {
+        chip.quiesce();
+        chip.rx_curr();
+        assert!(!chip.running());
+        assert_ne!(chip.bus().cmd & regs::cmd::STOP, 0, "reading CURR started a stopped chip");
+        assert_eq!(chip.bus().cmd & regs::cmd::PAGE3, regs::cmd::PAGE0, "left on page 1");
+        chip.init(true);
+        chip.set_mac([0x02, 1, 2, 3, 4, 5]);
+        chip.rx_curr();
+        let m = chip.bus();
+        assert_eq!(m.cmd & regs::cmd::START, regs::cmd::START, "the running chip keeps running");
+        assert_eq!(m.cmd & regs::cmd::PAGE3, regs::cmd::PAGE0, "left on page 1");
+    });
+}
