@@ -108,14 +108,14 @@ pub enum ChipError {
     MemoryTest,
 }
 
-impl ChipError {
-    pub fn as_str(self) -> &'static str {
-        match self {
+impl core::fmt::Display for ChipError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
             Self::NotAn8390 => "no DP8390 responds at this I/O address",
             Self::ResetTimeout => "card failure: no reset acknowledge (ISR.RST never set)",
             Self::BadStationAddress => "station address PROM holds no valid unicast MAC",
             Self::MemoryTest => "packet RAM failed the write/read-back test",
-        }
+        })
     }
 }
 

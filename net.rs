@@ -82,11 +82,19 @@ impl NetIf for NetDev {
         match (err, what) {
             (_, Log::TxTimeout) => pr_warn!("{}: transmit timed out, resetting the chip\n", name),
             (_, Log::TxTimeoutReset(e)) => {
-                pr_err!("{}: reset after TX timeout failed: {}\n", name, e.as_str())
+                pr_err!("{}: reset after TX timeout failed: {}\n", name, e)
             }
             (_, Log::RingReset) => pr_warn!("{}: bogus receive-ring header, ring reset\n", name),
-            (_, Log::OpenReset(e)) => pr_err!("{}: open: {}\n", name, e.as_str()),
+            (_, Log::OpenReset(e)) => pr_err!("{}: open: {}\n", name, e),
         }
+    }
+}
+
+/// The chip's errors print as they do on the host (`core::fmt::Display` in `dp8390.rs`, which
+/// has no kernel types); the kernel's `pr_*!` macros ask for `kernel::fmt::Display`.
+impl kernel::fmt::Display for dp8390::ChipError {
+    fn fmt(&self, f: &mut kernel::fmt::Formatter<'_>) -> kernel::fmt::Result {
+        core::fmt::Display::fmt(self, f)
     }
 }
 

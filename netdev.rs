@@ -777,6 +777,31 @@ macro_rules! export_netdev_ops {
 }
 pub(crate) use export_netdev_ops;
 
+/// Which step of [`EtherDev::register`] failed.
+#[derive(Clone, Copy, Debug)]
+pub enum RegisterStep {
+    RequestIrq,
+    RegisterNetdev,
+}
+
+/// A failed [`EtherDev::register`]: the step and the kernel's error (everything done before it
+/// was undone).
+#[derive(Clone, Copy, Debug)]
+pub struct RegisterError {
+    pub step: RegisterStep,
+    pub err: Error,
+}
+
+impl kernel::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let step = match self.step {
+            RegisterStep::RequestIrq => "request_irq",
+            RegisterStep::RegisterNetdev => "register_netdev",
+        };
+        write!(f, "{} failed: {:?}", step, self.err)
+    }
+}
+
 /// What [`EtherDev::register`] sets up besides the driver state.
 #[derive(Clone, Copy)]
 pub struct NetDevConfig {
@@ -817,7 +842,7 @@ impl EtherDev {
         self,
         data: Arc<T>,
         cfg: &NetDevConfig,
-    ) -> core::result::Result<Registration<T>, (Error, &'static str)> {
+    ) -> core::result::Result<Registration<T>, RegisterError> {
         let NetDevConfig {
             mac,
             base_addr,
@@ -866,14 +891,20 @@ impl EtherDev {
         };
         if let Err(e) = to_result(ret) {
             free(dev);
-            return Err((e, "request_irq"));
+            return Err(RegisterError {
+                step: RegisterStep::RequestIrq,
+                err: e,
+            });
         }
         // SAFETY: `dev` is fully set up.
         if let Err(e) = to_result(unsafe { ne2k_rs_register_netdev(dev) }) {
             // SAFETY: requested above with this cookie; the device was never registered.
             unsafe { bindings::free_irq(irq, dev) };
             free(dev);
-            return Err((e, "register_netdev"));
+            return Err(RegisterError {
+                step: RegisterStep::RegisterNetdev,
+                err: e,
+            });
         }
         Ok(Registration {
             dev: NetDev(dev),

@@ -75,13 +75,7 @@ impl Ne2k {
         // registration: unregister, free_irq, free) before `_io`, the reservation.
         let mut chip = Dp8390::new(unsafe { io.bus() }, info.flags);
         let prom = chip.probe().map_err(|e| {
-            dev_err!(
-                pdev,
-                "{} at I/O {:#x}: {}\n",
-                info.name,
-                io.base(),
-                e.as_str()
-            );
+            dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e);
             ENODEV
         })?;
         if !prom.ne2000_signature {
@@ -135,9 +129,9 @@ impl Ne2k {
                     napi_weight: module_parameters::napi_weight.value(),
                 },
             )
-            .map_err(|(e, what)| {
-                dev_err!(pdev, "{} failed: {:?}\n", what, e);
-                e
+            .map_err(|e| {
+                dev_err!(pdev, "{}\n", e);
+                e.err
             })?;
 
         dev_info!(
