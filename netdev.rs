@@ -306,7 +306,13 @@ const IFF_ALLMULTI: u32 = 0x200;
 
 /// A network device the kernel hands to a callback (valid for the duration of the callback), or
 /// that a [`Registration`] lends (valid while it is borrowed).
-pub struct NetDev(Raw);
+///
+/// # Invariants
+///
+/// `self.0` is one of this driver's net_devices, set up by [`EtherDev::register`] and not yet
+/// freed, for as long as the `NetDev` exists: it is only made by [`Vtable`]'s callbacks from
+/// the device the core calls them with (alive for the call), and by [`Registration`], which
+/// lends it out only by reference.
 
 impl NetDev {
     pub fn start_queue(&self) {
@@ -378,7 +384,13 @@ impl NetDev {
 /// An owned socket buffer to transmit. Dropping it frees it as a drop
 /// (`dev_kfree_skb_any`); [`SkBuff::consume`] frees it as sent (`dev_consume_skb_any`). Either
 /// way it is freed exactly once, with the variant that is valid in any context.
-pub struct SkBuff(Raw);
+///
+/// # Invariants
+///
+/// `self.0` is an skb the core handed to `ndo_start_xmit`, owned by this value alone: the
+/// callback either frees it (drop or [`SkBuff::consume`], then returns `NETDEV_TX_OK`) or
+/// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Vtable::start_xmit`] forgets
+/// it and returns `NETDEV_TX_BUSY`).
 
 // SAFETY: an skb may be freed from any CPU; ownership is unique.
 unsafe impl Send for SkBuff {}
@@ -415,6 +427,11 @@ impl Drop for SkBuff {
 }
 
 /// A NAPI context during a poll.
+///
+/// # Invariants
+///
+/// `self.0` is the `napi_struct` the core is polling right now (made only in [`Vtable::poll`],
+/// for the duration of the call).
 pub struct Napi(Raw);
 
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
@@ -819,6 +836,11 @@ pub struct NetDevConfig {
 }
 
 /// A PCI-parented Ethernet device, allocated but not registered (`alloc_etherdev`).
+///
+/// # Invariants
+///
+/// `self.0` is a net_device from `alloc_etherdev`, not registered, owned by this value alone
+/// (dropping it frees the device; [`EtherDev::register`] consumes it).
 pub struct EtherDev(Raw);
 
 // SAFETY: the pointer is only used for registration/free, which may happen on any thread.
