@@ -313,6 +313,7 @@ const IFF_ALLMULTI: u32 = 0x200;
 /// freed, for as long as the `NetDev` exists: it is only made by [`Vtable`]'s callbacks from
 /// the device the core calls them with (alive for the call), and by [`Registration`], which
 /// lends it out only by reference.
+pub struct NetDev(Raw);
 
 impl NetDev {
     pub fn start_queue(&self) {
@@ -391,6 +392,7 @@ impl NetDev {
 /// callback either frees it (drop or [`SkBuff::consume`], then returns `NETDEV_TX_OK`) or
 /// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Vtable::start_xmit`] forgets
 /// it and returns `NETDEV_TX_BUSY`).
+pub struct SkBuff(Raw);
 
 // SAFETY: an skb may be freed from any CPU; ownership is unique.
 unsafe impl Send for SkBuff {}
