@@ -20,8 +20,10 @@
 //! kernel types: both are host-tested); `hw/` the register map and port I/O; `netdev.rs` the
 //! safe layer over the C interfaces; `tracing/` the tracepoints.
 
-// dp8390.rs and hw/ are also compiled as a host crate (tests/host) where their items must be `pub`.
-#![allow(unreachable_pub)]
+#![expect(
+    unreachable_pub,
+    reason = "datapath.rs, dp8390.rs and hw/ are also the host test crate, where they are `pub`"
+)]
 
 mod datapath;
 mod dp8390;

@@ -4,8 +4,10 @@
 
 pub mod bus;
 pub mod port;
-// The whole register map, documentation as much as code: not every register is used.
-#[allow(dead_code)]
+#[expect(
+    dead_code,
+    reason = "the whole register map, documentation as much as code: not every register is used"
+)]
 pub mod regs;
 
 pub use bus::RegisterBus;

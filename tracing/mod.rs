@@ -6,9 +6,11 @@
 
 use kernel::bindings;
 
-// The `tracepoint` statics are only used for the address of their static key; rustc calls the
-// bindgen struct FFI-unsafe because of a zero-sized member.
-#[allow(improper_ctypes)]
+#[expect(
+    improper_ctypes,
+    reason = "the `tracepoint` statics are only used for the address of their static key; rustc \
+              calls the bindgen struct FFI-unsafe because of a zero-sized member"
+)]
 extern "C" {
     static __tracepoint_ne2k_rs_tx: bindings::tracepoint;
     static __tracepoint_ne2k_rs_rx: bindings::tracepoint;
