@@ -17,6 +17,8 @@ def main():
     run = sys.argv[1]
     windows = [line.split() for line in open(os.path.join(run, "port-windows.txt")) if len(line.split()) == 5]
     ticks = []
+    if not os.path.exists(os.path.join(run, "bochs.log")):
+        sys.exit(f"port-count.py: no bochs.log in {run} (the boot must run with BOCHS_LOG_NE2K=1)")
     with open(os.path.join(run, "bochs.log"), "rb") as log:
         for line in log:
             m = ACCESS.match(line)
@@ -25,6 +27,10 @@ def main():
     ticks.sort()
     bad = 0
     for rnd, label, t0, t1, pkts in windows:
+        if not (t0.isdigit() and t1.isdigit() and pkts.isdigit()):
+            print(f"port-count.py: window {rnd} {label} has no TSC stamps ({t0!r}, {t1!r})", file=sys.stderr)
+            bad = 1
+            continue
         n = bisect.bisect_right(ticks, int(t1)) - bisect.bisect_left(ticks, int(t0))
         if n == 0 or int(pkts) == 0:
             print(f"port-count.py: no access or no packet in window {rnd} {label} ({t0}..{t1})", file=sys.stderr)

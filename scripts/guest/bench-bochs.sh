@@ -41,7 +41,10 @@ except Exception:
 tsc_now() { # -> the TSC at a trace_marker write (trace clock x86-tsc)
     echo x86-tsc >$TR/trace_clock; echo 1 >$TR/tracing_on
     echo "bench-bochs-mark $1" >$TR/trace_marker
-    awk -v m="bench-bochs-mark $1" 'index($0, m) {t = $(NF - 2); sub(":", "", t); print t}' $TR/trace | tail -1
+    # the timestamp is the field before the event name ("... 4152553177: tracing_mark_write: ...")
+    awk -v m="bench-bochs-mark $1" 'index($0, m) {
+        for (i = 1; i < NF; i++) if ($(i + 1) == "tracing_mark_write:") { t = $i; sub(":", "", t); print t }
+    }' $TR/trace | tail -1
 }
 
 port_window() { # round label
