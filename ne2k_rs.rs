@@ -29,6 +29,7 @@ mod datapath;
 mod dp8390;
 mod hw;
 mod netdev;
+mod sys;
 mod tracing;
 
 mod net;
@@ -41,6 +42,8 @@ use kernel::prelude::*;
 use pci_driver::Ne2kDriver;
 
 const DRV_NAME: &CStr = c"ne2k_rs";
+/// The driver's version (`ethtool -i`).
+const DRV_VERSION: &CStr = c"0.2.0";
 
 /// The module: validates the parameters, then registers the PCI driver.
 #[pin_data]

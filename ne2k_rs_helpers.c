@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C helpers for ne2k_rs: wrappers for kernel macros and static inlines that Rust cannot call
- * through bindgen. Each is a thin, behaviour-free shim; the logic lives in Rust (netdev.rs is
- * the only caller).
+ * through bindgen, or fields of structs its bindings keep opaque. Each is a thin, behaviour-free
+ * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller).
  */
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
@@ -39,26 +39,6 @@ void ne2k_rs_release_io(unsigned long base, unsigned long extent)
 	release_region(base, extent);
 }
 
-unsigned int ne2k_rs_pci_irq(struct pci_dev *pdev)
-{
-	return pdev->irq;
-}
-
-unsigned short ne2k_rs_pci_subsystem_vendor(struct pci_dev *pdev)
-{
-	return pdev->subsystem_vendor;
-}
-
-const char *ne2k_rs_pci_name(struct pci_dev *pdev)
-{
-	return pci_name(pdev);
-}
-
-struct device *ne2k_rs_pci_device(struct pci_dev *pdev)
-{
-	return &pdev->dev;
-}
-
 /* ---- net_device ---- */
 
 struct ne2k_rs_priv {
@@ -80,109 +60,16 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 	return dev;
 }
 
-/* ---- the ops tables: thin wrappers around the Rust callbacks (netdev.rs) ---- */
-
-static netdev_tx_t ndo_start_xmit(struct sk_buff *skb, struct net_device *dev)
-{
-	return ne2k_rs_ndo_start_xmit(skb, dev) ? NETDEV_TX_BUSY : NETDEV_TX_OK;
-}
-
-static void ndo_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
-{
-	struct ne2k_rs_link_stats r = {};
-
-	ne2k_rs_ndo_get_stats(dev, &r);
-	s->rx_packets = r.rx_packets;
-	s->tx_packets = r.tx_packets;
-	s->rx_bytes = r.rx_bytes;
-	s->tx_bytes = r.tx_bytes;
-	s->rx_errors = r.rx_errors;
-	s->tx_errors = r.tx_errors;
-	s->rx_dropped = r.rx_dropped;
-	s->tx_dropped = r.tx_dropped;
-	s->multicast = r.multicast;
-	s->collisions = r.collisions;
-	s->rx_length_errors = r.rx_length_errors;
-	s->rx_over_errors = r.rx_over_errors;
-	s->rx_crc_errors = r.rx_crc_errors;
-	s->rx_frame_errors = r.rx_frame_errors;
-	s->rx_fifo_errors = r.rx_fifo_errors;
-	s->rx_missed_errors = r.rx_missed_errors;
-	s->tx_aborted_errors = r.tx_aborted_errors;
-	s->tx_carrier_errors = r.tx_carrier_errors;
-	s->tx_fifo_errors = r.tx_fifo_errors;
-	s->tx_heartbeat_errors = r.tx_heartbeat_errors;
-	s->tx_window_errors = r.tx_window_errors;
-}
-
-static const struct net_device_ops ne2k_rs_netdev_ops = {
-	.ndo_open		= ne2k_rs_ndo_open,
-	.ndo_stop		= ne2k_rs_ndo_stop,
-	.ndo_start_xmit		= ndo_start_xmit,
-	.ndo_tx_timeout		= ne2k_rs_ndo_tx_timeout,
-	.ndo_set_rx_mode	= ne2k_rs_ndo_set_rx_mode,
-	.ndo_set_mac_address	= ne2k_rs_ndo_set_mac_address,
-	.ndo_get_stats64	= ndo_get_stats64,
-	.ndo_validate_addr	= eth_validate_addr,
-};
-
-static void ethtool_get_drvinfo(struct net_device *dev, struct ethtool_drvinfo *info)
-{
-	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
-	strscpy(info->version, NE2K_RS_VERSION, sizeof(info->version));
-	if (dev->dev.parent)
-		strscpy(info->bus_info, dev_name(dev->dev.parent), sizeof(info->bus_info));
-}
-
-static int ethtool_stats_count(void)
-{
-	int n = 0;
-
-	while (ne2k_rs_ethtool_stat_name(n))
-		n++;
-	return n;
-}
-
-static int ethtool_get_sset_count(struct net_device *dev, int sset)
-{
-	return sset == ETH_SS_STATS ? ethtool_stats_count() : -EOPNOTSUPP;
-}
-
-static void ethtool_get_strings(struct net_device *dev, u32 sset, u8 *data)
-{
-	const char *name;
-	int i;
-
-	if (sset != ETH_SS_STATS)
-		return;
-	for (i = 0; (name = ne2k_rs_ethtool_stat_name(i)); i++)
-		ethtool_puts(&data, name);
-}
-
-static void ethtool_get_stats(struct net_device *dev, struct ethtool_stats *stats, u64 *data)
-{
-	ne2k_rs_ethtool_stats_fill(dev, data);
-}
-
-static const struct ethtool_ops ne2k_rs_ethtool_ops = {
-	.get_drvinfo		= ethtool_get_drvinfo,
-	.get_link		= ethtool_op_get_link,
-	.get_msglevel		= ne2k_rs_ethtool_get_msglevel,
-	.set_msglevel		= ne2k_rs_ethtool_set_msglevel,
-	.get_sset_count		= ethtool_get_sset_count,
-	.get_strings		= ethtool_get_strings,
-	.get_ethtool_stats	= ethtool_get_stats,
-};
-
-void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv, const u8 *mac,
-			  unsigned long base_addr, int irq, int watchdog_ms,
+void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
+			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
+			  const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
 			  int (*poll)(struct napi_struct *, int), int weight)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
 	p->drv = drv;
-	dev->netdev_ops = &ne2k_rs_netdev_ops;
-	dev->ethtool_ops = &ne2k_rs_ethtool_ops;
+	dev->netdev_ops = ops;
+	dev->ethtool_ops = ethtool_ops;
 	dev->base_addr = base_addr;
 	dev->irq = irq;
 	dev->watchdog_timeo = msecs_to_jiffies(watchdog_ms);
@@ -190,32 +77,15 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv, const u8 *mac
 	netif_napi_add_weight(dev, &p->napi, poll, weight);
 }
 
-int ne2k_rs_register_netdev(struct net_device *dev)
-{
-	return register_netdev(dev);
-}
-
-void ne2k_rs_unregister_netdev(struct net_device *dev)
-{
-	unregister_netdev(dev);
-}
-
-void ne2k_rs_free_netdev(struct net_device *dev)
-{
-	free_netdev(dev);
-}
-
-void ne2k_rs_netif_carrier(struct net_device *dev, bool on)
-{
-	if (on)
-		netif_carrier_on(dev);
-	else
-		netif_carrier_off(dev);
-}
-
 const void *ne2k_rs_drv(const struct net_device *dev)
 {
 	return priv_of(dev)->drv;
+}
+
+/* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */
+const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
+{
+	return dev->dev.parent ? dev_name(dev->dev.parent) : NULL;
 }
 
 void ne2k_rs_napi_del(struct net_device *dev)
@@ -241,11 +111,6 @@ void ne2k_rs_napi_disable(struct net_device *dev)
 void ne2k_rs_napi_schedule(struct net_device *dev)
 {
 	napi_schedule(&priv_of(dev)->napi);
-}
-
-bool ne2k_rs_napi_complete_done(struct napi_struct *napi, int work_done)
-{
-	return napi_complete_done(napi, work_done);
 }
 
 void ne2k_rs_netif_start_queue(struct net_device *dev)
@@ -298,13 +163,6 @@ const char *ne2k_rs_netdev_name(const struct net_device *dev)
 	return netdev_name(dev);
 }
 
-void ne2k_rs_sockaddr_mac(const void *sockaddr, u8 *mac)
-{
-	const struct sockaddr *sa = sockaddr;
-
-	memcpy(mac, sa->sa_data, ETH_ALEN);
-}
-
 /* ---- sk_buff ---- */
 
 /* The skb's bytes as one linear buffer (linearising a fragmented skb; NULL if that fails). */
@@ -340,12 +198,6 @@ void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
 bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
 {
 	return spin_trylock_bh(lock);
-}
-
-/* The frame's area of a fresh receive skb, zeroed: Rust gets initialised memory to fill. */
-u8 *ne2k_rs_skb_put(struct sk_buff *skb, unsigned int len)
-{
-	return skb_put(skb, len);
 }
 
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The net_device side of the driver: the chip lock and the interrupt line the datapath runs
 //! over ([`ChipLockBox`]), the `NetIf`/`Napi`/`RxBuf` glue from `datapath.rs` to `netdev.rs`, and
-//! [`Ne2kNet`], whose `NetDevOps` are the net_device and ethtool callbacks.
+//! [`Ne2kNet`], whose `NetDevOps` and `EthtoolOps` are the net_device and ethtool callbacks.
 
 use core::pin::Pin;
 
@@ -11,9 +11,11 @@ use crate::datapath::{self, ChipLock, ChipState, Datapath, Log, NetIf, OpenError
 use crate::dp8390;
 use crate::hw::port::PortBus;
 use crate::netdev::{
-    self, BhSpinLock, BhSpinLockGuard, IrqLine, IrqReturn, LinkStats64, NetDev, NetDevOps, NetdevTx,
+    self, BhSpinLock, BhSpinLockGuard, EthtoolOps, IrqLine, IrqReturn, LinkStats64, NetDev,
+    NetDevOps, NetdevTx,
 };
 use crate::stages::Tracepoints;
+use crate::{DRV_NAME, DRV_VERSION};
 
 /// Multicast addresses the filter tracks individually; more opens the whole hash.
 const MC_MAX: usize = 64;
@@ -152,9 +154,8 @@ const STAT_NAMES: [&CStr; ETHTOOL_STATS.len()] = {
     names
 };
 
+#[vtable]
 impl NetDevOps for Ne2kNet {
-    const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
-
     fn open(&self, dev: &NetDev) -> Result {
         self.dp.open(dev).map_err(|e| match e {
             OpenError::Gone => ENODEV,
@@ -237,8 +238,15 @@ impl NetDevOps for Ne2kNet {
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
         self.dp.poll(dev, napi, budget.max(0) as usize) as i32
     }
+}
 
-    fn ethtool_stats(&self, dev: &NetDev, out: &mut [u64]) {
+#[vtable]
+impl EthtoolOps for Ne2kNet {
+    const DRIVER: &'static CStr = DRV_NAME;
+    const VERSION: &'static CStr = DRV_VERSION;
+    const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
+
+    fn stats(&self, dev: &NetDev, out: &mut [u64]) {
         let st = self.dp.hold(dev);
         for (o, (_, value)) in out.iter_mut().zip(ETHTOOL_STATS) {
             *o = value(self, &st);
@@ -253,5 +261,3 @@ impl NetDevOps for Ne2kNet {
         self.dp.hold(dev).msg_enable = level;
     }
 }
-
-netdev::export_netdev_ops!(Ne2kNet);

@@ -3,76 +3,16 @@
 //! abstraction in 7.3 (I/O-port BARs, legacy INTx lines; the net_device/NAPI/sk_buff layer
 //! joins them). Together with `hw/port.rs` this is the only place with `unsafe`.
 
+use kernel::bindings::{self, napi_struct, net_device, sk_buff};
+use kernel::error::{to_result, VTABLE_DEFAULT_ERROR};
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
-
-use kernel::bindings;
-use kernel::error::to_result;
 use kernel::pci;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-// The C shims of ne2k_rs_helpers.c (prototypes in ne2k_rs_helpers.h). Kernel structs are passed
-// as `void *`: bindgen's renderings of `pci_dev`, `net_device` and `sk_buff` hold zero-sized
-// members that rustc calls FFI-unsafe, and the shims are the only code that looks inside them.
-type Raw = *mut c_void;
-extern "C" {
-    fn ne2k_rs_request_io(
-        pdev: Raw,
-        bar: c_int,
-        extent: c_ulong,
-        name: *const c_char,
-        base: *mut c_ulong,
-    ) -> c_int;
-    fn ne2k_rs_release_io(base: c_ulong, extent: c_ulong);
-    fn ne2k_rs_pci_irq(pdev: Raw) -> c_uint;
-    fn ne2k_rs_pci_subsystem_vendor(pdev: Raw) -> u16;
-    fn ne2k_rs_pci_device(pdev: Raw) -> Raw;
-
-    fn ne2k_rs_alloc_etherdev(parent: Raw) -> Raw;
-    fn ne2k_rs_netdev_setup(
-        dev: Raw,
-        drv: *const c_void,
-        mac: *const u8,
-        base_addr: c_ulong,
-        irq: c_int,
-        watchdog_ms: c_int,
-        poll: unsafe extern "C" fn(Raw, c_int) -> c_int,
-        weight: c_int,
-    );
-    fn ne2k_rs_drv(dev: Raw) -> *const c_void;
-    fn ne2k_rs_napi_del(dev: Raw);
-    fn ne2k_rs_napi_dev(napi: Raw) -> Raw;
-    fn ne2k_rs_napi_enable(dev: Raw);
-    fn ne2k_rs_napi_disable(dev: Raw);
-    fn ne2k_rs_napi_schedule(dev: Raw);
-    fn ne2k_rs_napi_complete_done(napi: Raw, work_done: c_int) -> bool;
-    fn ne2k_rs_netif_start_queue(dev: Raw);
-    fn ne2k_rs_netif_stop_queue(dev: Raw);
-    fn ne2k_rs_netif_wake_queue(dev: Raw);
-    fn ne2k_rs_netif_queue_stopped(dev: Raw) -> bool;
-    fn ne2k_rs_netdev_flags(dev: Raw) -> c_uint;
-    fn ne2k_rs_netdev_mc_list(dev: Raw, out: *mut [u8; 6], max: c_int) -> c_int;
-    fn ne2k_rs_eth_hw_addr_set(dev: Raw, mac: *const u8);
-    fn ne2k_rs_netdev_name(dev: Raw) -> *const c_char;
-    fn ne2k_rs_sockaddr_mac(sockaddr: *const c_void, mac: *mut u8);
-
-    fn ne2k_rs_register_netdev(dev: Raw) -> c_int;
-    fn ne2k_rs_unregister_netdev(dev: Raw);
-    fn ne2k_rs_free_netdev(dev: Raw);
-    fn ne2k_rs_netif_carrier(dev: Raw, on: bool);
-
-    fn ne2k_rs_skb_linear_data(skb: Raw, len: *mut c_uint) -> *const u8;
-    fn ne2k_rs_napi_alloc_skb(napi: Raw, len: c_uint) -> Raw;
-    fn ne2k_rs_skb_put(skb: Raw, len: c_uint) -> *mut u8;
-
-    fn ne2k_rs_irqs_disabled() -> bool;
-    fn ne2k_rs_spin_lock_bh(lock: *mut bindings::spinlock_t);
-    fn ne2k_rs_spin_unlock_bh(lock: *mut bindings::spinlock_t);
-    fn ne2k_rs_spin_trylock_bh(lock: *mut bindings::spinlock_t) -> bool;
-    fn ne2k_rs_gro_receive(napi: Raw, skb: Raw);
-    fn ne2k_rs_consume_skb(skb: Raw);
-    fn ne2k_rs_kfree_skb(skb: Raw);
-}
+// The C shims (`ne2k_rs_*`) and the netdev functions and types the kernel crate lacks, declared
+// by bindgen from ne2k_rs_helpers.h.
+use crate::sys;
 
 /// The lock backend of the chip lock: a `spinlock_t` taken with bottom halves off and
 /// interrupts on (`spin_lock_bh`), or plainly where interrupts are already off (netpoll, which
@@ -102,13 +42,13 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
 
     unsafe fn lock(ptr: *mut Self::State) -> bool {
         // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
-        if unsafe { ne2k_rs_irqs_disabled() } {
+        if unsafe { sys::ne2k_rs_irqs_disabled() } {
             // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
             unsafe { bindings::spin_lock(ptr) };
             false
         } else {
             // SAFETY: as above.
-            unsafe { ne2k_rs_spin_lock_bh(ptr) };
+            unsafe { sys::ne2k_rs_spin_lock_bh(ptr) };
             true
         }
     }
@@ -118,12 +58,12 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         // lock holder's release that takes a deferred interrupt (process or softirq context)
         // turns bottom halves off with it, or a NAPI poll on this CPU could spin on it.
         // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
-        if unsafe { ne2k_rs_irqs_disabled() } {
+        if unsafe { sys::ne2k_rs_irqs_disabled() } {
             // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
             (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false)
         } else {
             // SAFETY: as above.
-            unsafe { ne2k_rs_spin_trylock_bh(ptr) }.then_some(true)
+            unsafe { sys::ne2k_rs_spin_trylock_bh(ptr) }.then_some(true)
         }
     }
 
@@ -131,7 +71,7 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         // SAFETY: the caller owns the lock, taken by `lock` or `try_lock`, which set `bh`.
         unsafe {
             if *bh {
-                ne2k_rs_spin_unlock_bh(ptr)
+                sys::ne2k_rs_spin_unlock_bh(ptr)
             } else {
                 bindings::spin_unlock(ptr)
             }
@@ -228,8 +168,8 @@ impl IoRegion {
         // SAFETY: `raw` is valid (above); `name` is a NUL-terminated 'static string, as
         // request_region() keeps the pointer; `base` is a valid out-pointer.
         let ret = unsafe {
-            ne2k_rs_request_io(
-                raw.cast(),
+            sys::ne2k_rs_request_io(
+                raw,
                 bar as c_int,
                 extent as c_ulong,
                 name.as_char_ptr(),
@@ -271,8 +211,9 @@ impl IoRegion {
 
     /// The device's legacy interrupt line (`pdev->irq`).
     pub fn irq(&self) -> u32 {
-        // SAFETY: `pdev` is valid by the type invariant.
-        unsafe { ne2k_rs_pci_irq(self.pdev.cast()) }
+        // SAFETY: `pdev` is valid by the type invariant; `irq` is set before probe and not
+        // changed while a driver is bound.
+        unsafe { (*self.pdev).irq }
     }
 }
 
@@ -280,7 +221,7 @@ impl Drop for IoRegion {
     fn drop(&mut self) {
         // SAFETY: by the type invariant we reserved exactly this range and enabled the device.
         unsafe {
-            ne2k_rs_release_io(self.base, self.extent);
+            sys::ne2k_rs_release_io(self.base, self.extent);
             bindings::pci_disable_device(self.pdev);
         }
     }
@@ -310,53 +251,53 @@ const IFF_ALLMULTI: u32 = 0x200;
 /// # Invariants
 ///
 /// `self.0` is one of this driver's net_devices, set up by [`EtherDev::register`] and not yet
-/// freed, for as long as the `NetDev` exists: it is only made by [`Vtable`]'s callbacks from
+/// freed, for as long as the `NetDev` exists: it is only made by [`Tables`]' callbacks from
 /// the device the core calls them with (alive for the call), and by [`Registration`], which
 /// lends it out only by reference.
-pub struct NetDev(Raw);
+pub struct NetDev(*mut net_device);
 
 impl NetDev {
     pub fn start_queue(&self) {
         // SAFETY: `self.0` is a live, registered net_device (type invariant).
-        unsafe { ne2k_rs_netif_start_queue(self.0) }
+        unsafe { sys::ne2k_rs_netif_start_queue(self.0) }
     }
     pub fn stop_queue(&self) {
         // SAFETY: as above.
-        unsafe { ne2k_rs_netif_stop_queue(self.0) }
+        unsafe { sys::ne2k_rs_netif_stop_queue(self.0) }
     }
     pub fn wake_queue(&self) {
         // SAFETY: as above.
-        unsafe { ne2k_rs_netif_wake_queue(self.0) }
+        unsafe { sys::ne2k_rs_netif_wake_queue(self.0) }
     }
     pub fn queue_stopped(&self) -> bool {
         // SAFETY: as above.
-        unsafe { ne2k_rs_netif_queue_stopped(self.0) }
+        unsafe { sys::ne2k_rs_netif_queue_stopped(self.0) }
     }
     pub fn carrier_on(&self) {
         // SAFETY: as above; netif_carrier_on is callable from any context.
-        unsafe { ne2k_rs_netif_carrier(self.0, true) }
+        unsafe { sys::netif_carrier_on(self.0) }
     }
     pub fn carrier_off(&self) {
         // SAFETY: as above.
-        unsafe { ne2k_rs_netif_carrier(self.0, false) }
+        unsafe { sys::netif_carrier_off(self.0) }
     }
     pub fn napi_enable(&self) {
         // SAFETY: the napi_struct in our private area was added at registration.
-        unsafe { ne2k_rs_napi_enable(self.0) }
+        unsafe { sys::ne2k_rs_napi_enable(self.0) }
     }
     pub fn napi_disable(&self) {
         // SAFETY: as above; called from process context (ndo_stop).
-        unsafe { ne2k_rs_napi_disable(self.0) }
+        unsafe { sys::ne2k_rs_napi_disable(self.0) }
     }
     /// Schedules the device's NAPI poll (from the interrupt handler).
     pub fn napi_schedule(&self) {
         // SAFETY: as above; napi_schedule may be called from hard-IRQ context.
-        unsafe { ne2k_rs_napi_schedule(self.0) }
+        unsafe { sys::ne2k_rs_napi_schedule(self.0) }
     }
     /// `dev->flags` (IFF_*).
     pub fn flags(&self) -> u32 {
         // SAFETY: `self.0` is live.
-        unsafe { ne2k_rs_netdev_flags(self.0) }
+        unsafe { sys::ne2k_rs_netdev_flags(self.0) }
     }
     pub fn promisc(&self) -> bool {
         self.flags() & IFF_PROMISC != 0
@@ -369,16 +310,16 @@ impl NetDev {
     pub fn mc_list(&self, out: &mut [[u8; 6]]) -> usize {
         let max = out.len().min(c_int::MAX as usize) as c_int;
         // SAFETY: `out` is valid for `max` entries; the device is live.
-        let n = unsafe { ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
+        let n = unsafe { sys::ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
         n.max(0) as usize
     }
     pub fn set_dev_addr(&self, mac: &[u8; 6]) {
         // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
-        unsafe { ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
+        unsafe { sys::ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
     }
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() returns the NUL-terminated name, live as long as the device.
-        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.0)) }
+        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.0)) }
     }
 }
 
@@ -390,9 +331,9 @@ impl NetDev {
 ///
 /// `self.0` is an skb the core handed to `ndo_start_xmit`, owned by this value alone: the
 /// callback either frees it (drop or [`SkBuff::consume`], then returns `NETDEV_TX_OK`) or
-/// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Vtable::start_xmit`] forgets
+/// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Tables`]' `start_xmit` forgets
 /// it and returns `NETDEV_TX_BUSY`).
-pub struct SkBuff(Raw);
+pub struct SkBuff(*mut sk_buff);
 
 // SAFETY: an skb may be freed from any CPU; ownership is unique.
 unsafe impl Send for SkBuff {}
@@ -404,7 +345,7 @@ impl SkBuff {
         let mut len: c_uint = 0;
         // SAFETY: we own the skb; the returned pointer is valid for `len` bytes until the skb
         // is modified or freed, which the borrow of `self` prevents.
-        let p = unsafe { ne2k_rs_skb_linear_data(self.0, &mut len) };
+        let p = unsafe { sys::ne2k_rs_skb_linear_data(self.0, &mut len) };
         if p.is_null() {
             return None;
         }
@@ -417,14 +358,14 @@ impl SkBuff {
         let raw = self.0;
         core::mem::forget(self);
         // SAFETY: we own `raw` and give it up here, once.
-        unsafe { ne2k_rs_consume_skb(raw) }
+        unsafe { sys::ne2k_rs_consume_skb(raw) }
     }
 }
 
 impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
-        unsafe { ne2k_rs_kfree_skb(self.0) }
+        unsafe { sys::ne2k_rs_kfree_skb(self.0) }
     }
 }
 
@@ -432,9 +373,9 @@ impl Drop for SkBuff {
 ///
 /// # Invariants
 ///
-/// `self.0` is the `napi_struct` the core is polling right now (made only in [`Vtable::poll`],
+/// `self.0` is the `napi_struct` the core is polling right now (made only in [`Tables`]' `poll`,
 /// for the duration of the call).
-pub struct Napi(Raw);
+pub struct Napi(*mut napi_struct);
 
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
 ///
@@ -443,7 +384,7 @@ pub struct Napi(Raw);
 /// `skb` is owned; `data` points to `len` bytes of its linear data (`skb_put`: not cleared,
 /// so possibly uninitialised until filled), which nothing else references.
 pub struct RxSkb {
-    skb: Raw,
+    skb: *mut sk_buff,
     data: *mut u8,
     len: usize,
 }
@@ -462,7 +403,7 @@ impl RxSkb {
 impl Drop for RxSkb {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
-        unsafe { ne2k_rs_kfree_skb(self.skb) }
+        unsafe { sys::ne2k_rs_kfree_skb(self.skb) }
     }
 }
 
@@ -471,7 +412,7 @@ impl Napi {
     /// per-CPU NAPI cache, GFP_ATOMIC), or `None` if no memory was available.
     pub fn alloc_skb(&self, len: usize) -> Option<RxSkb> {
         // SAFETY: we are inside this NAPI's poll (type invariant).
-        let skb = unsafe { ne2k_rs_napi_alloc_skb(self.0, len as c_uint) };
+        let skb = unsafe { sys::ne2k_rs_napi_alloc_skb(self.0, len as c_uint) };
         if skb.is_null() {
             return None;
         }
@@ -479,7 +420,7 @@ impl Napi {
         // are not cleared: the copy from the card writes every byte (`RxBuf`), and a memset
         // first would cost a pass over the frame (in Bochs, where a cycle is an instruction,
         // 1,514 of a full frame's ~3,100 driver cycles).
-        let data = unsafe { ne2k_rs_skb_put(skb, len as c_uint) };
+        let data = unsafe { sys::skb_put(skb, len as c_uint) }.cast::<u8>();
         // INVARIANT: `data` is the area of `len` bytes of the skb we own.
         Some(RxSkb { skb, data, len })
     }
@@ -489,190 +430,314 @@ impl Napi {
         let raw = skb.skb;
         core::mem::forget(skb);
         // SAFETY: inside this NAPI's poll; ownership of `raw` passes to the stack.
-        unsafe { ne2k_rs_gro_receive(self.0, raw) };
+        unsafe { sys::ne2k_rs_gro_receive(self.0, raw) };
     }
 
     /// Reports the poll's work; returns true if NAPI is complete and interrupts may be
     /// re-enabled.
     pub fn complete_done(&self, work_done: i32) -> bool {
         // SAFETY: inside this NAPI's poll.
-        unsafe { ne2k_rs_napi_complete_done(self.0, work_done) }
+        unsafe { sys::napi_complete_done(self.0, work_done) }
     }
 }
 
-/// Interface statistics for `ndo_get_stats64`; the C side copies them into
-/// `struct rtnl_link_stats64` (`struct ne2k_rs_link_stats` in ne2k_rs_helpers.h, same order).
-#[repr(C)]
-#[derive(Default)]
-pub struct LinkStats64 {
-    pub rx_packets: u64,
-    pub tx_packets: u64,
-    pub rx_bytes: u64,
-    pub tx_bytes: u64,
-    pub rx_errors: u64,
-    pub tx_errors: u64,
-    pub rx_dropped: u64,
-    pub tx_dropped: u64,
-    pub multicast: u64,
-    pub collisions: u64,
-    pub rx_length_errors: u64,
-    pub rx_over_errors: u64,
-    pub rx_crc_errors: u64,
-    pub rx_frame_errors: u64,
-    pub rx_fifo_errors: u64,
-    pub rx_missed_errors: u64,
-    pub tx_aborted_errors: u64,
-    pub tx_carrier_errors: u64,
-    pub tx_fifo_errors: u64,
-    pub tx_heartbeat_errors: u64,
-    pub tx_window_errors: u64,
-}
+/// Interface statistics, as `ndo_get_stats64` fills them: the kernel's own
+/// `struct rtnl_link_stats64` (the core hands it zeroed).
+pub type LinkStats64 = sys::rtnl_link_stats64;
 
-/// The callbacks of a network driver whose state is `Self`.
+/// The `net_device_ops` of a network driver whose per-device state is `Self`.
+///
+/// Built into a `const` table by [`Tables`]; a method left at its default is a NULL entry
+/// (`#[vtable]` records which ones the driver implements), so the core applies its own default.
+#[vtable]
 pub trait NetDevOps: Sync + Send + Sized + 'static {
-    /// Names of the `ethtool -S` counters, in the order [`Self::ethtool_stats`] fills them.
-    const STAT_NAMES: &'static [&'static CStr];
-
+    /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
+    /// `ndo_stop`: bring it down; no callback runs on the device after this returns.
     fn stop(&self, dev: &NetDev);
+    /// `ndo_start_xmit`.
     fn start_xmit(&self, dev: &NetDev, skb: SkBuff) -> NetdevTx;
-    fn tx_timeout(&self, dev: &NetDev);
-    fn set_rx_mode(&self, dev: &NetDev);
-    fn set_mac_address(&self, dev: &NetDev, mac: [u8; 6]) -> Result;
-    fn get_stats64(&self, dev: &NetDev, stats: &mut LinkStats64);
-    /// NAPI poll: do at most `budget` units of receive work; return the work done.
+    /// `ndo_tx_timeout`: the watchdog found the queue stopped for too long.
+    fn tx_timeout(&self, _dev: &NetDev) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ndo_set_rx_mode`: the flags or the multicast list changed.
+    fn set_rx_mode(&self, _dev: &NetDev) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ndo_set_mac_address`, with the new address.
+    fn set_mac_address(&self, _dev: &NetDev, _mac: [u8; 6]) -> Result {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ndo_get_stats64`.
+    fn get_stats64(&self, _dev: &NetDev, _stats: &mut LinkStats64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// The NAPI poll: do at most `budget` units of receive work; return the work done.
     fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32;
     /// Hard interrupt on the device's (shared) line.
     fn irq(&self, dev: &NetDev) -> IrqReturn;
-    fn ethtool_stats(&self, dev: &NetDev, out: &mut [u64]);
-    fn msglevel(&self, dev: &NetDev) -> u32;
-    fn set_msglevel(&self, dev: &NetDev, level: u32);
 }
 
-/// Dispatch from the C callbacks to `T`. The `net_device_ops`/`ethtool_ops` tables are in
-/// ne2k_rs_helpers.c (the kernel's Rust bindings do not cover netdevice.h); they call the
-/// `ne2k_rs_ndo_*` functions that [`export_netdev_ops!`] generates for the driver's type.
-pub struct Vtable<T: NetDevOps>(core::marker::PhantomData<T>);
+/// The `ethtool_ops` of a network driver whose per-device state is `Self`.
+///
+/// `get_drvinfo` (from [`Self::DRIVER`], [`Self::VERSION`] and the parent bus device) and
+/// `get_link` (the carrier) are always present; the statistics entries exist when
+/// [`Self::STAT_NAMES`] is not empty, the others when the method is implemented.
+#[vtable]
+pub trait EthtoolOps: NetDevOps {
+    /// `ethtool -i`'s driver name and version.
+    const DRIVER: &'static CStr;
+    const VERSION: &'static CStr;
+    /// Names of the `ethtool -S` counters, in the order [`Self::stats`] fills them.
+    const STAT_NAMES: &'static [&'static CStr] = &[];
 
-impl<T: NetDevOps> Vtable<T> {
+    /// `get_ethtool_stats`: fills `out` (one value per [`Self::STAT_NAMES`] entry).
+    fn stats(&self, _dev: &NetDev, _out: &mut [u64]) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `get_msglevel`.
+    fn msglevel(&self, _dev: &NetDev) -> u32 {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `set_msglevel`.
+    fn set_msglevel(&self, _dev: &NetDev, _level: u32) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
+/// The C callbacks of the ops tables of `T`, and the tables.
+///
+/// Every callback is called by the core only on a net_device set up by
+/// [`EtherDev::register`] for this `T`, which is alive for the call (the driver state it points
+/// to is dropped only after `free_netdev`). That is the contract each `# Safety` below refers to
+/// as "our device".
+pub struct Tables<T>(core::marker::PhantomData<T>);
+
+impl<T: NetDevOps + EthtoolOps> Tables<T> {
+    /// The `net_device_ops`, built at compile time.
+    const NETDEV_OPS: sys::net_device_ops = sys::net_device_ops {
+        ndo_open: Some(Self::open),
+        ndo_stop: Some(Self::stop),
+        ndo_start_xmit: Some(Self::start_xmit),
+        ndo_tx_timeout: if T::HAS_TX_TIMEOUT {
+            Some(Self::tx_timeout)
+        } else {
+            None
+        },
+        ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
+            Some(Self::set_rx_mode)
+        } else {
+            None
+        },
+        ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
+            Some(Self::set_mac_address)
+        } else {
+            None
+        },
+        ndo_get_stats64: if T::HAS_GET_STATS64 {
+            Some(Self::get_stats64)
+        } else {
+            None
+        },
+        ndo_validate_addr: Some(sys::eth_validate_addr),
+        ..pin_init::zeroed()
+    };
+
+    /// The `ethtool_ops`, built at compile time.
+    const ETHTOOL_OPS: bindings::ethtool_ops = {
+        let stats = !T::STAT_NAMES.is_empty();
+        bindings::ethtool_ops {
+            get_drvinfo: Some(Self::get_drvinfo),
+            get_link: Some(bindings::ethtool_op_get_link),
+            get_msglevel: if T::HAS_MSGLEVEL {
+                Some(Self::get_msglevel)
+            } else {
+                None
+            },
+            set_msglevel: if T::HAS_SET_MSGLEVEL {
+                Some(Self::set_msglevel)
+            } else {
+                None
+            },
+            get_sset_count: if stats {
+                Some(Self::get_sset_count)
+            } else {
+                None
+            },
+            get_strings: if stats { Some(Self::get_strings) } else { None },
+            get_ethtool_stats: if stats {
+                Some(Self::get_ethtool_stats)
+            } else {
+                None
+            },
+            ..pin_init::zeroed()
+        }
+    };
+
     /// The driver state of `dev`.
     ///
     /// # Safety
     ///
-    /// `dev` must be a net_device set up by [`EtherDev::register`] for this `T` and not yet
-    /// freed (its state is dropped only after `free_netdev`).
-    unsafe fn drv<'a>(dev: Raw) -> &'a T {
+    /// `dev` is our device (see the type's documentation).
+    unsafe fn drv<'a>(dev: *mut net_device) -> &'a T {
         // SAFETY: the private area holds the pointer to `T` that `register` stored, and the
         // `Arc` keeping it alive is dropped only after the net_device is freed.
-        unsafe { &*ne2k_rs_drv(dev).cast::<T>() }
+        unsafe { &*sys::ne2k_rs_drv(dev).cast::<T>() }
+    }
+
+    /// Calls `f` with the driver state and the device.
+    ///
+    /// # Safety
+    ///
+    /// `dev` is our device.
+    unsafe fn with<R>(dev: *mut net_device, f: impl FnOnce(&T, &NetDev) -> R) -> R {
+        // SAFETY: the caller's contract; the `NetDev` lives only for the call.
+        f(unsafe { Self::drv(dev) }, &NetDev(dev))
     }
 
     /// # Safety
-    /// Called by the core on our device (all the callbacks below share this contract).
-    pub unsafe fn open(dev: Raw) -> c_int {
-        // SAFETY: see the function's contract.
-        match unsafe { Self::drv(dev) }.open(&NetDev(dev)) {
+    /// `dev` is our device.
+    unsafe extern "C" fn open(dev: *mut net_device) -> c_int {
+        // SAFETY: the contract.
+        match unsafe { Self::with(dev, |t, d| t.open(d)) } {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         }
     }
 
     /// # Safety
-    /// As [`Self::open`].
-    pub unsafe fn stop(dev: Raw) -> c_int {
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.stop(&NetDev(dev));
+    /// `dev` is our device.
+    unsafe extern "C" fn stop(dev: *mut net_device) -> c_int {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.stop(d)) };
         0
     }
 
-    /// Returns true for NETDEV_TX_BUSY.
-    ///
     /// # Safety
-    /// As [`Self::open`]; the core passes ownership of `skb`.
-    pub unsafe fn start_xmit(skb: Raw, dev: Raw) -> bool {
-        // SAFETY: see the contract.
-        match unsafe { Self::drv(dev) }.start_xmit(&NetDev(dev), SkBuff(skb)) {
-            NetdevTx::Ok => false,
+    /// `dev` is our device; the core passes us ownership of `skb`.
+    unsafe extern "C" fn start_xmit(skb: *mut sk_buff, dev: *mut net_device) -> sys::netdev_tx_t {
+        // INVARIANT: `skb` is ours to free or give back.
+        let skb = SkBuff(skb);
+        // SAFETY: the contract.
+        match unsafe { Self::with(dev, |t, d| t.start_xmit(d, skb)) } {
+            NetdevTx::Ok => sys::netdev_tx_NETDEV_TX_OK,
             NetdevTx::Busy(skb) => {
                 // Ownership goes back to the core, which requeues it.
                 core::mem::forget(skb);
-                true
+                sys::netdev_tx_NETDEV_TX_BUSY
             }
         }
     }
 
     /// # Safety
-    /// As [`Self::open`].
-    pub unsafe fn tx_timeout(dev: Raw) {
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.tx_timeout(&NetDev(dev));
+    /// `dev` is our device.
+    unsafe extern "C" fn tx_timeout(dev: *mut net_device, _txqueue: c_uint) {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.tx_timeout(d)) }
     }
 
     /// # Safety
-    /// As [`Self::open`].
-    pub unsafe fn set_rx_mode(dev: Raw) {
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.set_rx_mode(&NetDev(dev));
+    /// `dev` is our device.
+    unsafe extern "C" fn set_rx_mode(dev: *mut net_device) {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.set_rx_mode(d)) }
     }
 
     /// # Safety
-    /// As [`Self::open`]; `addr` is the `struct sockaddr` the core passes.
-    pub unsafe fn set_mac_address(dev: Raw, addr: *const c_void) -> c_int {
-        let mut mac = [0u8; 6];
-        // SAFETY: a `struct sockaddr` has at least ETH_ALEN bytes of data.
-        unsafe { ne2k_rs_sockaddr_mac(addr, mac.as_mut_ptr()) };
-        // SAFETY: see `open`.
-        match unsafe { Self::drv(dev) }.set_mac_address(&NetDev(dev), mac) {
+    /// `dev` is our device; `addr` is the `struct sockaddr` the core passes.
+    unsafe extern "C" fn set_mac_address(dev: *mut net_device, addr: *mut c_void) -> c_int {
+        // SAFETY: `addr` points to a `struct sockaddr`, whose data holds at least ETH_ALEN
+        // bytes.
+        let data = unsafe { &(*addr.cast::<bindings::sockaddr>()).sa_data };
+        let mac: [u8; 6] = core::array::from_fn(|i| data[i]);
+        // SAFETY: the contract.
+        match unsafe { Self::with(dev, |t, d| t.set_mac_address(d, mac)) } {
             Ok(()) => 0,
             Err(e) => e.to_errno(),
         }
     }
 
     /// # Safety
-    /// As [`Self::open`]; `stats` is a valid, exclusive out-parameter.
-    pub unsafe fn get_stats64(dev: Raw, stats: *mut LinkStats64) {
-        // SAFETY: see the contract.
-        unsafe { Self::drv(dev).get_stats64(&NetDev(dev), &mut *stats) };
+    /// `dev` is our device; `stats` is a valid, exclusive out-parameter.
+    unsafe extern "C" fn get_stats64(dev: *mut net_device, stats: *mut LinkStats64) {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.get_stats64(d, &mut *stats)) }
     }
 
     /// # Safety
-    /// As [`Self::open`].
-    pub unsafe fn msglevel(dev: Raw) -> u32 {
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.msglevel(&NetDev(dev))
-    }
-
-    /// # Safety
-    /// As [`Self::open`].
-    pub unsafe fn set_msglevel(dev: Raw, level: u32) {
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.set_msglevel(&NetDev(dev), level)
-    }
-
-    /// Name of `ethtool -S` counter `i` (NUL-terminated), or NULL past the end.
-    pub fn stat_name(i: c_int) -> *const c_char {
-        match usize::try_from(i).ok().and_then(|i| T::STAT_NAMES.get(i)) {
-            Some(n) => n.as_char_ptr(),
-            None => core::ptr::null(),
+    /// `dev` is our device; `info` is a valid, exclusive out-parameter.
+    unsafe extern "C" fn get_drvinfo(dev: *mut net_device, info: *mut bindings::ethtool_drvinfo) {
+        // SAFETY: the contract.
+        let info = unsafe { &mut *info };
+        copy_cstr(&mut info.driver, T::DRIVER);
+        copy_cstr(&mut info.version, T::VERSION);
+        // SAFETY: `dev` is live; the name, if any, lives as long as the parent device.
+        let bus = unsafe { sys::ne2k_rs_netdev_bus_info(dev) };
+        if !bus.is_null() {
+            // SAFETY: a non-NULL result is a NUL-terminated device name.
+            copy_cstr(&mut info.bus_info, unsafe { CStr::from_char_ptr(bus) });
         }
     }
 
     /// # Safety
-    /// As [`Self::open`]; `data` has room for `STAT_NAMES.len()` counters.
-    pub unsafe fn stats_fill(dev: Raw, data: *mut u64) {
-        // SAFETY: see the contract.
+    /// `dev` is our device.
+    unsafe extern "C" fn get_msglevel(dev: *mut net_device) -> u32 {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.msglevel(d)) }
+    }
+
+    /// # Safety
+    /// `dev` is our device.
+    unsafe extern "C" fn set_msglevel(dev: *mut net_device, level: u32) {
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.set_msglevel(d, level)) }
+    }
+
+    /// # Safety
+    /// `dev` is our device.
+    unsafe extern "C" fn get_sset_count(_dev: *mut net_device, sset: c_int) -> c_int {
+        if sset == bindings::ethtool_stringset_ETH_SS_STATS as c_int {
+            T::STAT_NAMES.len() as c_int
+        } else {
+            -(bindings::EOPNOTSUPP as c_int)
+        }
+    }
+
+    /// # Safety
+    /// `dev` is our device; `data` has room for `get_sset_count(sset)` strings of
+    /// ETH_GSTRING_LEN bytes.
+    unsafe extern "C" fn get_strings(_dev: *mut net_device, sset: u32, mut data: *mut u8) {
+        if sset != bindings::ethtool_stringset_ETH_SS_STATS {
+            return;
+        }
+        for name in T::STAT_NAMES {
+            // SAFETY: the core sized `data` by our count; ethtool_puts writes one string of
+            // ETH_GSTRING_LEN bytes and advances `data` past it.
+            unsafe { bindings::ethtool_puts(&mut data, name.as_char_ptr()) };
+        }
+    }
+
+    /// # Safety
+    /// `dev` is our device; `data` has room for `STAT_NAMES.len()` counters.
+    unsafe extern "C" fn get_ethtool_stats(
+        dev: *mut net_device,
+        _stats: *mut bindings::ethtool_stats,
+        data: *mut u64,
+    ) {
+        // SAFETY: the core sized `data` by our count, and nothing else refers to it.
         let out = unsafe { core::slice::from_raw_parts_mut(data, T::STAT_NAMES.len()) };
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.ethtool_stats(&NetDev(dev), out);
+        // SAFETY: the contract.
+        unsafe { Self::with(dev, |t, d| t.stats(d, out)) }
     }
 
     /// # Safety
     /// Called only by the core as the NAPI poll of a context `EtherDev::register` added.
-    unsafe extern "C" fn poll(napi: Raw, budget: c_int) -> c_int {
+    unsafe extern "C" fn poll(napi: *mut napi_struct, budget: c_int) -> c_int {
         // SAFETY: the core calls poll with our napi_struct, whose `dev` is our device.
-        let dev = unsafe { ne2k_rs_napi_dev(napi) };
-        // SAFETY: see `open`.
-        unsafe { Self::drv(dev) }.poll(&NetDev(dev), &Napi(napi), budget)
+        let dev = unsafe { sys::ne2k_rs_napi_dev(napi) };
+        // SAFETY: `dev` is our device; the `Napi` lives only for the poll.
+        unsafe { Self::with(dev, |t, d| t.poll(d, &Napi(napi), budget)) }
     }
 
     /// # Safety
@@ -682,119 +747,25 @@ impl<T: NetDevOps> Vtable<T> {
         // SAFETY: the cookie is the net_device we requested the line for; the line is requested
         // after the device and its state are set up and freed before the device is freed (see
         // `EtherDev::register` and `Registration::drop`).
-        match unsafe { Self::drv(cookie) }.irq(&NetDev(cookie)) {
+        match unsafe { Self::with(cookie.cast(), |t, d| t.irq(d)) } {
             IrqReturn::None => bindings::irqreturn::IRQ_NONE,
             IrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,
         }
     }
 }
 
-/// Generates the `ne2k_rs_ndo_*` / `ne2k_rs_ethtool_*` symbols that the C ops tables in
-/// ne2k_rs_helpers.c point to, dispatching to `$t: NetDevOps`. Invoke once per module.
-macro_rules! export_netdev_ops {
-    ($t:ty) => {
-        mod netdev_exports {
-            use super::*;
-            use kernel::ffi::{c_char, c_int, c_uint, c_void};
-            type V = $crate::netdev::Vtable<$t>;
-
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_open(dev: *mut c_void) -> c_int {
-                // SAFETY: called by the core through our net_device_ops.
-                unsafe { V::open(dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_stop(dev: *mut c_void) -> c_int {
-                // SAFETY: as above.
-                unsafe { V::stop(dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_start_xmit(
-                skb: *mut c_void,
-                dev: *mut c_void,
-            ) -> bool {
-                // SAFETY: as above; we get ownership of `skb`.
-                unsafe { V::start_xmit(skb, dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_tx_timeout(dev: *mut c_void, _q: c_uint) {
-                // SAFETY: as above.
-                unsafe { V::tx_timeout(dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_set_rx_mode(dev: *mut c_void) {
-                // SAFETY: as above.
-                unsafe { V::set_rx_mode(dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_set_mac_address(
-                dev: *mut c_void,
-                addr: *mut c_void,
-            ) -> c_int {
-                // SAFETY: as above.
-                unsafe { V::set_mac_address(dev, addr) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ndo_get_stats(
-                dev: *mut c_void,
-                s: *mut $crate::netdev::LinkStats64,
-            ) {
-                // SAFETY: as above; `s` is the C wrapper's zeroed local.
-                unsafe { V::get_stats64(dev, s) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ethtool_get_msglevel(dev: *mut c_void) -> u32 {
-                // SAFETY: as above.
-                unsafe { V::msglevel(dev) }
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ethtool_set_msglevel(dev: *mut c_void, v: u32) {
-                // SAFETY: as above.
-                unsafe { V::set_msglevel(dev, v) }
-            }
-            #[unsafe(no_mangle)]
-            extern "C" fn ne2k_rs_ethtool_stat_name(i: c_int) -> *const c_char {
-                V::stat_name(i)
-            }
-            /// # Safety
-            /// Called only by the core, through the ops tables of ne2k_rs_helpers.c, with the
-            /// arguments of the C callback it implements (see `Vtable`'s method of that name).
-            #[unsafe(no_mangle)]
-            unsafe extern "C" fn ne2k_rs_ethtool_stats_fill(dev: *mut c_void, data: *mut u64) {
-                // SAFETY: as above; the core sized `data` by our sset count.
-                unsafe { V::stats_fill(dev, data) }
-            }
-        }
+/// Copies `s` into the fixed C string field `dst`, truncated and always NUL-terminated (as
+/// `strscpy` does).
+fn copy_cstr(dst: &mut [c_char], s: &CStr) {
+    // The kernel's `c_char` is `u8` on every architecture.
+    let Some(room) = dst.len().checked_sub(1) else {
+        return;
     };
+    let bytes = s.to_bytes();
+    let n = bytes.len().min(room);
+    dst[..n].copy_from_slice(&bytes[..n]);
+    dst[n] = 0;
 }
-pub(crate) use export_netdev_ops;
 
 /// Which step of [`EtherDev::register`] failed.
 #[derive(Clone, Copy, Debug)]
@@ -843,17 +814,18 @@ pub struct NetDevConfig {
 ///
 /// `self.0` is a net_device from `alloc_etherdev`, not registered, owned by this value alone
 /// (dropping it frees the device; [`EtherDev::register`] consumes it).
-pub struct EtherDev(Raw);
+pub struct EtherDev(*mut net_device);
 
 // SAFETY: the pointer is only used for registration/free, which may happen on any thread.
 unsafe impl Send for EtherDev {}
 
 impl EtherDev {
     pub fn alloc(pdev: &pci::Device<kernel::device::Core<'_>>) -> Result<Self> {
-        // SAFETY: `raw_pdev` is the bound device; the helper returns its embedded `struct device`.
-        let parent = unsafe { ne2k_rs_pci_device(raw_pdev(pdev).cast()) };
+        // SAFETY: `raw_pdev` is the bound device; this is the address of its embedded
+        // `struct device`, no access.
+        let parent = unsafe { &raw mut (*raw_pdev(pdev)).dev };
         // SAFETY: alloc_etherdev with our private-area size; NULL on failure.
-        let dev = unsafe { ne2k_rs_alloc_etherdev(parent) };
+        let dev = unsafe { sys::ne2k_rs_alloc_etherdev(parent) };
         if dev.is_null() {
             return Err(ENOMEM);
         }
@@ -862,7 +834,7 @@ impl EtherDev {
 
     /// Installs `data` as the device's state and callbacks, requests the interrupt line
     /// (shared) with the device as cookie, then registers the device.
-    pub fn register<T: NetDevOps>(
+    pub fn register<T: NetDevOps + EthtoolOps>(
         self,
         data: Arc<T>,
         cfg: &NetDevConfig,
@@ -877,26 +849,30 @@ impl EtherDev {
         } = *cfg;
         let dev = self.0;
         core::mem::forget(self);
+        let ops: &'static sys::net_device_ops = &Tables::<T>::NETDEV_OPS;
+        let ethtool_ops: &'static bindings::ethtool_ops = &Tables::<T>::ETHTOOL_OPS;
         // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
         // (promoted constants); `data` outlives the device (kept in the Registration, dropped
         // after free_netdev).
         unsafe {
-            ne2k_rs_netdev_setup(
+            sys::ne2k_rs_netdev_setup(
                 dev,
                 Arc::as_ptr(&data).cast(),
+                ops,
+                ethtool_ops,
                 mac.as_ptr(),
                 base_addr as c_ulong,
                 irq as c_int,
                 watchdog_ms as c_int,
-                Vtable::<T>::poll,
+                Some(Tables::<T>::poll),
                 napi_weight as c_int,
             )
         };
-        let free = |dev: Raw| {
+        let free = |dev: *mut net_device| {
             // SAFETY: undoing the setup above on an unregistered device.
             unsafe {
-                ne2k_rs_napi_del(dev);
-                ne2k_rs_free_netdev(dev);
+                sys::ne2k_rs_napi_del(dev);
+                sys::free_netdev(dev);
             }
         };
         // The line first: once registered the device can be opened, and its interrupt must
@@ -906,11 +882,11 @@ impl EtherDev {
         let ret = unsafe {
             bindings::request_threaded_irq(
                 irq,
-                Some(Vtable::<T>::irq),
+                Some(Tables::<T>::irq),
                 None,
                 bindings::IRQF_SHARED as c_ulong,
                 irq_name.as_char_ptr(),
-                dev,
+                dev.cast(),
             )
         };
         if let Err(e) = to_result(ret) {
@@ -921,9 +897,9 @@ impl EtherDev {
             });
         }
         // SAFETY: `dev` is fully set up.
-        if let Err(e) = to_result(unsafe { ne2k_rs_register_netdev(dev) }) {
+        if let Err(e) = to_result(unsafe { sys::register_netdev(dev) }) {
             // SAFETY: requested above with this cookie; the device was never registered.
-            unsafe { bindings::free_irq(irq, dev) };
+            unsafe { bindings::free_irq(irq, dev.cast()) };
             free(dev);
             return Err(RegisterError {
                 step: RegisterStep::RegisterNetdev,
@@ -941,7 +917,7 @@ impl EtherDev {
 impl Drop for EtherDev {
     fn drop(&mut self) {
         // SAFETY: never registered (register() forgets self).
-        unsafe { ne2k_rs_free_netdev(self.0) }
+        unsafe { sys::free_netdev(self.0) }
     }
 }
 
@@ -972,7 +948,7 @@ impl<T: NetDevOps> Registration<T> {
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
         // as the device, i.e. as long as `self`.
-        unsafe { CStr::from_char_ptr(ne2k_rs_netdev_name(self.dev.0)) }
+        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.dev.0)) }
     }
 }
 
@@ -983,18 +959,12 @@ impl<T: NetDevOps> Drop for Registration<T> {
         // free_irq then waits for a running handler; napi was added at setup. The Arc (our
         // state) is released after this, when the fields drop.
         unsafe {
-            ne2k_rs_unregister_netdev(self.dev.0);
-            let _ = bindings::free_irq(self.irq, self.dev.0);
-            ne2k_rs_napi_del(self.dev.0);
-            ne2k_rs_free_netdev(self.dev.0);
+            sys::unregister_netdev(self.dev.0);
+            let _ = bindings::free_irq(self.irq, self.dev.0.cast());
+            sys::ne2k_rs_napi_del(self.dev.0);
+            sys::free_netdev(self.dev.0);
         }
     }
-}
-
-/// The PCI subsystem vendor ID (0x1af4 on QEMU's emulated devices).
-pub fn pci_subsystem_vendor(pdev: &pci::Device<kernel::device::Core<'_>>) -> u16 {
-    // SAFETY: `raw_pdev` is the bound device.
-    unsafe { ne2k_rs_pci_subsystem_vendor(raw_pdev(pdev).cast()) }
 }
 
 /// A PCI ID-table entry for `vendor:device` (any subsystem), like C's `PCI_DEVICE()`.

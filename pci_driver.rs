@@ -111,7 +111,7 @@ impl Ne2k {
                     },
                     Tracepoints,
                     prom.mac,
-                    netdev::pci_subsystem_vendor(pdev) == QEMU_SUBSYS_VENDOR,
+                    pdev.subsystem_vendor_id() == QEMU_SUBSYS_VENDOR,
                 ),
             },
             GFP_KERNEL,

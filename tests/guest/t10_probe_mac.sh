@@ -17,6 +17,19 @@ grep -q ne2k_rs /proc/interrupts || fail "IRQ not claimed (/proc/interrupts)"
 ioline=$(grep ne2k_rs /proc/ioports | head -1); note "ioports: $ioline"
 start=$(echo "$ioline" | sed -E 's/^ *([0-9a-f]+)-([0-9a-f]+).*/\1/'); end=$(echo "$ioline" | sed -E 's/^ *([0-9a-f]+)-([0-9a-f]+).*/\2/')
 [ $(( 0x$end - 0x$start + 1 )) -eq 32 ] || fail "claimed $(( 0x$end - 0x$start + 1 )) ports, expected 0x20"
+# The ops tables as the core sees them (built in Rust, netdev.rs): ethtool -i from get_drvinfo,
+# the -S names from get_sset_count/get_strings, the message level from get_msglevel.
+settle
+ifc=$(iface_by_mac "$NE2K_MAC"); [ -n "$ifc" ] || fail "no interface with MAC $NE2K_MAC"
+pci=$(basename "$(readlink -f "/sys/class/net/$ifc/device")")
+info=$(ethtool -i "$ifc") || fail "ethtool -i"
+echo "$info" | grep -qx "driver: ne2k_rs" || fail "ethtool -i driver: $info"
+echo "$info" | grep -qx "version: 0.2.0" || fail "ethtool -i version: $info"
+echo "$info" | grep -qx "bus-info: $pci" || fail "ethtool -i bus-info is not $pci: $info"
+nstats=$(ethtool -S "$ifc" | grep -c '^ *[a-z_]*: [0-9]*$')
+[ "$nstats" -eq 15 ] || fail "ethtool -S lists $nstats counters, expected 15"
+ethtool -S "$ifc" | grep -q '^ *irq_deferrals: 0$' || fail "ethtool -S: no irq_deferrals 0"
+ethtool "$ifc" | grep -q 'Current message level: 0x000000c3' || fail "msglevel not the default 0xc3 (drv, probe, rx_err, tx_err)"
 rmmod ne2k_rs || fail "rmmod failed"
 ! grep -q ne2k_rs /proc/ioports || fail "I/O ports still claimed after rmmod"
 ! grep -q ne2k_rs /proc/interrupts || fail "IRQ still claimed after rmmod"
