@@ -16,9 +16,9 @@
 
 /* ---- PCI / ports ---- */
 
-/* Claim BAR @bar of @pdev as an I/O-port window of @extent bytes (request_region).
- * Returns 0 and the base port in *@base, -ENODEV if the BAR is not I/O space or too small,
- * -EBUSY if the ports are taken. */
+/* Claim @extent ports of I/O BAR @bar of @pdev, device-managed (devm_request_region: released
+ * when the driver is unbound). Returns 0 and the base port in *@base, -ENODEV if the BAR is
+ * not I/O space or too small, -EBUSY if the ports are taken. */
 int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, const char *name,
 		       unsigned long *base)
 {
@@ -28,15 +28,10 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 		return -ENODEV;
 	if (pci_resource_len(pdev, bar) < extent)
 		return -ENODEV;
-	if (!request_region(start, extent, name))
+	if (!devm_request_region(&pdev->dev, start, extent, name))
 		return -EBUSY;
 	*base = start;
 	return 0;
-}
-
-void ne2k_rs_release_io(unsigned long base, unsigned long extent)
-{
-	release_region(base, extent);
 }
 
 /* ---- net_device ---- */

@@ -22,7 +22,6 @@ struct pci_dev;
 /* PCI / ports */
 int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, const char *name,
 		       unsigned long *base);
-void ne2k_rs_release_io(unsigned long base, unsigned long extent);
 
 /* net_device with our private area: { driver state pointer, napi_struct } */
 struct net_device *ne2k_rs_alloc_etherdev(struct device *parent);

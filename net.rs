@@ -23,14 +23,19 @@ const MC_MAX: usize = 64;
 /// The chip lock (see `datapath.rs` for what it protects, who takes it and why interrupts stay
 /// on), boxed so that the datapath that owns it needs no pinning of its own; and the card's
 /// interrupt line, which the hard IRQ masks when it meets a holder.
-pub(crate) struct ChipLockBox {
-    pub(crate) lock: Pin<KBox<BhSpinLock<ChipState<PortBus>>>>,
+///
+/// `'b` is the device's binding: the register bus inside the lock borrows it.
+pub(crate) struct ChipLockBox<'b> {
+    pub(crate) lock: Pin<KBox<BhSpinLock<ChipState<PortBus<'b>>>>>,
     pub(crate) line: IrqLine,
 }
 
-impl ChipLock for ChipLockBox {
-    type Bus = PortBus;
-    type Guard<'a> = BhSpinLockGuard<'a, ChipState<PortBus>>;
+impl<'b> ChipLock for ChipLockBox<'b> {
+    type Bus = PortBus<'b>;
+    type Guard<'a>
+        = BhSpinLockGuard<'a, ChipState<PortBus<'b>>>
+    where
+        Self: 'a;
 
     #[inline]
     fn lock(&self) -> Self::Guard<'_> {
@@ -120,12 +125,12 @@ impl datapath::Napi for netdev::Napi {
 }
 
 /// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
-pub(crate) struct Ne2kNet {
-    pub(crate) dp: Datapath<ChipLockBox, Tracepoints>,
+pub(crate) struct Ne2kNet<'b> {
+    pub(crate) dp: Datapath<ChipLockBox<'b>, Tracepoints>,
 }
 
 /// `ethtool -S`: every counter's name and where its value comes from, in one table.
-type StatFn = fn(&Ne2kNet, &ChipState<PortBus>) -> u64;
+type StatFn = fn(&Ne2kNet<'_>, &ChipState<PortBus<'_>>) -> u64;
 const ETHTOOL_STATS: [(&CStr, StatFn); 15] = [
     (c"rx_bad_headers", |_, st| st.stats().rx_bad_headers),
     (c"rx_ring_resets", |_, st| st.stats().rx_ring_resets),
@@ -155,7 +160,7 @@ const STAT_NAMES: [&CStr; ETHTOOL_STATS.len()] = {
 };
 
 #[vtable]
-impl NetDevOps for Ne2kNet {
+impl NetDevOps for Ne2kNet<'_> {
     fn open(&self, dev: &NetDev) -> Result {
         self.dp.open(dev).map_err(|e| match e {
             OpenError::Gone => ENODEV,
@@ -241,7 +246,7 @@ impl NetDevOps for Ne2kNet {
 }
 
 #[vtable]
-impl EthtoolOps for Ne2kNet {
+impl EthtoolOps for Ne2kNet<'_> {
     const DRIVER: &'static CStr = DRV_NAME;
     const VERSION: &'static CStr = DRV_VERSION;
     const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;

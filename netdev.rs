@@ -4,6 +4,7 @@
 //! joins them). Together with `hw/port.rs` this is the only place with `unsafe`.
 
 use kernel::bindings::{self, napi_struct, net_device, sk_buff};
+use kernel::device::{Bound, Core};
 use kernel::error::{to_result, VTABLE_DEFAULT_ERROR};
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
 use kernel::pci;
@@ -12,6 +13,7 @@ use kernel::sync::Arc;
 
 // The C shims (`ne2k_rs_*`) and the netdev functions and types the kernel crate lacks, declared
 // by bindgen from ne2k_rs_helpers.h.
+use crate::hw::port::PortBus;
 use crate::sys;
 
 /// The lock backend of the chip lock: a `spinlock_t` taken with bottom halves off and
@@ -125,24 +127,23 @@ fn raw_pdev<Ctx: kernel::device::DeviceContext>(pdev: &pci::Device<Ctx>) -> *mut
     core::ptr::from_ref(pdev).cast_mut().cast()
 }
 
-/// An enabled PCI device with one I/O-port BAR claimed (`pci_enable_device` +
-/// `request_region`). Dropping it releases the ports and disables the device.
+/// An enabled PCI device with one I/O-port window claimed, both device-managed
+/// (`pcim_enable_device` + `devm_request_region`): the driver core releases the ports and
+/// disables the device after the driver's data is dropped at unbind, or after a failed probe.
+/// The window is lent out as a [`PortBus`] that borrows the bound device for `'a`, the lifetime
+/// of the binding, so the borrow checker rejects a bus that could be used after the ports are
+/// released.
 ///
 /// # Invariants
 ///
-/// `pdev` is a bound PCI device that outlives this value; the device is enabled and
-/// `base..base + extent` is reserved for us.
-pub struct IoRegion {
-    pdev: *mut bindings::pci_dev,
-    base: c_ulong,
-    extent: c_ulong,
+/// `base..base + extent` is an I/O port range of the device's BAR, reserved for this driver until
+/// the binding `'a` ends; `irq` is the device's legacy interrupt line.
+pub struct IoRegion<'a> {
+    /// The binding the window is reserved for.
+    _dev: core::marker::PhantomData<&'a pci::Device<Bound>>,
+    base: u16,
+    irq: u32,
 }
-
-// SAFETY: the pointer is only used to call `pci_disable_device()`, which may run on any thread;
-// the device outlives the binding that owns this value.
-unsafe impl Send for IoRegion {}
-// SAFETY: no method mutates through `&self`.
-unsafe impl Sync for IoRegion {}
 
 /// Which step of claiming the I/O region failed.
 #[derive(Debug)]
@@ -152,21 +153,22 @@ pub enum IoRegionError {
     Busy,
 }
 
-impl IoRegion {
+impl<'a> IoRegion<'a> {
     /// Enables `pdev` and reserves `extent` ports of its BAR `bar`, named `name` in
-    /// /proc/ioports. The device is disabled again if the reservation fails.
+    /// /proc/ioports, both until the driver is unbound.
     pub fn claim(
-        pdev: &pci::Device<kernel::device::Core<'_>>,
+        pdev: &'a pci::Device<Core<'_>>,
         bar: u32,
         extent: u64,
         name: &'static CStr,
     ) -> core::result::Result<Self, IoRegionError> {
         let raw = raw_pdev(pdev);
-        // SAFETY: `raw` is the valid, bound device the probe callback was given.
-        to_result(unsafe { bindings::pci_enable_device(raw) }).map_err(IoRegionError::Enable)?;
+        // SAFETY: `raw` is the valid device the probe callback was given, bound (a device-managed
+        // enable is undone at unbind).
+        to_result(unsafe { bindings::pcim_enable_device(raw) }).map_err(IoRegionError::Enable)?;
         let mut base: c_ulong = 0;
-        // SAFETY: `raw` is valid (above); `name` is a NUL-terminated 'static string, as
-        // request_region() keeps the pointer; `base` is a valid out-pointer.
+        // SAFETY: `raw` is valid and bound (above); `name` is a NUL-terminated 'static string,
+        // as the resource keeps the pointer; `base` is a valid out-pointer.
         let ret = unsafe {
             sys::ne2k_rs_request_io(
                 raw,
@@ -177,53 +179,38 @@ impl IoRegion {
             )
         };
         if ret != 0 {
-            // SAFETY: we enabled the device above and own no other reference to that enable.
-            unsafe { bindings::pci_disable_device(raw) };
             return Err(if ret == -(bindings::EBUSY as c_int) {
                 IoRegionError::Busy
             } else {
                 IoRegionError::NotIo
             });
         }
+        let base = u16::try_from(base).map_err(|_| IoRegionError::NotIo)?;
+        // SAFETY: `raw` is valid; `irq` is set before probe and not changed while bound.
+        let irq = unsafe { (*raw).irq };
+        // INVARIANT: the range was reserved above, device-managed: until unbind.
         Ok(Self {
-            pdev: raw,
+            _dev: core::marker::PhantomData,
             base,
-            extent: extent as c_ulong,
+            irq,
         })
     }
 
     /// First port of the window.
     pub fn base(&self) -> u64 {
-        self.base as u64
+        u64::from(self.base)
     }
 
-    /// A register bus over the claimed window.
-    ///
-    /// # Safety
-    ///
-    /// The bus carries no lifetime: the caller must drop it (and stop every context that may
-    /// use it) before `self` is dropped.
-    pub unsafe fn bus(&self) -> crate::hw::port::PortBus {
-        // SAFETY: by the type invariant the window is reserved for us while `self` lives, and
-        // the caller drops the bus before `self`.
-        unsafe { crate::hw::port::PortBus::new(self.base as u16) }
+    /// A register bus over the claimed window, usable while the device is bound.
+    pub fn bus(&self) -> PortBus<'a> {
+        // SAFETY: by the type invariant the window is reserved for us until the binding `'a`
+        // ends, and the bus lives at most that long.
+        unsafe { PortBus::new(self.base) }
     }
 
     /// The device's legacy interrupt line (`pdev->irq`).
     pub fn irq(&self) -> u32 {
-        // SAFETY: `pdev` is valid by the type invariant; `irq` is set before probe and not
-        // changed while a driver is bound.
-        unsafe { (*self.pdev).irq }
-    }
-}
-
-impl Drop for IoRegion {
-    fn drop(&mut self) {
-        // SAFETY: by the type invariant we reserved exactly this range and enabled the device.
-        unsafe {
-            sys::ne2k_rs_release_io(self.base, self.extent);
-            bindings::pci_disable_device(self.pdev);
-        }
+        self.irq
     }
 }
 
@@ -450,7 +437,7 @@ pub type LinkStats64 = sys::rtnl_link_stats64;
 /// Built into a `const` table by [`Tables`]; a method left at its default is a NULL entry
 /// (`#[vtable]` records which ones the driver implements), so the core applies its own default.
 #[vtable]
-pub trait NetDevOps: Sync + Send + Sized + 'static {
+pub trait NetDevOps: Sync + Send + Sized {
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
     /// `ndo_stop`: bring it down; no callback runs on the device after this returns.

@@ -35,20 +35,19 @@ macro_rules! pci_table_from_chips {
 }
 pci_table_from_chips!(0 1 2 3 4 5 6 7 8 9 10);
 
-/// Per-device driver data. Fields drop in order: the net_device registration (unregister,
-/// free_irq, free; then the shared state), then the I/O region (release_region,
-/// pci_disable_device).
-pub(crate) struct Ne2k {
-    reg: netdev::Registration<Ne2kNet>,
-    /// Held for its Drop (release_region, pci_disable_device) after `reg`'s.
-    _io: IoRegion,
+/// Per-device driver data, for the binding `'b`. Dropping it (at unbind) unregisters the
+/// net_device, frees the IRQ and the device, then the shared state with the register bus; the
+/// driver core then releases the I/O ports and disables the device (device-managed, see
+/// [`IoRegion`]), which the bus's lifetime `'b` guarantees it cannot outlive.
+pub(crate) struct Ne2k<'b> {
+    reg: netdev::Registration<Ne2kNet<'b>>,
     info: ChipInfo,
 }
 
 pub(crate) struct Ne2kDriver;
 
-impl Ne2k {
-    fn probe_one(pdev: &pci::Device<Core<'_>>, info: &ChipInfo) -> Result<Self> {
+impl<'b> Ne2k<'b> {
+    fn probe_one(pdev: &'b pci::Device<Core<'_>>, info: &ChipInfo) -> Result<Self> {
         let io = IoRegion::claim(pdev, 0, regs::NE_IO_EXTENT, DRV_NAME).map_err(|e| match e {
             IoRegionError::Enable(err) => {
                 dev_err!(pdev, "pci_enable_device failed: {:?}\n", err);
@@ -71,9 +70,7 @@ impl Ne2k {
             }
         })?;
 
-        // SAFETY: the bus goes into the device state, which `Ne2k` drops (with the
-        // registration: unregister, free_irq, free) before `_io`, the reservation.
-        let mut chip = Dp8390::new(unsafe { io.bus() }, info.flags);
+        let mut chip = Dp8390::new(io.bus(), info.flags);
         let prom = chip.probe().map_err(|e| {
             dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e);
             ENODEV
@@ -146,17 +143,13 @@ impl Ne2k {
             ring.rx_start,
             ring.stop - 1
         );
-        Ok(Self {
-            reg,
-            _io: io,
-            info: *info,
-        })
+        Ok(Self { reg, info: *info })
     }
 }
 
 impl pci::Driver for Ne2kDriver {
     type IdInfo = ChipInfo;
-    type Data<'bound> = Ne2k;
+    type Data<'bound> = Ne2k<'bound>;
 
     const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
 

@@ -6,30 +6,35 @@
 //! `arch/x86/include/asm/io.h` (`inb`/`outb`/`insw`/`insl`/`outsw`/`outsl`), inlined.
 
 use super::bus::RegisterBus;
+use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
 #[cfg(not(target_arch = "x86_64"))]
 compile_error!("ne2k_rs port I/O is implemented for x86_64 only");
 
-/// An I/O-port window of `NE_IO_EXTENT` bytes that the driver has claimed with
-/// `request_region()`.
+/// An I/O-port window of `NE_IO_EXTENT` bytes that the driver has claimed, usable for `'a`.
 ///
 /// # Invariants
 ///
 /// `base..base + NE_IO_EXTENT` is an I/O port range reserved for this driver and mapped to an
-/// NE2000-compatible card for as long as this value exists (the owner, `netdev::IoRegion`,
-/// creates it only after a successful `request_region()` and outlives it).
-pub struct PortBus {
+/// NE2000-compatible card for all of `'a` (`netdev::IoRegion::bus` makes it with `'a` the
+/// device's binding, which the reservation outlives).
+pub struct PortBus<'a> {
     base: u16,
+    _window: PhantomData<&'a ()>,
 }
 
-impl PortBus {
+impl PortBus<'_> {
     /// # Safety
     ///
-    /// `base..base + NE_IO_EXTENT` must be reserved for the caller (`request_region()`) and stay
-    /// so for the lifetime of the returned value.
+    /// `base..base + NE_IO_EXTENT` must be reserved for the caller and stay so for the lifetime
+    /// of the returned value.
     pub unsafe fn new(base: u16) -> Self {
-        Self { base }
+        // INVARIANT: the caller's guarantee.
+        Self {
+            base,
+            _window: PhantomData,
+        }
     }
 
     #[inline(always)]
@@ -39,7 +44,7 @@ impl PortBus {
     }
 }
 
-impl RegisterBus for PortBus {
+impl RegisterBus for PortBus<'_> {
     #[inline(always)]
     fn read8(&mut self, reg: u8) -> u8 {
         let v: u8;

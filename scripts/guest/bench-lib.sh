@@ -2,18 +2,6 @@
 # experiments in scripts/guest/exp-*.sh). Needs tests/guest/lib.sh, RAW (results file), T, TU,
 # PKTGEN, PINGS, OUT, TR. Each workload prints one number ("nan" when it failed).
 rec() { echo "$1 $2 $3 $4" >>"$RAW"; printf '  %-10s %-26s %s\n' "$2" "$3" "$4"; }
-labctl() { # request -> reply
-    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(60)
-s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
-print(s.recv(512).decode())
-PY
-}
-
-# A one-test iperf3 server on the peer for each run (labctl starts it).
-iperf_port() { labctl iperf3 | awk '$1 == "port" {print $2}'; }
-
 # ---- bring a driver up on its card: load DRIVER -> IFC ----
 load() {
     unload_all

@@ -86,6 +86,25 @@ pin_peer() {
 # Interface counter from sysfs: stat IFACE NAME
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 
+# Requests to scripts/labctl.py on the peer (LABCTL_PORT; empty under Bochs): request -> reply.
+labctl() {
+    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(60)
+s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
+print(s.recv(512).decode())
+PY
+}
+
+# The port of an iperf3 server on the peer for one test: a fresh one-test server from labctl
+# where there is one, so that a client killed mid-test (rmmod under load, a timeout) cannot
+# leave the shared server "busy running a test" for the next; else the shared $IPERF3_PORT.
+iperf_port() {
+    local p=""
+    [ -n "${LABCTL_PORT:-}" ] && p=$(labctl iperf3 | awk '$1 == "port" {print $2}')
+    echo "${p:-$IPERF3_PORT}"
+}
+
 # ping wrapper: asserts 0% loss. ping_ok COUNT SIZE [extra ping args]
 ping_ok() {
     local n=$1 size=$2; shift 2

@@ -56,18 +56,25 @@ down() {
     [ ! -e /sys/module/ne2k_rs ] || fail "module still loaded after rmmod"
     resources_free || fail "I/O ports or IRQ still claimed after rmmod"
 }
+# The generators' PIDs are also kept in a file: a phase runs in a subshell, and when it fails
+# half-way the runner (phase) must still stop what it started.
 TRAFFIC_PIDS=()
+TRAFFIC_FILE=$OUT/.stress-traffic-pids
 traffic_start() { # flood ping + iperf3 (TCP; --bidir with $1 = bidir) for at most $2 seconds
     local mode=${1:-tx} secs=${2:-3600} extra=""
     [ "$mode" = bidir ] && extra=--bidir
-    timeout $((secs + 30)) iperf3 -c "$PEER_IP" -p "$IPERF3_PORT" -t "$secs" $extra \
+    timeout $((secs + 30)) iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t "$secs" $extra \
         >>"$OUT/stress-iperf3.log" 2>&1 &
     TRAFFIC_PIDS=($!)
     timeout $((secs + 30)) ping -f -W 1 "$PEER_IP" >/dev/null 2>&1 &
     TRAFFIC_PIDS+=($!)
+    echo "${TRAFFIC_PIDS[@]}" >>"$TRAFFIC_FILE"
 }
 traffic_stop() {
-    kill "${TRAFFIC_PIDS[@]}" 2>/dev/null; wait "${TRAFFIC_PIDS[@]}" 2>/dev/null
+    local pids
+    pids=$(cat "$TRAFFIC_FILE" 2>/dev/null)
+    [ -n "$pids" ] && { kill $pids 2>/dev/null; for p in $pids; do wait "$p" 2>/dev/null; done; }
+    : >"$TRAFFIC_FILE"
     TRAFFIC_PIDS=()
     sleep 1 # the iperf3 server on the peer notices the end of the test
 }

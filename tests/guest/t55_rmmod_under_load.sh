@@ -2,7 +2,7 @@
 # rmmod while iperf3 runs both ways, then insmod again: traffic resumes.
 . "$(dirname "$0")/lib.sh"
 ne2k_up
-timeout 30 iperf3 -c "$PEER_IP" -p "$IPERF3_PORT" -t 20 >/dev/null 2>&1 &
+timeout 30 iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t 20 >/dev/null 2>&1 &
 p1=$!
 ping -f -c 100000 "$PEER_IP" >/dev/null 2>&1 &
 p2=$!
