@@ -507,26 +507,10 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
         ndo_open: Some(Self::open),
         ndo_stop: Some(Self::stop),
         ndo_start_xmit: Some(Self::start_xmit),
-        ndo_tx_timeout: if T::HAS_TX_TIMEOUT {
-            Some(Self::tx_timeout)
-        } else {
-            None
-        },
-        ndo_set_rx_mode: if T::HAS_SET_RX_MODE {
-            Some(Self::set_rx_mode)
-        } else {
-            None
-        },
-        ndo_set_mac_address: if T::HAS_SET_MAC_ADDRESS {
-            Some(Self::set_mac_address)
-        } else {
-            None
-        },
-        ndo_get_stats64: if T::HAS_GET_STATS64 {
-            Some(Self::get_stats64)
-        } else {
-            None
-        },
+        ndo_tx_timeout: entry(T::HAS_TX_TIMEOUT, Self::tx_timeout),
+        ndo_set_rx_mode: entry(T::HAS_SET_RX_MODE, Self::set_rx_mode),
+        ndo_set_mac_address: entry(T::HAS_SET_MAC_ADDRESS, Self::set_mac_address),
+        ndo_get_stats64: entry(T::HAS_GET_STATS64, Self::get_stats64),
         ndo_validate_addr: Some(sys::eth_validate_addr),
         ..pin_init::zeroed()
     };
@@ -537,27 +521,11 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
         bindings::ethtool_ops {
             get_drvinfo: Some(Self::get_drvinfo),
             get_link: Some(bindings::ethtool_op_get_link),
-            get_msglevel: if T::HAS_MSGLEVEL {
-                Some(Self::get_msglevel)
-            } else {
-                None
-            },
-            set_msglevel: if T::HAS_SET_MSGLEVEL {
-                Some(Self::set_msglevel)
-            } else {
-                None
-            },
-            get_sset_count: if stats {
-                Some(Self::get_sset_count)
-            } else {
-                None
-            },
-            get_strings: if stats { Some(Self::get_strings) } else { None },
-            get_ethtool_stats: if stats {
-                Some(Self::get_ethtool_stats)
-            } else {
-                None
-            },
+            get_msglevel: entry(T::HAS_MSGLEVEL, Self::get_msglevel),
+            set_msglevel: entry(T::HAS_SET_MSGLEVEL, Self::set_msglevel),
+            get_sset_count: entry(stats, Self::get_sset_count),
+            get_strings: entry(stats, Self::get_strings),
+            get_ethtool_stats: entry(stats, Self::get_ethtool_stats),
             ..pin_init::zeroed()
         }
     };
@@ -741,6 +709,16 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
     }
 }
 
+/// An ops-table entry: `Some(f)` where the driver implements the method (`#[vtable]`'s `HAS_*`
+/// constant, or a condition of the table's own), else NULL, so the core applies its default.
+const fn entry<F: Copy>(implemented: bool, f: F) -> Option<F> {
+    if implemented {
+        Some(f)
+    } else {
+        None
+    }
+}
+
 /// Copies `s` into the fixed C string field `dst`, truncated and always NUL-terminated (as
 /// `strscpy` does).
 fn copy_cstr(dst: &mut [c_char], s: &CStr) {
@@ -862,6 +840,10 @@ impl EtherDev {
                 sys::free_netdev(dev);
             }
         };
+        // The line is requested raw, not with `kernel::irq::Registration`: in 7.3 a PCI
+        // device's `IrqRequest` comes only from `IrqVectorRegistration::index`, which borrows
+        // the vector registration, so the two would have to live side by side in the driver
+        // data, one borrowing the other.
         // The line first: once registered the device can be opened, and its interrupt must
         // be there by then. Until open the chip is stopped and the handler says IRQ_NONE.
         // SAFETY: the handler and its cookie (`dev`, with `data`) stay valid until free_irq in
