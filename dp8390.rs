@@ -427,12 +427,6 @@ pub struct Dp8390<B: RegisterBus> {
     ring: Ring,
     mac: [u8; 6],
     rx_mode: RxMode,
-    /// Page of the next frame to take off the ring (the C driver's `current_page`).
-    next_pkt: u8,
-    /// Frame length loaded in each TX slot (0: free).
-    tx_len: [u16; TX_SLOTS],
-    /// Slot whose frame is on the wire.
-    tx_on_wire: Option<usize>,
     /// Whether the chip was started (open) and its interrupts may be unmasked.
     running: bool,
     /// The interrupt mask the chip gets when unmasked: the receive causes always; the transmit
@@ -440,18 +434,40 @@ pub struct Dp8390<B: RegisterBus> {
     imr: u8,
     /// Interrupts masked by [`Self::irq_take`] until [`Self::irq_unmask`] (a poll is running).
     masked: bool,
-    /// A remote read left open by [`Self::rx_peek`] after a frame's header: (the ring address
-    /// it has reached, bytes left in its count). [`Self::rx_read`] continues it for the body.
+    /// The driver's side of the receive ring.
+    rx: RxState,
+    /// The two transmit slots.
+    tx: TxState,
+    pub stats: Stats,
+}
+
+/// The driver's side of the receive ring.
+#[derive(Default)]
+struct RxState {
+    /// Page of the next frame to take off the ring (the C driver's `current_page`).
+    next: u8,
+    /// A remote read left open by [`Dp8390::rx_peek`] after a frame's header: (the ring address
+    /// it has reached, bytes left in its count). [`Dp8390::rx_read`] continues it for the body.
     /// Only ever open inside one [`RxSlot`], i.e. inside one hold of the caller's lock.
-    rx_dma: Option<(u16, usize)>,
+    dma: Option<(u16, usize)>,
     /// The chip's current page as last read (CURR costs three port accesses: a page switch
     /// and back), so a drain reads it once per batch, not per frame. Forgotten by
-    /// [`Self::init`]: after a re-initialisation the ring starts over.
+    /// [`Dp8390::init`]: after a re-initialisation the ring starts over.
     curr_seen: Option<u8>,
+}
+
+/// The two transmit slots: what each holds, which one is on the wire, and the stage
+/// timestamps of their frames.
+#[derive(Default)]
+struct TxState {
+    /// Frame length loaded in each TX slot (0: free).
+    len: [u16; TX_SLOTS],
+    /// Slot whose frame is on the wire.
+    on_wire: Option<usize>,
     /// Stage timestamps of the frame in each TX slot (all zero when not timed).
-    tx_times: [TxTimes; TX_SLOTS],
-    tx_seq: u32,
-    pub stats: Stats,
+    times: [TxTimes; TX_SLOTS],
+    /// Sequence number of the next timed frame.
+    seq: u32,
 }
 
 /// Stage timestamps of one frame in a TX slot (cycles from [`RegisterBus::cycles`]).
@@ -499,16 +515,11 @@ impl<B: RegisterBus> Dp8390<B> {
             ring: Ring::for_stop_page(0x80),
             mac: [0; 6],
             rx_mode: RxMode::default(),
-            next_pkt: 0,
-            tx_len: [0; TX_SLOTS],
-            tx_on_wire: None,
             running: false,
             imr: isr::ALL,
             masked: false,
-            rx_dma: None,
-            curr_seen: None,
-            tx_times: [TxTimes::default(); TX_SLOTS],
-            tx_seq: 0,
+            rx: RxState::default(),
+            tx: TxState::default(),
             stats: Stats::default(),
         }
     }
@@ -848,12 +859,12 @@ impl<B: RegisterBus> Dp8390<B> {
             }
             chip.wr(regs::P1_CURR, r.rx_start);
         });
-        self.next_pkt = r.rx_start;
-        self.curr_seen = None;
-        self.rx_dma = None;
-        self.tx_len = [0; TX_SLOTS];
-        self.tx_on_wire = None;
-        self.tx_times = [TxTimes::default(); TX_SLOTS];
+        self.rx.next = r.rx_start;
+        self.rx.curr_seen = None;
+        self.rx.dma = None;
+        self.tx.len = [0; TX_SLOTS];
+        self.tx.on_wire = None;
+        self.tx.times = [TxTimes::default(); TX_SLOTS];
         self.running = false;
         self.imr = isr::ALL;
         self.masked = false;
@@ -970,7 +981,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// the command write, so most frames complete here with no interrupt at all). One register
     /// read when nothing is done; three when a frame completes.
     pub fn tx_reap(&mut self) -> Option<TxDone> {
-        let slot = self.tx_on_wire?;
+        let slot = self.tx.on_wire?;
         let status = self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE);
         if status == 0 {
             self.set_imr(self.imr | isr::PTX | isr::TXE);
@@ -978,7 +989,7 @@ impl<B: RegisterBus> Dp8390<B> {
         }
         self.wr(regs::P0_ISR, status);
         let done = self.tx_complete(slot, status);
-        if self.tx_on_wire.is_none() {
+        if self.tx.on_wire.is_none() {
             self.set_imr(self.imr & !(isr::PTX | isr::TXE));
         }
         Some(done)
@@ -999,21 +1010,21 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Number of free TX slots.
     pub fn tx_free(&self) -> usize {
-        self.tx_len.iter().filter(|&&l| l == 0).count()
+        self.tx.len.iter().filter(|&&l| l == 0).count()
     }
 
     fn trigger_send(&mut self, slot: usize) {
-        let len = usize::from(self.tx_len[slot]);
+        let len = usize::from(self.tx.len[slot]);
         // Page 0 is selected (the remote write or the poll's CURR read left it there); the
         // TRANS command below also ends the remote-DMA state, so no CMD write is needed first.
         self.wr(regs::P0_TBCR0, len as u8);
         self.wr(regs::P0_TBCR1, (len >> 8) as u8);
         self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
-        self.tx_on_wire = Some(slot);
+        self.tx.on_wire = Some(slot);
         self.wr_cr(Cr::START.transmit());
         // Stage boundary: send triggered (end of driver / start of NIC stage).
-        if self.tx_times[slot].timed {
-            self.tx_times[slot].t_trig = self.bus.cycles();
+        if self.tx.times[slot].timed {
+            self.tx.times[slot].t_trig = self.bus.cycles();
         }
     }
 
@@ -1031,7 +1042,7 @@ impl<B: RegisterBus> Dp8390<B> {
             self.stats.tx_errors += 1;
             return Err(XmitError::BadLength);
         }
-        let slot = match self.tx_len.iter().position(|&l| l == 0) {
+        let slot = match self.tx.len.iter().position(|&l| l == 0) {
             Some(s) => s,
             None => return Err(XmitError::Full),
         };
@@ -1045,28 +1056,28 @@ impl<B: RegisterBus> Dp8390<B> {
         self.block_output(addr, frame, ETH_ZLEN);
         // Stage boundary: copy end (remote DMA complete and acked).
         let t_dma = if timed { self.bus.cycles() } else { 0 };
-        self.tx_len[slot] = frame.len().max(ETH_ZLEN) as u16;
-        self.tx_seq = self.tx_seq.wrapping_add(1);
+        self.tx.len[slot] = frame.len().max(ETH_ZLEN) as u16;
+        self.tx.seq = self.tx.seq.wrapping_add(1);
         let t_enter = t_enter.unwrap_or(0);
-        self.tx_times[slot] = TxTimes {
+        self.tx.times[slot] = TxTimes {
             timed,
-            seq: self.tx_seq,
+            seq: self.tx.seq,
             t_enter,
             driver: t_copy.wrapping_sub(t_enter),
             dma: t_dma.wrapping_sub(t_copy),
             t_ready: 0,
             t_trig: 0,
         };
-        if self.tx_on_wire.is_none() {
+        if self.tx.on_wire.is_none() {
             self.trigger_send(slot);
             if timed {
-                let t = &mut self.tx_times[slot];
+                let t = &mut self.tx.times[slot];
                 t.driver = t.driver.wrapping_add(t.t_trig.wrapping_sub(t_dma));
             }
         } else if timed {
             // Stage boundary: the frame waits for the transmitter from here.
             let t_ready = self.bus.cycles();
-            let t = &mut self.tx_times[slot];
+            let t = &mut self.tx.times[slot];
             t.t_ready = t_ready;
             t.driver = t.driver.wrapping_add(t_ready.wrapping_sub(t_dma));
         }
@@ -1076,11 +1087,11 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
     /// (see [`Self::tx_reap`]).
     fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {
-        let times = self.tx_times[slot];
+        let times = self.tx.times[slot];
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
         let t_seen = if times.timed { self.bus.cycles() } else { 0 };
         let t = self.rd(regs::P0_TSR);
-        let len = usize::from(self.tx_len[slot]);
+        let len = usize::from(self.tx.len[slot]);
         if status & isr::TXE != 0 || t & (tsr::ABT | tsr::FU) != 0 {
             self.stats.tx_errors += 1;
             if t & tsr::ABT != 0 {
@@ -1106,11 +1117,11 @@ impl<B: RegisterBus> Dp8390<B> {
                 self.stats.collisions += u64::from(self.rd(regs::P0_NCR) & 0x0f);
             }
         }
-        self.tx_len[slot] = 0;
-        self.tx_on_wire = None;
-        self.tx_times[slot].timed = false;
+        self.tx.len[slot] = 0;
+        self.tx.on_wire = None;
+        self.tx.times[slot].timed = false;
         let other = (slot + 1) % TX_SLOTS;
-        if self.tx_len[other] != 0 {
+        if self.tx.len[other] != 0 {
             self.trigger_send(other);
         }
         let stages = times.timed.then(|| {
@@ -1137,7 +1148,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// and counted as errors); the caller wakes its queue.
     pub fn tx_timeout(&mut self) -> Result<(), ChipError> {
         self.stats.tx_timeouts += 1;
-        self.stats.tx_errors += self.tx_len.iter().filter(|&&l| l != 0).count() as u64;
+        self.stats.tx_errors += self.tx.len.iter().filter(|&&l| l != 0).count() as u64;
         let was_running = self.running;
         self.reset()?;
         self.init(was_running);
@@ -1160,7 +1171,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn rx_curr(&mut self) -> u8 {
         // Running or not as the chip is: a read of CURR must not start a stopped chip.
         let curr = self.with_page1(|chip| chip.rd(regs::P1_CURR));
-        self.curr_seen = Some(curr);
+        self.rx.curr_seen = Some(curr);
         curr
     }
 
@@ -1177,7 +1188,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// look and the ack is taken now; one that lands after the ack raises PRX anew.
     pub fn rx_next(&mut self) -> RxNext<'_, B> {
         let mut peek = RxPeek::Empty;
-        if let Some(curr) = self.curr_seen {
+        if let Some(curr) = self.rx.curr_seen {
             peek = self.rx_peek(curr);
         }
         if peek == RxPeek::Empty {
@@ -1203,7 +1214,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// 4-byte header; validates it before anything else is read.
     fn rx_peek(&mut self, curr: u8) -> RxPeek {
         let r = self.ring;
-        let page = self.next_pkt;
+        let page = self.rx.next;
         if page == curr {
             return RxPeek::Empty;
         }
@@ -1220,7 +1231,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.remote_dma(addr, count, Dma::Read);
         let mut h = [MaybeUninit::uninit(); 4];
         let h = self.data_in(&mut h);
-        self.rx_dma = Some((addr + 4, count - 4));
+        self.rx.dma = Some((addr + 4, count - 4));
         let (status, next, count) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
         let Some(len) = count.checked_sub(4) else {
             return self.bad_header();
@@ -1272,7 +1283,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Ends the remote read left open by `rx_peek`, if any.
     fn rx_dma_close(&mut self) {
-        if let Some((_, left)) = self.rx_dma.take() {
+        if let Some((_, left)) = self.rx.dma.take() {
             self.wr_cr(Cr::START);
             if left == 0 {
                 // The count ran out: the chip flagged remote DMA complete.
@@ -1298,11 +1309,11 @@ impl<B: RegisterBus> Dp8390<B> {
         let len = dst.len().min(f.len);
         let w = self.io_width();
         let whole = len.div_ceil(w) * w;
-        match self.rx_dma {
+        match self.rx.dma {
             // The header's read is at the body and its count covers it: continue it.
             Some((at, left)) if usize::from(at) == start && whole <= left => {
                 self.data_in_any(&mut dst[..len]);
-                self.rx_dma = Some((at, left - whole));
+                self.rx.dma = Some((at, left - whole));
                 self.rx_dma_close();
                 return;
             }
@@ -1347,16 +1358,16 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Releases the frame's pages to the chip: BNRY trails the next frame by one page.
     fn rx_advance(&mut self, f: &RxFrame) {
         self.rx_dma_close();
-        self.next_pkt = f.next;
+        self.rx.next = f.next;
         self.write_boundary();
     }
 
     fn write_boundary(&mut self) {
         let r = self.ring;
-        let b = if self.next_pkt == r.rx_start {
+        let b = if self.rx.next == r.rx_start {
             r.stop - 1
         } else {
-            self.next_pkt - 1
+            self.rx.next - 1
         };
         self.wr(regs::P0_BNRY, b);
     }
@@ -1365,7 +1376,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_reset_ring(&mut self, curr: u8) {
         let r = self.ring;
         self.stats.rx_ring_resets += 1;
-        self.next_pkt = if curr >= r.rx_start && curr < r.stop {
+        self.rx.next = if curr >= r.rx_start && curr < r.stop {
             curr
         } else {
             r.rx_start
@@ -1404,7 +1415,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn rx_overrun_finish(&mut self, must_resend: bool) {
         self.wr(regs::P0_ISR, isr::OVW);
         self.wr(regs::P0_TCR, tcr::NORMAL);
-        if must_resend && self.tx_on_wire.is_some() {
+        if must_resend && self.tx.on_wire.is_some() {
             self.wr_cr(Cr::START.transmit());
         }
     }

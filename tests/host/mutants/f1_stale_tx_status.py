@@ -30,7 +30,7 @@ d=open('dp8390.rs').read()
 # 69c1c75's tx_complete(status): completes whatever slot is on the wire, if any.
 a='''    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {'''
 assert a in d; d=d.replace(a,'''    pub fn tx_complete_old(&mut self, status: u8) -> bool {
-        match self.tx_on_wire {
+        match self.tx.on_wire {
             Some(slot) => {
                 self.tx_complete(slot, status);
                 true
