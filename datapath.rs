@@ -229,6 +229,15 @@ pub trait NetIf {
     fn napi_schedule(&self);
     fn carrier_on(&self);
     fn carrier_off(&self);
+    /// Byte queue limits (`netdev_tx_sent_queue`): a frame of `bytes` went to the card. Called
+    /// under the chip lock, before the frame can complete.
+    fn tx_sent(&self, bytes: u32);
+    /// Byte queue limits (`netdev_tx_completed_queue`): `pkts` frames of `bytes` in all left
+    /// the card (sent or failed). Called under the chip lock.
+    fn tx_completed(&self, pkts: u32, bytes: u32);
+    /// Byte queue limits (`netdev_tx_reset_queue`): what was in flight is gone (the slots were
+    /// reset). Called under the chip lock.
+    fn tx_reset(&self);
     /// A driver message (`netdev_warn`-like); `err` selects the error level.
     fn log(&self, err: bool, what: Log);
 }
@@ -432,7 +441,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     pub fn stop(&self, dev: &impl NetIf) {
         dev.stop_queue();
         dev.napi_disable();
-        self.hold(dev).chip.quiesce();
+        let mut st = self.hold(dev);
+        st.chip.quiesce();
+        // The frames in the slots will not complete; open starts with empty slots.
+        dev.tx_reset();
+        drop(st);
         dev.carrier_off();
     }
 
@@ -458,9 +471,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             return Xmit::Dropped;
         }
         match st.chip.xmit_timed(frame, t_enter) {
-            Ok(_) => {
+            Ok(bytes) => {
+                dev.tx_sent(bytes);
                 // A completion that is already there is taken now, without an interrupt.
                 if let Some(done) = st.chip.tx_reap() {
+                    dev.tx_completed(1, done.bytes);
                     if let Some(stages) = done.stages {
                         self.probe.tx(&stages);
                     }
@@ -488,6 +503,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut st = self.hold(dev);
         let warn = st.msg_enable & msg::TX_ERR != 0;
         let res = st.chip.tx_timeout();
+        // The slots were emptied by the reset (or are dead with the chip).
+        dev.tx_reset();
         if res.is_err() {
             st.chip.quiesce();
         }
@@ -634,11 +651,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                     st.chip.rx_overrun_finish(resend);
                 }
             }
+            let mut tx_bytes = 0;
             while let Some(done) = st.chip.tx_reap() {
                 tx_done += 1;
+                tx_bytes += done.bytes;
                 if let Some(stages) = done.stages {
                     self.probe.tx(&stages);
                 }
+            }
+            if tx_done > 0 {
+                dev.tx_completed(tx_done, tx_bytes);
             }
             if tx_done > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
                 dev.wake_queue();

@@ -416,6 +416,9 @@ impl<B: RegisterBus> Drop for RxSlot<'_, B> {
 /// is free again (the queue can be woken).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TxDone {
+    /// The bytes the slot held (what [`Dp8390::xmit`] returned for the frame): sent or not,
+    /// they have left the card (byte queue limits count them as completed).
+    pub bytes: u32,
     /// The frame's stages, if it was timed.
     pub stages: Option<TxStages>,
 }
@@ -1013,6 +1016,12 @@ impl<B: RegisterBus> Dp8390<B> {
         self.tx.len.iter().filter(|&&l| l == 0).count()
     }
 
+    /// The bytes loaded in the TX slots (sent to the card, not completed).
+    #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
+    pub fn tx_loaded_bytes(&self) -> u64 {
+        self.tx.len.iter().map(|&l| u64::from(l)).sum()
+    }
+
     fn trigger_send(&mut self, slot: usize) {
         let len = usize::from(self.tx.len[slot]);
         // Page 0 is selected (the remote write or the poll's CURR read left it there); the
@@ -1029,15 +1038,16 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Copies `frame` into a free TX slot (zero-padding runts to 60 bytes) and starts sending it
-    /// if the transmitter is idle. Returns the free slots left.
+    /// if the transmitter is idle. Returns the bytes loaded (the frame's length, padded), what
+    /// its completion ([`TxDone::bytes`]) will give back.
     #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
-    pub fn xmit(&mut self, frame: &[u8]) -> Result<usize, XmitError> {
+    pub fn xmit(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
         self.xmit_timed(frame, None)
     }
 
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
     /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
-    pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<usize, XmitError> {
+    pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<u32, XmitError> {
         if frame.len() > MAX_TX_FRAME || frame.is_empty() {
             self.stats.tx_errors += 1;
             return Err(XmitError::BadLength);
@@ -1081,7 +1091,7 @@ impl<B: RegisterBus> Dp8390<B> {
             t.t_ready = t_ready;
             t.driver = t.driver.wrapping_add(t_ready.wrapping_sub(t_dma));
         }
-        Ok(self.tx_free())
+        Ok(u32::from(self.tx.len[slot]))
     }
 
     /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
@@ -1141,7 +1151,10 @@ impl<B: RegisterBus> Dp8390<B> {
                 total: t_done.wrapping_sub(times.t_enter),
             }
         });
-        TxDone { stages }
+        TxDone {
+            bytes: len as u32,
+            stages,
+        }
     }
 
     /// Transmit watchdog fired: reset and re-initialise the chip (frames in the slots are lost

@@ -123,6 +123,23 @@ void ne2k_rs_netif_wake_queue(struct net_device *dev)
 	netif_wake_queue(dev);
 }
 
+/* Byte queue limits of the one TX queue (static inlines of netdevice.h). */
+void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes)
+{
+	netdev_sent_queue(dev, bytes);
+}
+
+void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
+				    unsigned int bytes)
+{
+	netdev_completed_queue(dev, pkts, bytes);
+}
+
+void ne2k_rs_netdev_reset_queue(struct net_device *dev)
+{
+	netdev_reset_queue(dev);
+}
+
 bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
 {
 	return netif_queue_stopped(dev);

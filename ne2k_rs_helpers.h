@@ -40,6 +40,10 @@ void ne2k_rs_netif_start_queue(struct net_device *dev);
 void ne2k_rs_netif_stop_queue(struct net_device *dev);
 void ne2k_rs_netif_wake_queue(struct net_device *dev);
 bool ne2k_rs_netif_queue_stopped(struct net_device *dev);
+void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes);
+void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
+				    unsigned int bytes);
+void ne2k_rs_netdev_reset_queue(struct net_device *dev);
 unsigned int ne2k_rs_netdev_flags(const struct net_device *dev);
 int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max);
 void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac);

@@ -84,6 +84,15 @@ impl NetIf for NetDev {
     fn carrier_off(&self) {
         NetDev::carrier_off(self)
     }
+    fn tx_sent(&self, bytes: u32) {
+        self.sent_queue(bytes)
+    }
+    fn tx_completed(&self, pkts: u32, bytes: u32) {
+        self.completed_queue(pkts, bytes)
+    }
+    fn tx_reset(&self) {
+        self.reset_queue()
+    }
     fn log(&self, err: bool, what: Log) {
         let name = self.name();
         match (err, what) {

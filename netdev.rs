@@ -260,6 +260,22 @@ impl NetDev {
         // SAFETY: as above.
         unsafe { sys::ne2k_rs_netif_queue_stopped(self.0) }
     }
+    /// Byte queue limits: `bytes` more went to the card (`netdev_sent_queue`).
+    pub fn sent_queue(&self, bytes: u32) {
+        // SAFETY: `self.0` is live; the caller serialises it with the completions (the chip
+        // lock).
+        unsafe { sys::ne2k_rs_netdev_sent_queue(self.0, bytes) }
+    }
+    /// Byte queue limits: `pkts` frames of `bytes` left the card (`netdev_completed_queue`).
+    pub fn completed_queue(&self, pkts: u32, bytes: u32) {
+        // SAFETY: as `sent_queue`.
+        unsafe { sys::ne2k_rs_netdev_completed_queue(self.0, pkts, bytes) }
+    }
+    /// Byte queue limits: nothing is in flight any more (`netdev_reset_queue`).
+    pub fn reset_queue(&self) {
+        // SAFETY: as `sent_queue`.
+        unsafe { sys::ne2k_rs_netdev_reset_queue(self.0) }
+    }
     pub fn carrier_on(&self) {
         // SAFETY: as above; netif_carrier_on is callable from any context.
         unsafe { sys::netif_carrier_on(self.0) }

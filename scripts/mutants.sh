@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The races of issue #12 put back, one at a time: each file in tests/host/mutants/ edits a
-# scratch copy of the tree to restore one piece of 69c1c75's logic (or a plain `+` on TSC
-# differences). For each, the directed host test named in its first line and the interleaving
+# The races of issue #12, and later bugs that have a directed test, put back one at a time: each
+# file in tests/host/mutants/ edits a scratch copy of the tree to restore one piece of the old
+# logic (69c1c75's, a plain `+` on TSC differences, ...). For each, the directed host test named in its first line and the interleaving
 # explorer must FAIL; the run fails if any mutant survives.
 #   mutants.sh [SCHEDULES]     explorer schedules per mutant (default 10000)
 set -uo pipefail

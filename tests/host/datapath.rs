@@ -818,6 +818,15 @@ impl NetIf for WaitingDev<'_> {
     fn carrier_off(&self) {
         self.inner.carrier_off()
     }
+    fn tx_sent(&self, bytes: u32) {
+        self.inner.tx_sent(bytes)
+    }
+    fn tx_completed(&self, pkts: u32, bytes: u32) {
+        self.inner.tx_completed(pkts, bytes)
+    }
+    fn tx_reset(&self) {
+        self.inner.tx_reset()
+    }
     fn log(&self, err: bool, what: ne2k_host::datapath::Log) {
         self.inner.log(err, what)
     }
@@ -1012,4 +1021,59 @@ fn page_one_accesses_keep_the_run_state_and_end_on_page_zero() {
         assert_eq!(m.cmd & regs::cmd::START, regs::cmd::START, "the running chip keeps running");
         assert_eq!(m.cmd & regs::cmd::PAGE3, regs::cmd::PAGE0, "left on page 1");
     });
+}
+
+/// BQL: the bytes the stack is told are in flight (`netdev_tx_sent_queue` minus
+/// `netdev_tx_completed_queue`) are always those loaded in the TX slots, through completions
+/// reaped inline by `start_xmit` and by the poll, a padded runt, a TX error, a TX timeout (the
+/// slots are lost: `netdev_tx_reset_queue`) and stop. The host net_device panics, as the
+/// kernel's dql does, if more is completed than was sent.
+#[test]
+fn bql_in_flight_bytes_follow_the_tx_slots() {
+    let rig = up_wire(32);
+    let check = |rig: &Rig<Model>, want: u64, what: &str| {
+        assert_eq!(rig.dev.bql_inflight.get(), want, "{what}: BQL in flight");
+        assert_eq!(rig.chip(|c| c.tx_loaded_bytes()), want, "{what}: bytes in the TX slots");
+    };
+    check(&rig, 0, "opened");
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
+    check(&rig, 100, "one on the wire");
+    assert_eq!(rig.xmit(&frame([0xff; 6], 40, 2)), Xmit::Queued);
+    check(&rig, 160, "a runt, padded to 60, waiting");
+    wait(&rig, model::wire_ns(100));
+    assert!(rig.irq());
+    rig.poll(64);
+    check(&rig, 60, "the poll completed the first");
+    wait(&rig, model::wire_ns(60));
+    assert_eq!(rig.xmit(&frame([0xff; 6], 200, 3)), Xmit::Queued);
+    check(&rig, 200, "start_xmit reaped the runt inline");
+    // The chip gives up on it (excessive collisions): a completion all the same.
+    rig.chip(|c| {
+        let m = c.bus();
+        m.wire.as_mut().unwrap().tx = None;
+        m.isr |= isr::TXE;
+    });
+    assert!(rig.irq());
+    rig.poll(64);
+    check(&rig, 0, "a failed transmit completes too");
+    rig.xmit(&frame([0xff; 6], 300, 4));
+    rig.xmit(&frame([0xff; 6], 400, 5));
+    check(&rig, 700, "two loaded");
+    let resets = rig.dev.bql_resets.get();
+    rig.dp.tx_timeout(&rig.dev);
+    check(&rig, 0, "a TX timeout loses both");
+    assert_eq!(rig.dev.bql_resets.get(), resets + 1);
+    rig.xmit(&frame([0xff; 6], 500, 6));
+    check(&rig, 500, "after the timeout");
+    rig.dp.stop(&rig.dev);
+    assert_eq!(rig.dev.bql_inflight.get(), 0, "stop resets the queue");
+    rig.open();
+    check(&rig, 0, "reopened");
+
+    // QEMU's card completes inside the command write: sent, then completed in the same call.
+    let rig = up(32, ChipFlags::NONE);
+    for i in 0..5 {
+        assert_eq!(rig.xmit(&frame([0xff; 6], 1000, i)), Xmit::Queued);
+        check(&rig, 0, "QEMU: completed inline");
+    }
 }

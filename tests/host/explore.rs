@@ -455,6 +455,8 @@ struct NapiState {
 struct DevState {
     up: bool,
     queue_stopped: bool,
+    /// Byte queue limits: bytes sent to the card and not yet completed.
+    bql_inflight: u64,
     napi: NapiState,
     /// Kernel locks the datapath relies on: tx lock, RTNL, address-list lock (their holder).
     tx_lock: Option<usize>,
@@ -521,6 +523,23 @@ impl NetIf for SimDev {
     }
     fn carrier_on(&self) {}
     fn carrier_off(&self) {}
+    fn tx_sent(&self, bytes: u32) {
+        self.st().bql_inflight += u64::from(bytes);
+    }
+    fn tx_completed(&self, pkts: u32, bytes: u32) {
+        let left = {
+            let mut s = self.st();
+            let left = s.bql_inflight.checked_sub(u64::from(bytes));
+            s.bql_inflight = left.unwrap_or(0);
+            left
+        };
+        if pkts == 0 || left.is_none() {
+            world().fail(format!("BQL: {pkts} frames of {bytes} bytes completed, fewer in flight"));
+        }
+    }
+    fn tx_reset(&self) {
+        self.st().bql_inflight = 0;
+    }
     fn log(&self, _err: bool, _what: Log) {}
 }
 
@@ -967,6 +986,10 @@ fn settle(w: &World) {
     }
     if w.dev.st().queue_stopped {
         w.fail("after settling: the queue is still stopped".into());
+    }
+    let inflight = w.dev.st().bql_inflight;
+    if inflight != 0 {
+        w.fail(format!("after settling: BQL counts {inflight} bytes in flight, the slots are empty"));
     }
     if w.dev.st().napi.sched {
         w.fail("after settling: NAPI still scheduled".into());

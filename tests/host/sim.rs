@@ -51,6 +51,9 @@ pub struct HostDev {
     pub napi_scheduled: Cell<bool>,
     pub carrier: Cell<bool>,
     pub logs: RefCell<Vec<Log>>,
+    /// Byte queue limits: bytes sent to the card and not completed, and resets.
+    pub bql_inflight: Cell<u64>,
+    pub bql_resets: Cell<u32>,
 }
 
 impl NetIf for HostDev {
@@ -84,6 +87,19 @@ impl NetIf for HostDev {
     }
     fn carrier_off(&self) {
         self.carrier.set(false);
+    }
+    fn tx_sent(&self, bytes: u32) {
+        self.bql_inflight.set(self.bql_inflight.get() + u64::from(bytes));
+    }
+    fn tx_completed(&self, pkts: u32, bytes: u32) {
+        // The kernel's dql_completed() has BUG_ON(count > num_queued - num_completed).
+        let left = self.bql_inflight.get().checked_sub(u64::from(bytes));
+        assert!(pkts > 0 && left.is_some(), "BQL: {pkts} frames of {bytes} bytes completed, {} in flight", self.bql_inflight.get());
+        self.bql_inflight.set(left.unwrap());
+    }
+    fn tx_reset(&self) {
+        self.bql_inflight.set(0);
+        self.bql_resets.set(self.bql_resets.get() + 1);
     }
     fn log(&self, _err: bool, what: Log) {
         self.logs.borrow_mut().push(what);

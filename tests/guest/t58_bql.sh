@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Byte queue limits: ne2k_rs reports every frame it gives the card and every completion
+# (netdev_tx_sent_queue / netdev_tx_completed_queue), so the queue's dynamic limit moves off 0
+# under traffic and nothing is left in flight once the card is idle; a TX-heavy run ends with
+# the same. Without the calls `limit` stays 0 (dql never completes) and the test fails.
+. "$(dirname "$0")/lib.sh"
+ne2k_up
+BQL=/sys/class/net/$IFC/queues/tx-0/byte_queue_limits
+[ -r "$BQL/inflight" ] || fail "no byte_queue_limits in sysfs (CONFIG_BQL?)"
+[ "$(cat "$BQL/limit")" = 0 ] || fail "limit $(cat "$BQL/limit") before any traffic, expected 0"
+out=$(timeout 40 iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t 5 -J 2>&1) || { echo "$out" | tail -5; fail "iperf3"; }
+ping -q -f -c 2000 -s 1400 "$PEER_IP" >/dev/null || fail "flood ping: no reply"
+sleep 1
+limit=$(cat "$BQL/limit") inflight=$(cat "$BQL/inflight")
+note "after 5 s of iperf3 and 2000 flood pings: limit $limit, inflight $inflight"
+[ "$limit" -gt 0 ] || fail "BQL limit still 0: no completion was reported"
+[ "$inflight" = 0 ] || fail "$inflight bytes still in flight on an idle card"
+# A reload starts from a reset queue.
+ne2k_down
+ne2k_up
+[ "$(cat "/sys/class/net/$IFC/queues/tx-0/byte_queue_limits/inflight")" = 0 ] || fail "inflight after reload"
+exit 0
