@@ -12,7 +12,7 @@ use crate::dp8390;
 use crate::hw::port::PortBus;
 use crate::netdev::{
     self, BhSpinLock, BhSpinLockGuard, EthtoolOps, IrqLine, IrqReturn, LinkStats64, NetDev,
-    NetDevOps, NetdevTx,
+    NetDevOps, NetdevTx, RingSizes,
 };
 use crate::stages::Tracepoints;
 use crate::{DRV_NAME, DRV_VERSION};
@@ -259,11 +259,23 @@ impl EthtoolOps for Ne2kNet<'_> {
     const DRIVER: &'static CStr = DRV_NAME;
     const VERSION: &'static CStr = DRV_VERSION;
     const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
+    /// One receive ring and two transmit slots, one interrupt: one queue pair.
+    const COMBINED_CHANNELS: u32 = 1;
 
     fn stats(&self, dev: &NetDev, out: &mut [u64]) {
         let st = self.dp.hold(dev);
         for (o, (_, value)) in out.iter_mut().zip(ETHTOOL_STATS) {
             *o = value(self, &st);
+        }
+    }
+
+    /// The receive ring in 256-byte pages (the card's buffer units: a full frame takes six),
+    /// and the two transmit slots.
+    fn ring_sizes(&self, dev: &NetDev) -> RingSizes {
+        let ring = self.dp.hold(dev).chip.ring();
+        RingSizes {
+            rx: u32::from(ring.stop - ring.rx_start),
+            tx: dp8390::TX_SLOTS as u32,
         }
     }
 

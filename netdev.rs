@@ -482,6 +482,12 @@ pub trait NetDevOps: Sync + Send + Sized {
     fn irq(&self, dev: &NetDev) -> IrqReturn;
 }
 
+/// Fixed ring sizes, in the ring's own units, for `ethtool -g`.
+pub struct RingSizes {
+    pub rx: u32,
+    pub tx: u32,
+}
+
 /// The `ethtool_ops` of a network driver whose per-device state is `Self`.
 ///
 /// `get_drvinfo` (from [`Self::DRIVER`], [`Self::VERSION`] and the parent bus device) and
@@ -494,9 +500,17 @@ pub trait EthtoolOps: NetDevOps {
     const VERSION: &'static CStr;
     /// Names of the `ethtool -S` counters, in the order [`Self::stats`] fills them.
     const STAT_NAMES: &'static [&'static CStr] = &[];
+    /// `ethtool -l`: the number of combined RX/TX queue pairs, fixed (0: no channel entries).
+    /// `ethtool -L` accepts exactly this count and nothing else.
+    const COMBINED_CHANNELS: u32 = 0;
 
     /// `get_ethtool_stats`: fills `out` (one value per [`Self::STAT_NAMES`] entry).
     fn stats(&self, _dev: &NetDev, _out: &mut [u64]) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// `ethtool -g` (`get_ringparam`): the receive and transmit ring sizes, fixed (reported as
+    /// their own maxima).
+    fn ring_sizes(&self, _dev: &NetDev) -> RingSizes {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `get_msglevel`.
@@ -542,6 +556,9 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
             get_sset_count: entry(stats, Self::get_sset_count),
             get_strings: entry(stats, Self::get_strings),
             get_ethtool_stats: entry(stats, Self::get_ethtool_stats),
+            get_channels: entry(T::COMBINED_CHANNELS > 0, Self::get_channels),
+            set_channels: entry(T::COMBINED_CHANNELS > 0, Self::set_channels),
+            get_ringparam: entry(T::HAS_RING_SIZES, Self::get_ringparam),
             ..pin_init::zeroed()
         }
     };
@@ -649,6 +666,50 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
             // SAFETY: a non-NULL result is a NUL-terminated device name.
             copy_cstr(&mut info.bus_info, unsafe { CStr::from_char_ptr(bus) });
         }
+    }
+
+    /// # Safety
+    /// `ch` is a valid, exclusive out-parameter.
+    unsafe extern "C" fn get_channels(_dev: *mut net_device, ch: *mut bindings::ethtool_channels) {
+        // SAFETY: the contract.
+        let ch = unsafe { &mut *ch };
+        ch.max_combined = T::COMBINED_CHANNELS;
+        ch.combined_count = T::COMBINED_CHANNELS;
+    }
+
+    /// # Safety
+    /// `ch` is a valid request.
+    unsafe extern "C" fn set_channels(
+        _dev: *mut net_device,
+        ch: *mut bindings::ethtool_channels,
+    ) -> c_int {
+        // SAFETY: the contract.
+        let ch = unsafe { &*ch };
+        // The core has checked the request against the maxima `get_channels` gave (0 for rx,
+        // tx and other): only the fixed combined count itself can reach here, or none at all.
+        if ch.combined_count == T::COMBINED_CHANNELS && ch.rx_count == 0 && ch.tx_count == 0 {
+            0
+        } else {
+            -(bindings::EINVAL as c_int)
+        }
+    }
+
+    /// # Safety
+    /// `dev` is our device; `ring` is a valid, exclusive out-parameter.
+    unsafe extern "C" fn get_ringparam(
+        dev: *mut net_device,
+        ring: *mut bindings::ethtool_ringparam,
+        _kernel_ring: *mut bindings::kernel_ethtool_ringparam,
+        _extack: *mut bindings::netlink_ext_ack,
+    ) {
+        // SAFETY: the contract.
+        let sizes = unsafe { Self::with(dev, |t, d| t.ring_sizes(d)) };
+        // SAFETY: the contract.
+        let ring = unsafe { &mut *ring };
+        ring.rx_max_pending = sizes.rx;
+        ring.rx_pending = sizes.rx;
+        ring.tx_max_pending = sizes.tx;
+        ring.tx_pending = sizes.tx;
     }
 
     /// # Safety

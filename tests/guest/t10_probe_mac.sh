@@ -30,6 +30,18 @@ nstats=$(ethtool -S "$ifc" | grep -c '^ *[a-z_]*: [0-9]*$')
 [ "$nstats" -eq 15 ] || fail "ethtool -S lists $nstats counters, expected 15"
 ethtool -S "$ifc" | grep -q '^ *irq_deferrals: 0$' || fail "ethtool -S: no irq_deferrals 0"
 ethtool "$ifc" | grep -q 'Current message level: 0x000000c3' || fail "msglevel not the default 0xc3 (drv, probe, rx_err, tx_err)"
+# One queue pair (ethtool -l/-L), and the fixed rings (ethtool -g): the receive ring's pages as
+# the probe line gives them ("RX ring 0x4c-0xbf"), the two transmit slots.
+chan=$(ethtool -l "$ifc") || fail "ethtool -l"
+[ "$(echo "$chan" | grep -c '^Combined:[[:space:]]*1$')" = 2 ] || fail "ethtool -l: not 1 combined channel (max and current): $chan"
+ethtool -L "$ifc" combined 1 || fail "ethtool -L combined 1 (the current count) refused"
+! ethtool -L "$ifc" combined 2 2>/dev/null || fail "ethtool -L combined 2 accepted"
+first=$(echo "$line" | sed -nE 's/.*RX ring 0x([0-9a-f]+)-0x([0-9a-f]+).*/\1/p')
+last=$(echo "$line" | sed -nE 's/.*RX ring 0x([0-9a-f]+)-0x([0-9a-f]+).*/\2/p')
+[ -n "$first" ] || fail "no RX ring in the probe line"
+ring=$(ethtool -g "$ifc") || fail "ethtool -g"
+[ "$(echo "$ring" | grep -c "^RX:[[:space:]]*$(( 0x$last - 0x$first + 1 ))$")" = 2 ] || fail "ethtool -g RX is not the $(( 0x$last - 0x$first + 1 )) ring pages: $ring"
+[ "$(echo "$ring" | grep -c '^TX:[[:space:]]*2$')" = 2 ] || fail "ethtool -g TX is not the 2 slots: $ring"
 rmmod ne2k_rs || fail "rmmod failed"
 ! grep -q ne2k_rs /proc/ioports || fail "I/O ports still claimed after rmmod"
 ! grep -q ne2k_rs /proc/interrupts || fail "IRQ still claimed after rmmod"
