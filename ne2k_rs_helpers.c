@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
+#include <net/netdev_queues.h>
 
 #include "ne2k_rs_helpers.h"
 
@@ -57,7 +58,8 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 
 void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
-			  const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
+			  const struct netdev_stat_ops *stat_ops, const u8 *mac,
+			  unsigned long base_addr, int irq, int watchdog_ms,
 			  int (*poll)(struct napi_struct *, int), int weight)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
@@ -65,6 +67,7 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 	p->drv = drv;
 	dev->netdev_ops = ops;
 	dev->ethtool_ops = ethtool_ops;
+	dev->stat_ops = stat_ops;
 	dev->base_addr = base_addr;
 	dev->irq = irq;
 	dev->watchdog_timeo = msecs_to_jiffies(watchdog_ms);

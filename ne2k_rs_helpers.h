@@ -9,12 +9,13 @@
 #define NE2K_RS_HELPERS_H
 
 /* For bindgen: the netdevice.h/etherdevice.h items sys.rs allowlists (net_device_ops,
- * rtnl_link_stats64, netdev_tx, register_netdev, ...). */
+ * rtnl_link_stats64, netdev_tx, register_netdev, netdev_stat_ops, ...). */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <net/netdev_queues.h>
 
 struct device;
 struct pci_dev;
@@ -27,7 +28,7 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 struct net_device *ne2k_rs_alloc_etherdev(struct device *parent);
 void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
-			  const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
+			  const struct netdev_stat_ops *stat_ops, const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
 			  int (*poll)(struct napi_struct *, int), int weight);
 const void *ne2k_rs_drv(const struct net_device *dev);
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);

@@ -12,7 +12,7 @@ use crate::dp8390;
 use crate::hw::port::PortBus;
 use crate::netdev::{
     self, BhSpinLock, BhSpinLockGuard, EthtoolOps, IrqLine, IrqReturn, LinkStats64, NetDev,
-    NetDevOps, NetdevTx, RingSizes,
+    NetDevOps, NetdevTx, QueueStats, RingSizes, StatOps,
 };
 use crate::stages::Tracepoints;
 use crate::{DRV_NAME, DRV_VERSION};
@@ -285,5 +285,22 @@ impl EthtoolOps for Ne2kNet<'_> {
 
     fn set_msglevel(&self, dev: &NetDev, level: u32) {
         self.dp.hold(dev).msg_enable = level;
+    }
+}
+
+#[vtable]
+impl StatOps for Ne2kNet<'_> {
+    /// The one queue pair: the interface's packets and bytes, and the receive drops for want of
+    /// a buffer.
+    fn queue_stats(&self, dev: &NetDev, _queue: u32) -> QueueStats {
+        let st = self.dp.hold(dev);
+        let c = st.stats();
+        QueueStats {
+            rx_packets: c.rx_packets,
+            rx_bytes: c.rx_bytes,
+            rx_alloc_fail: c.rx_dropped,
+            tx_packets: c.tx_packets,
+            tx_bytes: c.tx_bytes,
+        }
     }
 }

@@ -482,6 +482,29 @@ pub trait NetDevOps: Sync + Send + Sized {
     fn irq(&self, dev: &NetDev) -> IrqReturn;
 }
 
+/// The counters of one queue pair, as the queue statistics (`netdev_stat_ops`, read with
+/// `ynl --family netdev --dump qstats-get`) report them.
+#[derive(Default)]
+pub struct QueueStats {
+    pub rx_packets: u64,
+    pub rx_bytes: u64,
+    /// Frames dropped for want of a receive buffer.
+    pub rx_alloc_fail: u64,
+    pub tx_packets: u64,
+    pub tx_bytes: u64,
+}
+
+/// The `netdev_stat_ops` (per-queue statistics) of a network driver whose per-device state is
+/// `Self`; installed when [`Self::queue_stats`] is implemented. Every packet is counted in a
+/// queue: the base (not per-queue) part is zero.
+#[vtable]
+pub trait StatOps: NetDevOps {
+    /// The counters of queue pair `queue` (RX queue `queue` and TX queue `queue`).
+    fn queue_stats(&self, _dev: &NetDev, _queue: u32) -> QueueStats {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+}
+
 /// Fixed ring sizes, in the ring's own units, for `ethtool -g`.
 pub struct RingSizes {
     pub rx: u32,
@@ -531,7 +554,7 @@ pub trait EthtoolOps: NetDevOps {
 /// as "our device".
 pub struct Tables<T>(core::marker::PhantomData<T>);
 
-impl<T: NetDevOps + EthtoolOps> Tables<T> {
+impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// The `net_device_ops`, built at compile time.
     const NETDEV_OPS: sys::net_device_ops = sys::net_device_ops {
         ndo_open: Some(Self::open),
@@ -561,6 +584,13 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
             get_ringparam: entry(T::HAS_RING_SIZES, Self::get_ringparam),
             ..pin_init::zeroed()
         }
+    };
+
+    /// The `netdev_stat_ops`, built at compile time.
+    const STAT_OPS: sys::netdev_stat_ops = sys::netdev_stat_ops {
+        get_queue_stats_rx: Some(Self::get_queue_stats_rx),
+        get_queue_stats_tx: Some(Self::get_queue_stats_tx),
+        get_base_stats: Some(Self::get_base_stats),
     };
 
     /// The driver state of `dev`.
@@ -666,6 +696,56 @@ impl<T: NetDevOps + EthtoolOps> Tables<T> {
             // SAFETY: a non-NULL result is a NUL-terminated device name.
             copy_cstr(&mut info.bus_info, unsafe { CStr::from_char_ptr(bus) });
         }
+    }
+
+    /// # Safety
+    /// `dev` is our device; `stats` is a valid, exclusive out-parameter that the core filled
+    /// with "not reported" (all ones): what is not written stays so.
+    unsafe extern "C" fn get_queue_stats_rx(
+        dev: *mut net_device,
+        idx: c_int,
+        stats: *mut sys::netdev_queue_stats_rx,
+    ) {
+        // SAFETY: the contract.
+        let q = unsafe { Self::with(dev, |t, d| t.queue_stats(d, idx as u32)) };
+        // SAFETY: the contract.
+        let stats = unsafe { &mut *stats };
+        stats.packets = q.rx_packets;
+        stats.bytes = q.rx_bytes;
+        stats.alloc_fail = q.rx_alloc_fail;
+    }
+
+    /// # Safety
+    /// As `get_queue_stats_rx`.
+    unsafe extern "C" fn get_queue_stats_tx(
+        dev: *mut net_device,
+        idx: c_int,
+        stats: *mut sys::netdev_queue_stats_tx,
+    ) {
+        // SAFETY: the contract.
+        let q = unsafe { Self::with(dev, |t, d| t.queue_stats(d, idx as u32)) };
+        // SAFETY: the contract.
+        let stats = unsafe { &mut *stats };
+        stats.packets = q.tx_packets;
+        stats.bytes = q.tx_bytes;
+    }
+
+    /// Every packet is in a queue: the base adds nothing (zero for what the queues report).
+    ///
+    /// # Safety
+    /// `rx` and `tx` are valid, exclusive out-parameters.
+    unsafe extern "C" fn get_base_stats(
+        _dev: *mut net_device,
+        rx: *mut sys::netdev_queue_stats_rx,
+        tx: *mut sys::netdev_queue_stats_tx,
+    ) {
+        // SAFETY: the contract.
+        let (rx, tx) = unsafe { (&mut *rx, &mut *tx) };
+        rx.packets = 0;
+        rx.bytes = 0;
+        rx.alloc_fail = 0;
+        tx.packets = 0;
+        tx.bytes = 0;
     }
 
     /// # Safety
@@ -876,7 +956,7 @@ impl EtherDev {
 
     /// Installs `data` as the device's state and callbacks, requests the interrupt line
     /// (shared) with the device as cookie, then registers the device.
-    pub fn register<T: NetDevOps + EthtoolOps>(
+    pub fn register<T: NetDevOps + EthtoolOps + StatOps>(
         self,
         data: Arc<T>,
         cfg: &NetDevConfig,
@@ -893,6 +973,8 @@ impl EtherDev {
         core::mem::forget(self);
         let ops: &'static sys::net_device_ops = &Tables::<T>::NETDEV_OPS;
         let ethtool_ops: &'static bindings::ethtool_ops = &Tables::<T>::ETHTOOL_OPS;
+        let stat_ops: Option<&'static sys::netdev_stat_ops> =
+            T::HAS_QUEUE_STATS.then_some(&Tables::<T>::STAT_OPS);
         // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
         // (promoted constants); `data` outlives the device (kept in the Registration, dropped
         // after free_netdev).
@@ -902,6 +984,7 @@ impl EtherDev {
                 Arc::as_ptr(&data).cast(),
                 ops,
                 ethtool_ops,
+                stat_ops.map_or(core::ptr::null(), core::ptr::from_ref),
                 mac.as_ptr(),
                 base_addr as c_ulong,
                 irq as c_int,

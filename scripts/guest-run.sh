@@ -21,7 +21,7 @@
 #     (address/prefix for the interface under test), PEER_IP, IPERF3_PORT (an iperf3 server
 #     listens on the peer at that port), UDP_ECHO_PORT / UDP_SINK_PORT (UDP echo and discard
 #     servers on the peer),
-#     NE2K_MAC, E100_MAC, OUT (a directory whose files come
+#     NE2K_MAC, E100_MAC, KSRC (the kernel source: tools/, the ynl specs), OUT (a directory whose files come
 #     back to the host; the runner prints where), REPO (the checkout);
 #   - the C drivers load with `modprobe ne2k-pci` / `modprobe e100`;
 #   - with --injector, the ne2k_pci card sits on a QEMU hub with slirp and a frame injector
@@ -156,6 +156,7 @@ export NE2K_MAC='$NE2K_MAC'
 export E100_MAC='$E100_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
+export KSRC='$(readlink -f "$KDIR/source" 2>/dev/null || echo "$KDIR")'
 export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
 export CPUS='$CPUS'
