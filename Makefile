@@ -17,7 +17,7 @@ all: module
 help:
 	@echo "make            build ne2k_rs.ko (against KDIR, default: the lab kernel, built on demand)"
 	@echo "make deps       install host packages, bindgen-cli and virtme-ng (root, idempotent)"
-	@echo "make kernel     build/cache the lab guest kernel [FLAVOR=default|debug]; prints its dir"
+	@echo "make kernel     build/cache the lab guest kernel [FLAVOR=default|debug|irqsoff|selftests]; prints its dir"
 	@echo "make guest-run SCRIPT=path [TIMEOUT=s] [EMU=qemu|bochs] [CPUS=1|2]  run a script as root in a fresh QEMU (or Bochs) guest"
 	@echo "make shell      interactive guest shell with the same environment"
 	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"

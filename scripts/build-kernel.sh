@@ -3,14 +3,14 @@
 # $NE2K_RS_CACHE/build/<kver>-<flavor>-<key>/, key = hash(kernel version, config fragment(s),
 # rustc version, bindgen version). Idempotent: a finished build is reused at no cost; the last
 # NE2K_KEEP_BUILDS (3) builds of each flavor stay cached, so going back to a config costs nothing.
-#   usage: build-kernel.sh [--print-kdir] [FLAVOR]     FLAVOR: default | debug | irqsoff
+#   usage: build-kernel.sh [--print-kdir] [FLAVOR]     FLAVOR: default | debug | irqsoff | selftests
 # The last line printed on stdout is the build directory (KDIR for `make -C $KDIR M=...`).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
 
 FLAVOR=${1:-${FLAVOR:-default}}
-case "$FLAVOR" in default|debug|irqsoff) ;; *) die "unknown FLAVOR '$FLAVOR' (use default, debug or irqsoff)";; esac
+case "$FLAVOR" in default|debug|irqsoff|selftests) ;; *) die "unknown FLAVOR '$FLAVOR' (use default, debug, irqsoff or selftests)";; esac
 
 # One fetch at a time per cache, one build at a time per flavor (a second `make` waits instead
 # of building into the same tree; a default-flavor make is not held up by a debug build).
@@ -31,6 +31,7 @@ KVER=$(make -s -C "$KSRC" kernelversion)
 FRAGS=("$HERE/guest.config")
 [ "$FLAVOR" = debug ] && FRAGS+=("$HERE/guest-debug.config")
 [ "$FLAVOR" = irqsoff ] && FRAGS+=("$HERE/guest-irqsoff.config")
+[ "$FLAVOR" = selftests ] && FRAGS+=("$HERE/guest-selftests.config")
 for f in "${FRAGS[@]}"; do [ -f "$f" ] || die "missing config fragment $f"; done
 
 command -v bindgen >/dev/null || die "bindgen not found: run scripts/host-deps.sh (cargo install bindgen-cli 0.72.1)"
@@ -63,7 +64,9 @@ if [ ! -f "$STAMP" ]; then
         else
             grep -qx "$line" "$B/.config" || { echo "  config: wanted $line, got: $(grep "^$sym=\|# $sym " "$B/.config" || echo unset)" >&2; bad=1; }
         fi
-    done < <(cat "${FRAGS[@]}")
+    done < <(cat "${FRAGS[@]}" | awk -F= '/^CONFIG_/ { if (!($1 in v)) k[n++] = $1; v[$1] = $0 }
+                                          END { for (i = 0; i < n; i++) print v[k[i]] }')
+    # (a symbol a later fragment sets again is checked with its last value)
     done_step
     if ! grep -q '^CONFIG_RUST=y' "$B/.config"; then
         "${KMAKE[@]}" rustavailable >&2 || true
