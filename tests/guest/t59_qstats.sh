@@ -14,7 +14,7 @@ ifindex=$(cat "/sys/class/net/$IFC/ifindex")
 qstats() { # [queue] -> JSON (per queue, or the device's sum)
     local scope=""
     [ "${1:-}" = queue ] && scope=', "scope": ["queue"]'
-    python3 "$YNL" --spec "$SPEC" --dump qstats-get --json "{\"ifindex\": $ifindex$scope}" --output-json 2>&1
+    python3 "$YNL" --spec "$SPEC" --no-schema --dump qstats-get --json "{\"ifindex\": $ifindex$scope}" --output-json 2>&1
 }
 before=$(for k in rx_packets rx_bytes tx_packets tx_bytes; do stat "$IFC" $k; done | tr '\n' ' ')
 q=$(qstats queue) || fail "qstats-get (queue scope): $q"
