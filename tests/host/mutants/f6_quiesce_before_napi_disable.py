@@ -2,9 +2,16 @@
 s=open('datapath.rs').read()
 a='''        dev.stop_queue();
         dev.napi_disable();
-        self.hold(dev).chip.quiesce();'''
+        let mut st = self.hold(dev);
+        st.chip.quiesce();
+        // The frames in the slots will not complete; open starts with empty slots.
+        dev.tx_reset();
+        drop(st);'''
 assert a in s; s=s.replace(a,'''        dev.stop_queue();
-        self.hold(dev).chip.quiesce();
+        let mut st = self.hold(dev);
+        st.chip.quiesce();
+        dev.tx_reset();
+        drop(st);
         dev.napi_disable();''')
 a='''            if !st.chip.running() {'''
 assert a in s; s=s.replace(a,'''            if false {''')
