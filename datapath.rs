@@ -661,9 +661,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             }
             if tx_done > 0 {
                 dev.tx_completed(tx_done, tx_bytes);
-            }
-            if tx_done > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
-                dev.wake_queue();
+                if st.chip.tx_free() > 0 && dev.queue_stopped() {
+                    dev.wake_queue();
+                }
             }
         }
         if let Some(what) = log.take() {

@@ -593,25 +593,16 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         get_base_stats: Some(Self::get_base_stats),
     };
 
-    /// The driver state of `dev`.
+    /// Calls `f` with the driver state of `dev` and the device.
     ///
     /// # Safety
     ///
     /// `dev` is our device (see the type's documentation).
-    unsafe fn drv<'a>(dev: *mut net_device) -> &'a T {
-        // SAFETY: the private area holds the pointer to `T` that `register` stored, and the
-        // `Arc` keeping it alive is dropped only after the net_device is freed.
-        unsafe { &*sys::ne2k_rs_drv(dev).cast::<T>() }
-    }
-
-    /// Calls `f` with the driver state and the device.
-    ///
-    /// # Safety
-    ///
-    /// `dev` is our device.
     unsafe fn with<R>(dev: *mut net_device, f: impl FnOnce(&T, &NetDev) -> R) -> R {
-        // SAFETY: the caller's contract; the `NetDev` lives only for the call.
-        f(unsafe { Self::drv(dev) }, &NetDev(dev))
+        // SAFETY: the private area holds the pointer to `T` that `register` stored, and the
+        // `Arc` keeping it alive is dropped only after the net_device is freed; the `NetDev`
+        // lives only for the call.
+        f(unsafe { &*sys::ne2k_rs_drv(dev).cast::<T>() }, &NetDev(dev))
     }
 
     /// # Safety

@@ -43,6 +43,15 @@ fn wait(rig: &Rig<Model>, ns: u64) {
     rig.chip(|c| c.bus().advance(ns));
 }
 
+/// The chip gives up on the frame on the wire (excessive collisions): TXE, not PTX.
+fn fail_tx_on_wire(rig: &Rig<Model>) {
+    rig.chip(|c| {
+        let m = c.bus();
+        m.wire.as_mut().unwrap().tx = None;
+        m.isr |= isr::TXE;
+    });
+}
+
 fn frame(dst: [u8; 6], len: usize, seed: u8) -> Vec<u8> {
     let mut f = Vec::with_capacity(len);
     f.extend_from_slice(&dst);
@@ -149,12 +158,7 @@ fn two_tx_slots_ping_pong() {
 fn tx_error_is_counted_not_delivered_as_packet() {
     let rig = up_wire(32);
     rig.xmit(&frame([0xff; 6], 100, 1));
-    // The chip gives up on the frame (excessive collisions): TXE, not PTX.
-    rig.chip(|c| {
-        let m = c.bus();
-        m.wire.as_mut().unwrap().tx = None;
-        m.isr |= isr::TXE;
-    });
+    fail_tx_on_wire(&rig);
     assert!(rig.irq());
     rig.poll(64);
     let st = rig.st();
@@ -1047,12 +1051,8 @@ fn bql_in_flight_bytes_follow_the_tx_slots() {
     wait(&rig, model::wire_ns(60));
     assert_eq!(rig.xmit(&frame([0xff; 6], 200, 3)), Xmit::Queued);
     check(&rig, 200, "start_xmit reaped the runt inline");
-    // The chip gives up on it (excessive collisions): a completion all the same.
-    rig.chip(|c| {
-        let m = c.bus();
-        m.wire.as_mut().unwrap().tx = None;
-        m.isr |= isr::TXE;
-    });
+    // A failed transmit is a completion all the same.
+    fail_tx_on_wire(&rig);
     assert!(rig.irq());
     rig.poll(64);
     check(&rig, 0, "a failed transmit completes too");
