@@ -10,7 +10,7 @@ export FLAVOR
 # Resolve KDIR lazily: only targets that need a kernel build one.
 kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
 
-.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff mutants clean help
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff selftests mutants clean help
 
 all: module
 
@@ -25,6 +25,7 @@ help:
 	@echo "make stress     reliability run: fuzz 10^6 cases, churn, flaps, 10-min soak, fault injection, odd frames -> results/stress.json [FLAVOR=]"
 	@echo "make bench      ne2k_rs vs ne2k-pci, A B A' in one boot, then in Bochs [BENCH_ROUNDS=5 BENCH_BOCHS=1] -> results/bench.json, results/bench.md"
 	@echo "make irqsoff    longest/p99 interrupts-off section under a 1514-byte flood, ne2k_rs vs ne2k-pci (irqsoff kernel flavor) -> results/irqsoff.json"
+	@echo "make selftests  the kernel's driver selftests (drivers/net HW mode) + netconsole/VLAN, ne2k_rs vs ne2k-pci, two cards on a 10 Mbit/s wire [FLAVOR=selftests] -> results/selftests.json, docs/selftests.md"
 	@echo "make mutants    put each race of issue #12 back into a scratch tree: its host test and the explorer must fail"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
@@ -65,6 +66,12 @@ bench: module
 
 irqsoff: deps
 	@scripts/irqsoff.sh
+
+# The full set needs the selftests flavor (IPv6, BTF for the XDP programs, AF_XDP, qdiscs).
+selftests: FLAVOR = selftests
+selftests: deps
+	@scripts/selftests.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))" \
+		--json results/selftests.json --md results/selftests.md --docs docs/selftests.md
 
 mutants:
 	@scripts/mutants.sh

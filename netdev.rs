@@ -532,7 +532,8 @@ pub trait EthtoolOps: NetDevOps {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `ethtool -g` (`get_ringparam`): the receive and transmit ring sizes, fixed (reported as
-    /// their own maxima).
+    /// their own maxima). `ethtool -G` (`set_ringparam`) accepts exactly these sizes (a tool
+    /// that restores what it read does not fail) and refuses any other.
     fn ring_sizes(&self, _dev: &NetDev) -> RingSizes {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
@@ -582,6 +583,7 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
             get_channels: entry(T::COMBINED_CHANNELS > 0, Self::get_channels),
             set_channels: entry(T::COMBINED_CHANNELS > 0, Self::set_channels),
             get_ringparam: entry(T::HAS_RING_SIZES, Self::get_ringparam),
+            set_ringparam: entry(T::HAS_RING_SIZES, Self::set_ringparam),
             ..pin_init::zeroed()
         }
     };
@@ -781,6 +783,30 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         ring.rx_pending = sizes.rx;
         ring.tx_max_pending = sizes.tx;
         ring.tx_pending = sizes.tx;
+    }
+
+    /// # Safety
+    /// `dev` is our device; `ring` is a valid request.
+    unsafe extern "C" fn set_ringparam(
+        dev: *mut net_device,
+        ring: *mut bindings::ethtool_ringparam,
+        _kernel_ring: *mut bindings::kernel_ethtool_ringparam,
+        _extack: *mut bindings::netlink_ext_ack,
+    ) -> c_int {
+        // SAFETY: the contract.
+        let sizes = unsafe { Self::with(dev, |t, d| t.ring_sizes(d)) };
+        // SAFETY: the contract.
+        let ring = unsafe { &*ring };
+        // The netlink core calls this only when a value changed; the ioctl calls it always.
+        let same = ring.rx_pending == sizes.rx
+            && ring.tx_pending == sizes.tx
+            && ring.rx_mini_pending == 0
+            && ring.rx_jumbo_pending == 0;
+        if same {
+            0
+        } else {
+            -(bindings::EINVAL as c_int)
+        }
     }
 
     /// # Safety

@@ -145,6 +145,27 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     guest_results guest "$out" $?
     done_step
 
+    # ---- the kernel's own driver selftests, a short subset: two cards on a 10 Mbit/s wire, the
+    # peer (C ne2k-pci) in a netns (scripts/selftests.sh; `make selftests` runs them all) ----
+    step "kernel driver selftests (subset: ping.py stats.py netpoll_basic.py)"
+    sout="$REPO/results/check-selftests-$(date +%Y%m%d-%H%M%S)"
+    "$HERE/selftests.sh" --kdir "$KDIR" --out "$sout" --drivers ne2k_rs \
+        --list "${CHECK_SELFTESTS:-drivers/net/ping.py drivers/net/stats.py drivers/net/netpoll_basic.py}" \
+        >"$sout.log" 2>&1
+    src=$?
+    if [ -s "$sout/selftests.json" ]; then
+        # every case: a pass, a skip for the test's own reason or a listed xfail is a PASS here
+        while read -r r name; do result "$r" "selftests::$name"; done < <(python3 -c '
+import json, sys
+for case, v in sorted(json.load(open(sys.argv[1]))["ne2k_rs"].items()):
+    print("FAIL" if v == "fail" else "PASS", case + ("" if v == "pass" else f" ({v})"))' "$sout/selftests.json")
+    fi
+    if [ ! -s "$sout/selftests.json" ] || { [ $src != 0 ] && ! grep -q '"fail"' "$sout/selftests.json"; }; then
+        result FAIL "selftests::run (exit $src, see $sout.log)"
+        tail -30 "$sout.log"
+    fi
+    done_step
+
     # ---- guest tests on a card with a wire: one Bochs boot (scripts/bochs/boot.sh) ----
     # The tests that apply to Bochs' RTL8029 (no frame injector, no e100 there:
     # tests/guest/bochs-skip), and those written for a card whose transmit takes its wire time

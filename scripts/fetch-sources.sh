@@ -5,7 +5,10 @@
 # the host). Results (cached under $NE2K_RS_CACHE/src):
 #   src/linux-<ver>/            the kernel tree (pristine)
 #   src/rust-src-<rustcver>/    holds library/ for RUST_LIB_SRC
-# Prints two lines: KSRC=... and RUST_LIB_SRC=...
+#   src/ethtool-<ver>/          sid's ethtool (7.x): the kernel's driver selftests call
+#                               `ethtool --json -l`, which bookworm's 6.1 and trixie's 6.14 lack;
+#                               the binary needs only glibc 2.34 and libmnl0, so it runs here
+# Prints three lines: KSRC=..., RUST_LIB_SRC=... and ETHTOOL=... (the binary's path)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -88,5 +91,30 @@ if [ -z "$have" ] || { [ -n "$want" ] && [ "$have" != "$SRC/linux-$want" ]; }; t
     have="$SRC/linux-$kv"
     done_step
 fi
+
+# ---- ethtool: the newest in sid, through a second private apt configuration that holds sid
+#      alone (so sid never decides the kernel or rust-src versions above) ----
+ETD=$(ls -d "$SRC"/ethtool-*/usr/sbin/ethtool 2>/dev/null | sort -V | tail -1 || true)
+if [ -z "$ETD" ]; then
+    SIDDIR="$NE2K_CACHE/apt-sid"
+    mkdir -p "$SIDDIR/lists/partial" "$SIDDIR/cache/archives/partial" "$SIDDIR/debs"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian sid main" \
+        >"$SIDDIR/sources.list"
+    SID_OPTS=(-o "Dir::Etc::SourceList=$SIDDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
+              -o "Dir::State::Lists=$SIDDIR/lists" -o "Dir::Cache=$SIDDIR/cache"
+              -o Dir::State::status=/dev/null -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
+    step "ethtool (sid)"
+    apt-get "${SID_OPTS[@]}" update -q >/dev/null || die "apt-get update (private sid config) failed"
+    ver=$(apt-cache "${SID_OPTS[@]}" madison ethtool 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -Vr | head -1)
+    [ -n "$ver" ] || die "no ethtool in sid"
+    rm -f "$SIDDIR/debs"/ethtool_*.deb
+    (cd "$SIDDIR/debs" && apt-get "${SID_OPTS[@]}" download -q "ethtool=$ver" >/dev/null) || die "could not download ethtool=$ver"
+    d="$SRC/ethtool-${ver#*:}"
+    rm -rf "$d"; dpkg -x "$SIDDIR/debs"/ethtool_*.deb "$d"
+    ETD="$d/usr/sbin/ethtool"
+    "$ETD" --version >/dev/null || die "sid's ethtool does not run on this host ($ETD)"
+    done_step
+fi
 echo "KSRC=$have"
 echo "RUST_LIB_SRC=$RLS/library"
+echo "ETHTOOL=$ETD"

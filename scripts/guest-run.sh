@@ -3,7 +3,7 @@
 # the guest.
 #
 #   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--no-e100] [--injector]
-#                [--out DIR] SCRIPT [ARGS...]
+#                [--pair] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
 #
 # --emu (default $EMU, else qemu): qemu boots the build tree with virtme-ng on the host's
@@ -27,6 +27,12 @@
 #   - with --injector, the ne2k_pci card sits on a QEMU hub with slirp and a frame injector
 #     (scripts/frame-injector.py) that sends arbitrary frames when the guest asks it on
 #     10.0.2.2:INJECT_PORT (INJECT_PORT in the environment; empty without --injector);
+#   - with --pair (QEMU only; for the kernel's driver selftests), instead of the slirp cards: two
+#     ne2k_pci cards joined by scripts/wire.py, a 10 Mbit/s segment with nothing else on it
+#     (PAIR_WIRE_MBPS, default 10: QEMU's card has no wire, so without it a burst from one card
+#     overflows the other's ring), the card under test at PCI address PAIR_LOCAL_PCI (MAC
+#     $NE2K_MAC) and its peer at PAIR_REMOTE_PCI (MAC PAIR_REMOTE_MAC); no e100, no slirp to
+#     these cards; the wire's frame counts come back in $OUT/wire.txt;
 #   - LABCTL_PORT: scripts/labctl.py on 10.0.2.2, which also counts the card's port accesses
 #     as QEMU sees them ("trace-start" / "trace-stop").
 # Exit status: the script's; 124 if the hard timeout hit; 125 if the guest never ran the script.
@@ -35,7 +41,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
+KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
@@ -44,6 +50,7 @@ while [ $# -gt 0 ]; do
         --timeout) TIMEOUT=$2; shift 2;;
         --no-e100) E100=0; shift;;
         --injector) INJECTOR=1; shift;;
+        --pair) PAIR=1; E100=0; shift;;
         --out) OUT=$2; shift 2;;
         --interactive) INTERACTIVE=1; shift;;
         --) shift; break;;
@@ -63,6 +70,7 @@ case "$EMU" in
           command -v vng >/dev/null || die "vng (virtme-ng) not found: run 'make deps'";;
     bochs) CPUS=${CPUS:-1}; E100=0
            [ $INJECTOR = 0 ] || die "--injector needs QEMU's hub (EMU=qemu)"
+           [ $PAIR = 0 ] || die "--pair needs QEMU's hub (EMU=qemu)"
            [ $INTERACTIVE = 0 ] || die "--interactive is QEMU only";;
     *) die "EMU must be qemu or bochs (got '$EMU')";;
 esac
@@ -75,6 +83,13 @@ KO=$(readlink -f "$KO")
 NE2K_MAC=${NE2K_MAC:-52:54:00:12:34:56}
 E100_MAC=${E100_MAC:-52:54:00:65:43:21}
 [ $E100 = 1 ] || E100_MAC=""
+[ $PAIR = 1 ] && [ $INJECTOR = 1 ] && die "--pair and --injector exclude each other"
+PAIR_LOCAL_PCI="" PAIR_REMOTE_PCI="" PAIR_REMOTE_MAC=""
+if [ $PAIR = 1 ]; then
+    PAIR_LOCAL_PCI=0000:00:1c.0 PAIR_REMOTE_PCI=0000:00:1d.0 PAIR_REMOTE_MAC=52:54:00:12:34:57
+    [[ "${PAIR_WIRE_MBPS:-10}" =~ ^[0-9]+(\.[0-9]+)?$ ]] && [ "${PAIR_WIRE_MBPS:-10}" != 0 ] ||
+        die "PAIR_WIRE_MBPS must be a positive number of Mbit/s (got '${PAIR_WIRE_MBPS:-}')"
+fi
 
 if [ -z "$OUT" ]; then
     OUT="$REPO/results/guest-runs/$(date +%Y%m%d-%H%M%S)-$$"
@@ -154,6 +169,9 @@ export LABCTL_PORT='$LABCTL_PORT'
 export INJECT_PORT='$INJECT_PORT'
 export NE2K_MAC='$NE2K_MAC'
 export E100_MAC='$E100_MAC'
+export PAIR_LOCAL_PCI='$PAIR_LOCAL_PCI'
+export PAIR_REMOTE_PCI='$PAIR_REMOTE_PCI'
+export PAIR_REMOTE_MAC='$PAIR_REMOTE_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
 export KSRC='$(readlink -f "$KDIR/source" 2>/dev/null || echo "$KDIR")'
@@ -161,7 +179,7 @@ export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
 export CPUS='$CPUS'
 export EXP_COUNT='${EXP_COUNT:-1100}'
-$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|EXP_DRIVERS$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
+$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|SELFTESTS_|EXP_DRIVERS$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 
@@ -174,7 +192,16 @@ if [ "$EMU" = bochs ]; then
     finish $? bochs
 fi
 
-if [ $INJECTOR = 1 ]; then
+if [ $PAIR = 1 ]; then
+    # the two cards, each on a dgram socket to scripts/wire.py (the peer is the other card)
+    read -r PQA PWA PQB PWB < <(free_port udp 4)
+    python3 "$HERE/wire.py" --a "$PQA" "$PWA" --b "$PQB" "$PWB" --mbps "${PAIR_WIRE_MBPS:-10}" \
+        --log "$OUT/wire.txt" >"$OUT/wire.log" 2>&1 &
+    PIDS+=($!)
+    dgram() { echo "dgram,id=$1,local.type=inet,local.host=127.0.0.1,local.port=$2,remote.type=inet,remote.host=127.0.0.1,remote.port=$3"; }
+    QOPTS="-device ne2k_pci,netdev=p0,mac=$NE2K_MAC,addr=0x1c -netdev $(dgram p0 "$PQA" "$PWA")"
+    QOPTS="$QOPTS -device ne2k_pci,netdev=p1,mac=$PAIR_REMOTE_MAC,addr=0x1d -netdev $(dgram p1 "$PQB" "$PWB")"
+elif [ $INJECTOR = 1 ]; then
     # hub 0: the card, slirp and the injector's dgram socket
     QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev hubport,id=n0,hubid=0"
     QOPTS="$QOPTS -netdev user,id=u0 -netdev hubport,id=h0u,hubid=0,netdev=u0"

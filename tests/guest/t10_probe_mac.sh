@@ -42,6 +42,12 @@ last=$(echo "$line" | sed -nE 's/.*RX ring 0x([0-9a-f]+)-0x([0-9a-f]+).*/\2/p')
 ring=$(ethtool -g "$ifc") || fail "ethtool -g"
 [ "$(echo "$ring" | grep -c "^RX:[[:space:]]*$(( 0x$last - 0x$first + 1 ))$")" = 2 ] || fail "ethtool -g RX is not the $(( 0x$last - 0x$first + 1 )) ring pages: $ring"
 [ "$(echo "$ring" | grep -c '^TX:[[:space:]]*2$')" = 2 ] || fail "ethtool -g TX is not the 2 slots: $ring"
+# ethtool -G: the fixed sizes themselves are accepted (a tool restoring what it read must not
+# fail), any other size is refused.
+rxp=$(( 0x$last - 0x$first + 1 ))
+ethtool -G "$ifc" rx "$rxp" tx 2 || fail "ethtool -G rx $rxp tx 2 (the current sizes) refused"
+! ethtool -G "$ifc" rx $(( rxp / 2 )) 2>/dev/null || fail "ethtool -G rx $(( rxp / 2 )) accepted"
+! ethtool -G "$ifc" tx 1 2>/dev/null || fail "ethtool -G tx 1 accepted"
 rmmod ne2k_rs || fail "rmmod failed"
 ! grep -q ne2k_rs /proc/ioports || fail "I/O ports still claimed after rmmod"
 ! grep -q ne2k_rs /proc/interrupts || fail "IRQ still claimed after rmmod"
