@@ -263,13 +263,29 @@ pub trait RxBuf {
     fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>];
 }
 
+/// A frame an XDP program sent back out of the card it came in on (`XDP_TX`): the datapath
+/// copies its bytes into a free TX slot.
+pub trait XdpTx {
+    fn bytes(&self) -> &[u8];
+}
+
 /// The NAPI context of one poll.
 pub trait Napi {
     type Buf: RxBuf;
+    /// A frame returned by [`Self::deliver`] for transmission (`XDP_TX`).
+    type Tx: XdpTx;
     /// A buffer for a `len`-byte frame, or `None` (no memory: the frame is dropped).
     fn alloc(&self, len: usize) -> Option<Self::Buf>;
-    /// Hands a filled buffer to the stack (GRO).
-    fn deliver(&self, buf: Self::Buf);
+    /// Hands a filled buffer up: to the XDP program if one is attached, and what it passes to
+    /// the stack (GRO). `Some`: the program bounced the frame (`XDP_TX`); the datapath sends
+    /// it if a TX slot is free and then calls [`Self::xdp_tx_done`].
+    fn deliver(&self, buf: Self::Buf) -> Option<Self::Tx>;
+    /// A bounced frame was copied into a TX slot (`sent`) or dropped (no free slot, the chip
+    /// stopped). The card holds its own copy: the buffer can go back at once.
+    fn xdp_tx_done(&self, tx: Self::Tx, sent: bool);
+    /// The poll's receive work is over: flush what the XDP program redirected
+    /// (`xdp_do_flush`), before [`Self::complete_done`].
+    fn flush(&self) {}
     /// `napi_complete_done`: true if the poll is over and the chip may be unmasked.
     fn complete_done(&self, work: usize) -> bool;
 }
@@ -473,17 +489,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         match st.chip.xmit_timed(frame, t_enter) {
             Ok(bytes) => {
                 dev.tx_sent(bytes);
-                // A completion that is already there is taken now, without an interrupt.
-                if let Some(done) = st.chip.tx_reap() {
-                    dev.tx_completed(1, done.bytes);
-                    if let Some(stages) = done.stages {
-                        self.probe.tx(&stages);
-                    }
-                }
-                if st.chip.tx_free() == 0 {
-                    // Under the lock: a completion cannot wake the queue before we stop it.
-                    dev.stop_queue();
-                }
+                self.loaded(&mut st, dev);
                 Xmit::Queued
             }
             Err(XmitError::Full) => {
@@ -491,6 +497,40 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 Xmit::Busy
             }
             Err(XmitError::BadLength) => Xmit::Dropped,
+        }
+    }
+
+    /// Sends a frame that did not come through the stack's queue: an XDP program's `XDP_TX`,
+    /// or a frame redirected to this device (`ndo_xdp_xmit`). It takes a free TX slot if there
+    /// is one; otherwise (or with the chip stopped, or a bad length) it is not sent and the
+    /// caller drops it: XDP never waits for the card. Byte queue limits do not see it. Returns
+    /// whether the frame was loaded.
+    pub fn xdp_xmit(&self, dev: &impl NetIf, frame: &[u8]) -> bool {
+        let mut st = self.hold(dev);
+        if !st.chip.running() {
+            return false;
+        }
+        if st.chip.xmit_xdp(frame).is_err() {
+            return false;
+        }
+        self.loaded(&mut st, dev);
+        true
+    }
+
+    /// After a frame went into a TX slot: a completion that is already there is taken now,
+    /// without an interrupt; a full card stops the stack's queue (under the lock: a completion
+    /// cannot wake the queue before it is stopped) until a completion frees a slot.
+    fn loaded(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) {
+        if let Some(done) = st.chip.tx_reap() {
+            if done.queued {
+                dev.tx_completed(1, done.bytes);
+            }
+            if let Some(stages) = done.stages {
+                self.probe.tx(&stages);
+            }
+        }
+        if st.chip.tx_free() == 0 {
+            dev.stop_queue();
         }
     }
 
@@ -651,26 +691,30 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                     st.chip.rx_overrun_finish(resend);
                 }
             }
-            let mut tx_bytes = 0;
+            // Byte queue limits count the stack's frames only, not XDP's.
+            let (mut q_pkts, mut q_bytes) = (0, 0);
             while let Some(done) = st.chip.tx_reap() {
                 tx_done += 1;
-                tx_bytes += done.bytes;
+                if done.queued {
+                    q_pkts += 1;
+                    q_bytes += done.bytes;
+                }
                 if let Some(stages) = done.stages {
                     self.probe.tx(&stages);
                 }
             }
-            if tx_done > 0 {
-                dev.tx_completed(tx_done, tx_bytes);
-                if st.chip.tx_free() > 0 && dev.queue_stopped() {
-                    dev.wake_queue();
-                }
+            if q_pkts > 0 {
+                dev.tx_completed(q_pkts, q_bytes);
+            }
+            if tx_done > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
+                dev.wake_queue();
             }
         }
         if let Some(what) = log.take() {
             dev.log(false, what);
         }
         for (buf, times) in held.iter_mut().filter_map(Option::take) {
-            self.hand_up(napi, buf, times, t_ref, &mut stack);
+            self.hand_up(dev, napi, buf, times, t_ref, &mut stack);
         }
         if budget > 0 {
             while work < budget {
@@ -683,10 +727,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 match r {
                     RxOne::Empty | RxOne::Reset => break,
                     RxOne::Skipped => {}
-                    RxOne::Frame(buf, times) => self.hand_up(napi, buf, times, t_ref, &mut stack),
+                    RxOne::Frame(buf, times) => {
+                        self.hand_up(dev, napi, buf, times, t_ref, &mut stack)
+                    }
                 }
                 work += 1;
             }
+            napi.flush();
             // napi_complete_done flushes GRO and hands up what it batched: the stack does
             // most of its work for this poll's frames here, so the poll event counts it as
             // stack, not driver.
@@ -763,8 +810,17 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
     }
 
-    /// Hands a received frame to the stack, with its stage event.
-    fn hand_up<N: Napi>(&self, napi: &N, buf: N::Buf, t: RxTimes, t_ref: u64, stack: &mut u64) {
+    /// Hands a received frame to the stack, with its stage event; sends what an XDP program
+    /// bounced.
+    fn hand_up<D: NetIf, N: Napi>(
+        &self,
+        dev: &D,
+        napi: &N,
+        buf: N::Buf,
+        t: RxTimes,
+        t_ref: u64,
+        stack: &mut u64,
+    ) {
         if t.t_pick != 0 {
             // Stage boundary (RX driver stage end): handed to the stack.
             let t_hand = self.probe.now();
@@ -780,12 +836,17 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 t_hand.wrapping_sub(t_ref),
             );
         }
-        if self.probe.poll_enabled() {
+        let bounced = if self.probe.poll_enabled() {
             let t = self.probe.now();
-            napi.deliver(buf);
+            let b = napi.deliver(buf);
             *stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
+            b
         } else {
-            napi.deliver(buf);
+            napi.deliver(buf)
+        };
+        if let Some(tx) = bounced {
+            let sent = self.xdp_xmit(dev, tx.bytes());
+            napi.xdp_tx_done(tx, sent);
         }
     }
 }

@@ -419,6 +419,9 @@ pub struct TxDone {
     /// The bytes the slot held (what [`Dp8390::xmit`] returned for the frame): sent or not,
     /// they have left the card (byte queue limits count them as completed).
     pub bytes: u32,
+    /// The frame came from the stack's queue (byte queue limits counted it when it was sent);
+    /// false for an XDP frame ([`Dp8390::xmit_xdp`]).
+    pub queued: bool,
     /// The frame's stages, if it was timed.
     pub stages: Option<TxStages>,
 }
@@ -465,6 +468,9 @@ struct RxState {
 struct TxState {
     /// Frame length loaded in each TX slot (0: free).
     len: [u16; TX_SLOTS],
+    /// Whether the frame in each slot came from the stack's queue (byte queue limits count it
+    /// in flight) rather than from XDP (`XDP_TX`, `ndo_xdp_xmit`: the queue never saw it).
+    queued: [bool; TX_SLOTS],
     /// Slot whose frame is on the wire.
     on_wire: Option<usize>,
     /// Stage timestamps of the frame in each TX slot (all zero when not timed).
@@ -1016,10 +1022,17 @@ impl<B: RegisterBus> Dp8390<B> {
         self.tx.len.iter().filter(|&&l| l == 0).count()
     }
 
-    /// The bytes loaded in the TX slots (sent to the card, not completed).
+    /// The bytes of the stack's frames loaded in the TX slots (sent to the card, not
+    /// completed): what byte queue limits must count in flight. XDP frames are left out.
     #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
     pub fn tx_loaded_bytes(&self) -> u64 {
-        self.tx.len.iter().map(|&l| u64::from(l)).sum()
+        self.tx
+            .len
+            .iter()
+            .zip(self.tx.queued)
+            .filter(|(_, q)| *q)
+            .map(|(&l, _)| u64::from(l))
+            .sum()
     }
 
     fn trigger_send(&mut self, slot: usize) {
@@ -1048,6 +1061,17 @@ impl<B: RegisterBus> Dp8390<B> {
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
     /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
     pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<u32, XmitError> {
+        self.load(frame, t_enter, true)
+    }
+
+    /// [`Self::xmit`] for a frame that did not come through the stack's queue (an XDP program's
+    /// `XDP_TX`, or a frame redirected to this device): its completion has
+    /// [`TxDone::queued`] false, so byte queue limits never see it.
+    pub fn xmit_xdp(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
+        self.load(frame, None, false)
+    }
+
+    fn load(&mut self, frame: &[u8], t_enter: Option<u64>, queued: bool) -> Result<u32, XmitError> {
         if frame.len() > MAX_TX_FRAME || frame.is_empty() {
             self.stats.tx_errors += 1;
             return Err(XmitError::BadLength);
@@ -1067,6 +1091,7 @@ impl<B: RegisterBus> Dp8390<B> {
         // Stage boundary: copy end (remote DMA complete and acked).
         let t_dma = if timed { self.bus.cycles() } else { 0 };
         self.tx.len[slot] = frame.len().max(ETH_ZLEN) as u16;
+        self.tx.queued[slot] = queued;
         self.tx.seq = self.tx.seq.wrapping_add(1);
         let t_enter = t_enter.unwrap_or(0);
         self.tx.times[slot] = TxTimes {
@@ -1153,6 +1178,7 @@ impl<B: RegisterBus> Dp8390<B> {
         });
         TxDone {
             bytes: len as u32,
+            queued: self.tx.queued[slot],
             stages,
         }
     }

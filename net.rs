@@ -120,13 +120,27 @@ impl datapath::RxBuf for netdev::RxSkb {
     }
 }
 
+/// No XDP program runs yet: nothing is ever bounced.
+pub enum NoXdp {}
+
+impl datapath::XdpTx for NoXdp {
+    fn bytes(&self) -> &[u8] {
+        match *self {}
+    }
+}
+
 impl datapath::Napi for netdev::Napi {
     type Buf = netdev::RxSkb;
+    type Tx = NoXdp;
     fn alloc(&self, len: usize) -> Option<Self::Buf> {
         self.alloc_skb(len)
     }
-    fn deliver(&self, buf: Self::Buf) {
-        self.gro_receive(buf)
+    fn deliver(&self, buf: Self::Buf) -> Option<NoXdp> {
+        self.gro_receive(buf);
+        None
+    }
+    fn xdp_tx_done(&self, tx: NoXdp, _sent: bool) {
+        match tx {}
     }
     fn complete_done(&self, work: usize) -> bool {
         netdev::Napi::complete_done(self, work as i32)

@@ -649,17 +649,22 @@ impl<'a> HookNapi<'a> {
 
 impl Napi for HookNapi<'_> {
     type Buf = Vec<u8>;
+    type Tx = Vec<u8>;
     fn alloc(&self, len: usize) -> Option<Vec<u8>> {
         self.inner.alloc(len)
     }
-    fn deliver(&self, buf: Vec<u8>) {
-        self.inner.deliver(buf);
+    fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
+        let bounced = self.inner.deliver(buf);
         if self.inner.delivered.borrow().len() == self.after {
             let action = self.action.borrow_mut().take();
             if let Some(action) = action {
                 action();
             }
         }
+        bounced
+    }
+    fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+        self.inner.xdp_tx_done(tx, sent)
     }
     fn complete_done(&self, work: usize) -> bool {
         self.inner.complete_done(work)
@@ -951,12 +956,16 @@ fn the_stack_work_done_at_napi_completion_counts_as_stack_in_the_poll_event() {
     const AT_COMPLETION: u64 = 100_000;
     impl Napi for StackNapi<'_> {
         type Buf = Vec<u8>;
+        type Tx = Vec<u8>;
         fn alloc(&self, len: usize) -> Option<Vec<u8>> {
             self.inner.alloc(len)
         }
-        fn deliver(&self, buf: Vec<u8>) {
+        fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
             self.clock.set(self.clock.get() + AT_DELIVERY);
-            self.inner.deliver(buf);
+            self.inner.deliver(buf)
+        }
+        fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+            self.inner.xdp_tx_done(tx, sent)
         }
         fn complete_done(&self, work: usize) -> bool {
             self.clock.set(self.clock.get() + AT_COMPLETION);
@@ -1076,4 +1085,62 @@ fn bql_in_flight_bytes_follow_the_tx_slots() {
         assert_eq!(rig.xmit(&frame([0xff; 6], 1000, i)), Xmit::Queued);
         check(&rig, 0, "QEMU: completed inline");
     }
+}
+
+/// XDP_TX: a frame the program bounces goes out of the card it came in on, byte for byte,
+/// through a free TX slot; byte queue limits never see it (the host net_device panics, as the
+/// kernel's dql does, if a completion gives back bytes that were never sent), and the stack's
+/// frames around it keep their exact in-flight count. With no free slot the bounced frame is
+/// dropped at once (XDP never waits for the card), and the stack's frames are untouched.
+#[test]
+fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
+    let rig = up_wire(32);
+    let check = |rig: &Rig<Model>, want: u64, what: &str| {
+        assert_eq!(rig.dev.bql_inflight.get(), want, "{what}: BQL in flight");
+        assert_eq!(rig.chip(|c| c.tx_loaded_bytes()), want, "{what}: the stack's bytes in the TX slots");
+    };
+    // A stack frame on the wire, then a bounced frame into the other slot.
+    assert_eq!(rig.xmit(&frame([0xff; 6], 300, 1)), Xmit::Queued);
+    let bounced = frame(MAC, 200, 7);
+    rig.chip(|c| c.bus().receive(&bounced));
+    rig.napi.bounce.set(1);
+    assert!(rig.irq());
+    assert_eq!(poll(&rig, 64).len(), 0, "a bounced frame is not delivered to the stack");
+    assert_eq!(*rig.napi.xdp_tx.borrow(), vec![(bounced.clone(), true)], "loaded into the free slot");
+    check(&rig, 300, "stack frame on the wire, XDP frame waiting");
+    assert!(rig.dev.queue_stopped.get(), "both slots taken: the stack's queue is stopped");
+    // Both complete: the stack's 300 bytes come back to BQL, the XDP frame's never went in.
+    wait(&rig, model::wire_ns(300));
+    assert!(rig.irq());
+    rig.poll(64);
+    check(&rig, 0, "the stack frame completed");
+    wait(&rig, model::wire_ns(200));
+    assert!(rig.irq());
+    rig.poll(64);
+    check(&rig, 0, "the XDP frame completed");
+    assert!(!rig.dev.queue_stopped.get(), "a completion woke the queue");
+    let sent = rig.chip(|c| c.bus().sent.clone());
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1], bounced, "the bounced frame went out byte for byte");
+    assert_eq!(rig.st().stats().tx_packets, 2, "the interface counts XDP's frames among its own");
+
+    // Both slots busy with the stack's frames: the bounce is refused, nothing else changes.
+    rig.napi.xdp_tx.borrow_mut().clear();
+    assert_eq!(rig.xmit(&frame([0xff; 6], 400, 2)), Xmit::Queued);
+    assert_eq!(rig.xmit(&frame([0xff; 6], 500, 3)), Xmit::Queued);
+    check(&rig, 900, "two stack frames");
+    rig.chip(|c| c.bus().receive(&frame(MAC, 100, 8)));
+    rig.napi.bounce.set(1);
+    assert!(rig.irq());
+    rig.poll(64);
+    assert_eq!(rig.napi.xdp_tx.borrow().len(), 1);
+    assert!(!rig.napi.xdp_tx.borrow()[0].1, "no free slot: not sent");
+    check(&rig, 900, "the refused bounce took nothing");
+    for len in [400, 500] {
+        wait(&rig, model::wire_ns(len));
+        assert!(rig.irq());
+        rig.poll(64);
+    }
+    check(&rig, 0, "both completed");
+    assert_eq!(rig.chip(|c| c.bus().sent.len()), 4, "the refused frame never reached the wire");
 }

@@ -553,18 +553,23 @@ struct SimNapi<'a> {
 
 impl Napi for SimNapi<'_> {
     type Buf = Vec<u8>;
+    type Tx = Vec<u8>;
     fn alloc(&self, len: usize) -> Option<Vec<u8>> {
         if self.w.sched.roll(40) {
             return None; // GFP_ATOMIC can fail
         }
         Some(vec![ne2k_host::sim::POISON; len])
     }
-    fn deliver(&self, buf: Vec<u8>) {
+    fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
         self.delivered.set(self.delivered.get() + 1);
         if self.delivered.get() > self.budget {
             self.w.fail(format!("{} frames delivered by a poll of budget {}", self.delivered.get(), self.budget));
         }
         self.w.received(&buf);
+        None
+    }
+    fn xdp_tx_done(&self, _tx: Vec<u8>, _sent: bool) {
+        self.w.fail("an XDP_TX completion without an XDP_TX".into());
     }
     fn complete_done(&self, _work: usize) -> bool {
         if self.budget == 0 {

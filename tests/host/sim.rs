@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use std::cell::{Cell, RefCell, RefMut};
 
 
-use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit};
+use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit, XdpTx};
 use crate::dp8390::{Dp8390, TxStages};
 use crate::hw::RegisterBus;
 
@@ -121,10 +121,23 @@ impl RxBuf for Vec<u8> {
     }
 }
 
-/// A NAPI context: buffers are `Vec`s, delivered frames are kept.
+impl XdpTx for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
+
+/// A NAPI context: buffers are `Vec`s, delivered frames are kept. With `bounce` set, it plays
+/// an XDP program that returns `XDP_TX` for the next N frames (they are not delivered; the
+/// datapath's verdict on each is kept in `xdp_tx`).
 #[derive(Default)]
 pub struct HostNapi {
     pub delivered: RefCell<Vec<Vec<u8>>>,
+    pub bounce: Cell<u32>,
+    /// Each bounced frame and whether the datapath loaded it into a TX slot.
+    pub xdp_tx: RefCell<Vec<(Vec<u8>, bool)>>,
+    /// `flush` calls (xdp_do_flush), and how many frames had been delivered or bounced at each.
+    pub flushes: RefCell<Vec<usize>>,
     /// Allocations to fail from now on (the next N).
     pub fail_allocs: Cell<u32>,
     /// What the last poll told `complete_done` (None: not called).
@@ -133,6 +146,7 @@ pub struct HostNapi {
 
 impl Napi for HostNapi {
     type Buf = Vec<u8>;
+    type Tx = Vec<u8>;
     fn alloc(&self, len: usize) -> Option<Vec<u8>> {
         if self.fail_allocs.get() > 0 {
             self.fail_allocs.set(self.fail_allocs.get() - 1);
@@ -142,8 +156,20 @@ impl Napi for HostNapi {
         // kernel's skb is not cleared either).
         Some(vec![POISON; len])
     }
-    fn deliver(&self, buf: Vec<u8>) {
+    fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
+        if self.bounce.get() > 0 {
+            self.bounce.set(self.bounce.get() - 1);
+            return Some(buf);
+        }
         self.delivered.borrow_mut().push(buf);
+        None
+    }
+    fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+        self.xdp_tx.borrow_mut().push((tx, sent));
+    }
+    fn flush(&self) {
+        let n = self.delivered.borrow().len() + self.xdp_tx.borrow().len();
+        self.flushes.borrow_mut().push(n);
     }
     fn complete_done(&self, work: usize) -> bool {
         self.completed.set(Some(work));
