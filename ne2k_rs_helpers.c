@@ -11,7 +11,10 @@
 #include <linux/netdevice.h>
 #include <linux/pci.h>
 #include <linux/skbuff.h>
+#include <linux/filter.h>
 #include <net/netdev_queues.h>
+#include <net/xdp.h>
+#include <trace/events/xdp.h>
 
 #include "ne2k_rs_helpers.h"
 
@@ -40,6 +43,8 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 struct ne2k_rs_priv {
 	const void *drv;		/* the Rust driver state (an Arc's data) */
 	struct napi_struct napi;
+	struct bpf_prog *xdp_prog;	/* the attached XDP program (RTNL writes, NAPI reads) */
+	struct xdp_rxq_info xdp_rxq;	/* the one receive queue, registered while up */
 };
 
 static struct ne2k_rs_priv *priv_of(const struct net_device *dev)
@@ -60,11 +65,12 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
 			  const struct netdev_stat_ops *stat_ops, const u8 *mac,
 			  unsigned long base_addr, int irq, int watchdog_ms,
-			  int (*poll)(struct napi_struct *, int), int weight)
+			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
 	p->drv = drv;
+	dev->xdp_features = xdp_features;
 	dev->netdev_ops = ops;
 	dev->ethtool_ops = ethtool_ops;
 	dev->stat_ops = stat_ops;
@@ -229,4 +235,95 @@ void ne2k_rs_consume_skb(struct sk_buff *skb)
 void ne2k_rs_kfree_skb(struct sk_buff *skb)
 {
 	dev_kfree_skb_any(skb);
+}
+
+/* ---- XDP ---- */
+
+struct bpf_prog *ne2k_rs_xdp_prog(const struct net_device *dev)
+{
+	return READ_ONCE(priv_of(dev)->xdp_prog);
+}
+
+/* ndo_bpf (RTNL held): install @prog (the caller's reference passes to us), return the old. */
+struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)
+{
+	return xchg(&priv_of(dev)->xdp_prog, prog);
+}
+
+/* The command of an ndo_bpf call, and for XDP_SETUP_PROG its program. */
+int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
+{
+	if (bpf->command == XDP_SETUP_PROG)
+		*prog = bpf->prog;
+	return bpf->command;
+}
+
+/* The receive queue's XDP info, with the page-per-frame memory model (a frame's page is
+ * freed with put_page wherever it ends: an skb's head, a redirect target's xdp_return_frame). */
+int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
+{
+	struct ne2k_rs_priv *p = priv_of(dev);
+	int err = xdp_rxq_info_reg(&p->xdp_rxq, dev, 0, p->napi.napi_id);
+
+	if (err)
+		return err;
+	err = xdp_rxq_info_reg_mem_model(&p->xdp_rxq, MEM_TYPE_PAGE_SHARED, NULL);
+	if (err)
+		xdp_rxq_info_unreg(&p->xdp_rxq);
+	return err;
+}
+
+void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
+{
+	struct ne2k_rs_priv *p = priv_of(dev);
+
+	if (xdp_rxq_info_is_reg(&p->xdp_rxq))
+		xdp_rxq_info_unreg(&p->xdp_rxq);
+}
+
+void *ne2k_rs_page_address(struct page *page)
+{
+	return page_address(page);
+}
+
+/* Runs @prog on the @len-byte frame at @headroom in the page at @hard_start (xdp_init_buff,
+ * xdp_prepare_buff, bpf_prog_run_xdp: static inlines); @xdp is the caller's. */
+u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
+		    void *hard_start, u32 headroom, u32 len)
+{
+	xdp_init_buff(xdp, PAGE_SIZE, &priv_of(dev)->xdp_rxq);
+	xdp_prepare_buff(xdp, hard_start, headroom, len, false);
+	return bpf_prog_run_xdp(prog, xdp);
+}
+
+/* Where the frame is after the program (it may have moved its head or tail): offset of its
+ * first byte from the page start, and its length. */
+void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len)
+{
+	*off = xdp->data - xdp->data_hard_start;
+	*len = xdp->data_end - xdp->data;
+}
+
+void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act)
+{
+	trace_xdp_exception(dev, prog, act);
+}
+
+/* An skb over a whole receive page (napi_build_skb), the frame at @off, @len long. */
+struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
+{
+	struct sk_buff *skb = napi_build_skb(hard_start, PAGE_SIZE);
+
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, off);
+	__skb_put(skb, len);
+	return skb;
+}
+
+/* A frame handed to ndo_xdp_xmit: its bytes. */
+const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
+{
+	*len = frame->len;
+	return frame->data;
 }

@@ -16,6 +16,7 @@
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
 #include <net/netdev_queues.h>
+#include <net/xdp.h>
 
 struct device;
 struct pci_dev;
@@ -29,7 +30,7 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent);
 void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
 			  const struct netdev_stat_ops *stat_ops, const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
-			  int (*poll)(struct napi_struct *, int), int weight);
+			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features);
 const void *ne2k_rs_drv(const struct net_device *dev);
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);
 void ne2k_rs_napi_del(struct net_device *dev);
@@ -56,6 +57,25 @@ struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int le
 void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
 void ne2k_rs_consume_skb(struct sk_buff *skb);
 void ne2k_rs_kfree_skb(struct sk_buff *skb);
+
+/* XDP */
+struct bpf_prog;
+struct netdev_bpf;
+struct page;
+struct xdp_buff;
+struct xdp_frame;
+struct bpf_prog *ne2k_rs_xdp_prog(const struct net_device *dev);
+struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog);
+int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog);
+int ne2k_rs_xdp_rxq_reg(struct net_device *dev);
+void ne2k_rs_xdp_rxq_unreg(struct net_device *dev);
+void *ne2k_rs_page_address(struct page *page);
+u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
+		    void *hard_start, u32 headroom, u32 len);
+void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len);
+void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act);
+struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len);
+const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len);
 
 /* The chip lock's discipline (netdev.rs, BhSpinLockBackend) */
 bool ne2k_rs_irqs_disabled(void);

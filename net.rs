@@ -4,6 +4,7 @@
 //! [`Ne2kNet`], whose `NetDevOps` and `EthtoolOps` are the net_device and ethtool callbacks.
 
 use core::pin::Pin;
+use core::sync::atomic::{AtomicU64, Ordering};
 
 use kernel::prelude::*;
 
@@ -12,7 +13,8 @@ use crate::dp8390;
 use crate::hw::port::PortBus;
 use crate::netdev::{
     self, BhSpinLock, BhSpinLockGuard, EthtoolOps, IrqLine, IrqReturn, LinkStats64, NetDev,
-    NetDevOps, NetdevTx, QueueStats, RingSizes, StatOps,
+    NetDevOps, NetdevTx, QueueStats, RingSizes, StatOps, XdpVerdict, XDP_ACT_BASIC,
+    XDP_ACT_NDO_XMIT, XDP_ACT_REDIRECT,
 };
 use crate::stages::Tracepoints;
 use crate::{DRV_NAME, DRV_VERSION};
@@ -120,41 +122,131 @@ impl datapath::RxBuf for netdev::RxSkb {
     }
 }
 
-/// No XDP program runs yet: nothing is ever bounced.
-pub enum NoXdp {}
+/// A receive buffer: an skb, or, with an XDP program attached, a page the program runs on
+/// before any skb exists.
+pub enum RxFrame {
+    Skb(netdev::RxSkb),
+    Page(netdev::RxPage),
+}
 
-impl datapath::XdpTx for NoXdp {
-    fn bytes(&self) -> &[u8] {
-        match *self {}
+impl datapath::RxBuf for RxFrame {
+    fn bytes_mut(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
+        match self {
+            RxFrame::Skb(s) => s.buf(),
+            RxFrame::Page(p) => p.buf(),
+        }
     }
 }
 
-impl datapath::Napi for netdev::Napi {
-    type Buf = netdev::RxSkb;
-    type Tx = NoXdp;
-    fn alloc(&self, len: usize) -> Option<Self::Buf> {
-        self.alloc_skb(len)
+impl datapath::XdpTx for netdev::XdpTxFrame {
+    fn bytes(&self) -> &[u8] {
+        netdev::XdpTxFrame::bytes(self)
     }
-    fn deliver(&self, buf: Self::Buf) -> Option<NoXdp> {
-        self.gro_receive(buf);
+}
+
+/// What the XDP path did, for `ethtool -S` (written by the poll and by `ndo_xdp_xmit`, which
+/// can run on another CPU at the same time: atomics, relaxed, as counters need no order).
+#[derive(Default)]
+pub(crate) struct XdpStats {
+    pass: AtomicU64,
+    /// XDP_PASS, but no skb could be built: dropped.
+    pass_nomem: AtomicU64,
+    drop: AtomicU64,
+    tx: AtomicU64,
+    tx_errors: AtomicU64,
+    redirect: AtomicU64,
+    redirect_errors: AtomicU64,
+    aborted: AtomicU64,
+    xmit: AtomicU64,
+    xmit_errors: AtomicU64,
+}
+
+fn bump(c: &AtomicU64) {
+    c.fetch_add(1, Ordering::Relaxed);
+}
+
+fn rd(c: &AtomicU64) -> u64 {
+    c.load(Ordering::Relaxed)
+}
+
+/// One poll's receive side: the NAPI context and the XDP program the poll found attached.
+struct PollRx<'a> {
+    napi: &'a netdev::Napi,
+    dev: &'a NetDev,
+    prog: Option<netdev::XdpProg<'a>>,
+    stats: &'a XdpStats,
+    redirected: core::cell::Cell<bool>,
+}
+
+impl datapath::Napi for PollRx<'_> {
+    type Buf = RxFrame;
+    type Tx = netdev::XdpTxFrame;
+
+    fn alloc(&self, len: usize) -> Option<RxFrame> {
+        if self.prog.is_some() {
+            netdev::RxPage::alloc(len).map(RxFrame::Page)
+        } else {
+            self.napi.alloc_skb(len).map(RxFrame::Skb)
+        }
+    }
+
+    fn deliver(&self, buf: RxFrame) -> Option<netdev::XdpTxFrame> {
+        let page = match buf {
+            RxFrame::Skb(skb) => {
+                self.napi.gro_receive(skb);
+                return None;
+            }
+            RxFrame::Page(page) => page,
+        };
+        // A page is allocated only while the poll has a program.
+        let prog = self.prog.as_ref()?;
+        let s = self.stats;
+        match self.napi.run_xdp(self.dev, prog, page) {
+            XdpVerdict::Pass(skb) => {
+                bump(&s.pass);
+                self.napi.gro_receive(skb);
+            }
+            XdpVerdict::PassNoMem => bump(&s.pass_nomem),
+            XdpVerdict::Drop => bump(&s.drop),
+            XdpVerdict::Tx(frame) => return Some(frame),
+            XdpVerdict::Redirect => {
+                bump(&s.redirect);
+                self.redirected.set(true);
+            }
+            XdpVerdict::RedirectFailed => bump(&s.redirect_errors),
+            XdpVerdict::Aborted => bump(&s.aborted),
+        }
         None
     }
-    fn xdp_tx_done(&self, tx: NoXdp, _sent: bool) {
-        match tx {}
+
+    fn xdp_tx_done(&self, _frame: netdev::XdpTxFrame, sent: bool) {
+        bump(if sent {
+            &self.stats.tx
+        } else {
+            &self.stats.tx_errors
+        });
     }
+
+    fn flush(&self) {
+        if self.redirected.replace(false) {
+            self.napi.xdp_flush();
+        }
+    }
+
     fn complete_done(&self, work: usize) -> bool {
-        netdev::Napi::complete_done(self, work as i32)
+        self.napi.complete_done(work as i32)
     }
 }
 
 /// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
 pub(crate) struct Ne2kNet<'b> {
     pub(crate) dp: Datapath<ChipLockBox<'b>, Tracepoints>,
+    pub(crate) xdp: XdpStats,
 }
 
 /// `ethtool -S`: every counter's name and where its value comes from, in one table.
 type StatFn = fn(&Ne2kNet<'_>, &ChipState<PortBus<'_>>) -> u64;
-const ETHTOOL_STATS: [(&CStr, StatFn); 15] = [
+const ETHTOOL_STATS: [(&CStr, StatFn); 25] = [
     (c"rx_bad_headers", |_, st| st.stats().rx_bad_headers),
     (c"rx_ring_resets", |_, st| st.stats().rx_ring_resets),
     (c"rx_overruns", |_, st| st.stats().rx_overruns),
@@ -170,6 +262,16 @@ const ETHTOOL_STATS: [(&CStr, StatFn); 15] = [
     (c"irqs", |_, st| st.irqs),
     (c"napi_polls", |_, st| st.polls),
     (c"irq_deferrals", |net, _| net.dp.irq_deferrals()),
+    (c"xdp_pass", |n, _| rd(&n.xdp.pass)),
+    (c"xdp_pass_nomem", |n, _| rd(&n.xdp.pass_nomem)),
+    (c"xdp_drop", |n, _| rd(&n.xdp.drop)),
+    (c"xdp_tx", |n, _| rd(&n.xdp.tx)),
+    (c"xdp_tx_errors", |n, _| rd(&n.xdp.tx_errors)),
+    (c"xdp_redirect", |n, _| rd(&n.xdp.redirect)),
+    (c"xdp_redirect_errors", |n, _| rd(&n.xdp.redirect_errors)),
+    (c"xdp_aborted", |n, _| rd(&n.xdp.aborted)),
+    (c"xdp_xmit", |n, _| rd(&n.xdp.xmit)),
+    (c"xdp_xmit_errors", |n, _| rd(&n.xdp.xmit_errors)),
 ];
 /// The names column of [`ETHTOOL_STATS`] (what `ethtool -S` lists).
 const STAT_NAMES: [&CStr; ETHTOOL_STATS.len()] = {
@@ -184,16 +286,35 @@ const STAT_NAMES: [&CStr; ETHTOOL_STATS.len()] = {
 
 #[vtable]
 impl NetDevOps for Ne2kNet<'_> {
+    /// XDP_PASS/DROP/ABORTED/TX, XDP_REDIRECT from this device and to it.
+    const XDP_FEATURES: u32 = XDP_ACT_BASIC | XDP_ACT_REDIRECT | XDP_ACT_NDO_XMIT;
+
     fn open(&self, dev: &NetDev) -> Result {
-        self.dp.open(dev).map_err(|e| match e {
-            OpenError::Gone => ENODEV,
-            OpenError::Chip(_) => EIO,
+        // Before NAPI can run: the receive queue's XDP information.
+        dev.xdp_rxq_register()?;
+        self.dp.open(dev).map_err(|e| {
+            dev.xdp_rxq_unregister();
+            match e {
+                OpenError::Gone => ENODEV,
+                OpenError::Chip(_) => EIO,
+            }
         })?;
         Ok(())
     }
 
     fn stop(&self, dev: &NetDev) {
         self.dp.stop(dev);
+        dev.xdp_rxq_unregister();
+    }
+
+    fn xdp_xmit(&self, dev: &NetDev, frame: &[u8]) -> bool {
+        let sent = self.dp.xdp_xmit(dev, frame);
+        bump(if sent {
+            &self.xdp.xmit
+        } else {
+            &self.xdp.xmit_errors
+        });
+        sent
     }
 
     fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
@@ -264,7 +385,14 @@ impl NetDevOps for Ne2kNet<'_> {
     }
 
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
-        self.dp.poll(dev, napi, budget.max(0) as usize) as i32
+        let rx = PollRx {
+            napi,
+            dev,
+            prog: dev.xdp_prog(napi),
+            stats: &self.xdp,
+            redirected: core::cell::Cell::new(false),
+        };
+        self.dp.poll(dev, &rx, budget.max(0) as usize) as i32
     }
 }
 

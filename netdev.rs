@@ -3,10 +3,12 @@
 //! abstraction in 7.3 (I/O-port BARs, legacy INTx lines; the net_device/NAPI/sk_buff layer
 //! joins them). Together with `hw/port.rs` this is the only place with `unsafe`.
 
+use kernel::alloc::flags::GFP_ATOMIC;
 use kernel::bindings::{self, napi_struct, net_device, sk_buff};
 use kernel::device::{Bound, Core};
 use kernel::error::{to_result, VTABLE_DEFAULT_ERROR};
 use kernel::ffi::{c_char, c_int, c_uint, c_ulong, c_void};
+use kernel::page::{Page, PAGE_SIZE};
 use kernel::pci;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -444,6 +446,197 @@ impl Napi {
     }
 }
 
+/// Headroom before a frame in its receive page (`XDP_PACKET_HEADROOM`): room for a program to
+/// grow the head (`bpf_xdp_adjust_head`).
+pub const XDP_HEADROOM: usize = bindings::XDP_PACKET_HEADROOM as usize;
+
+/// A receive buffer for a device with an XDP program: a whole page, the frame at
+/// [`XDP_HEADROOM`], the tail of the page left for the program to grow into and for the
+/// `skb_shared_info` of the skb built around it. Dropping it frees the page.
+pub struct RxPage {
+    /// Owned for its `Drop` (which frees it); the frame is reached through `addr`.
+    _page: Page,
+    /// The page's kernel address.
+    addr: *mut u8,
+    len: usize,
+}
+
+impl RxPage {
+    /// A page for a `len`-byte frame (GFP_ATOMIC), or `None`.
+    pub fn alloc(len: usize) -> Option<Self> {
+        // A frame is at most 1518 bytes: with the headroom and the skb's tail it fits a page.
+        if XDP_HEADROOM + len > PAGE_SIZE / 2 {
+            return None;
+        }
+        let page = Page::alloc_page(GFP_ATOMIC).ok()?;
+        // SAFETY: a page we own; order-0 pages are in the kernel's direct map.
+        let addr = unsafe { sys::ne2k_rs_page_address(page.as_ptr()) }.cast::<u8>();
+        // The headroom is cleared: a program that grows the head (bpf_xdp_adjust_head) and
+        // sends the frame must not put old kernel memory on the wire. (A grown tail is cleared
+        // by the kernel; the frame itself is written by the copy from the card.)
+        // SAFETY: the first `XDP_HEADROOM` bytes of the page we own.
+        unsafe { core::ptr::write_bytes(addr, 0, XDP_HEADROOM) };
+        Some(Self {
+            _page: page,
+            addr,
+            len,
+        })
+    }
+
+    /// The frame's bytes, to fill (uninitialised: a fresh page).
+    pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
+        // SAFETY: `len` bytes at the headroom lie within the page we own (checked in `alloc`);
+        // the borrow of `self` keeps it ours and alive.
+        unsafe { core::slice::from_raw_parts_mut(self.addr.add(XDP_HEADROOM).cast(), self.len) }
+    }
+}
+
+/// A frame an XDP program returned `XDP_TX` for: its page, where the program left it.
+pub struct XdpTxFrame {
+    page: RxPage,
+    off: usize,
+}
+
+impl XdpTxFrame {
+    /// The frame's bytes, as the program left them.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: `off..off + len` is the frame inside our page (what the program left, which
+        // the verifier keeps inside the buffer); initialised by the copy from the card or by
+        // the program.
+        unsafe { core::slice::from_raw_parts(self.page.addr.add(self.off), self.page.len) }
+    }
+}
+
+/// The XDP program attached to a device, as a poll read it ([`NetDev::xdp_prog`]).
+///
+/// # Invariants
+///
+/// A program the device holds a reference on, read inside a NAPI poll: `bpf_prog_put` on a
+/// replaced program frees it only after an RCU grace period, and a poll runs in softirq, an
+/// RCU read-side section; `'a` is the poll's borrow of the device.
+pub struct XdpProg<'a>(
+    *mut bindings::bpf_prog,
+    core::marker::PhantomData<&'a NetDev>,
+);
+
+/// What an XDP program decided for a frame, and what became of it.
+pub enum XdpVerdict {
+    /// `XDP_PASS`: an skb built around the page, for the stack.
+    Pass(RxSkb),
+    /// `XDP_PASS`, but no skb could be had: dropped.
+    PassNoMem,
+    /// `XDP_DROP`: the page is freed.
+    Drop,
+    /// `XDP_TX`: to send back out through this device.
+    Tx(XdpTxFrame),
+    /// `XDP_REDIRECT`, handed to its target (flush with [`Napi::xdp_flush`]).
+    Redirect,
+    /// `XDP_REDIRECT` refused by its target: dropped.
+    RedirectFailed,
+    /// `XDP_ABORTED`, or an action the program may not return: dropped (traced).
+    Aborted,
+}
+
+impl NetDev {
+    /// The attached XDP program, if any.
+    pub fn xdp_prog<'a>(&'a self, _napi: &'a Napi) -> Option<XdpProg<'a>> {
+        // SAFETY: our device (the `NetDev` invariant); a READ_ONCE of the private area.
+        let p = unsafe { sys::ne2k_rs_xdp_prog(self.0) };
+        // INVARIANT: read in a poll (the `Napi` borrow), the device holding its reference.
+        (!p.is_null()).then_some(XdpProg(p, core::marker::PhantomData))
+    }
+
+    /// Registers the receive queue's XDP information (open, before NAPI runs).
+    pub fn xdp_rxq_register(&self) -> Result {
+        // SAFETY: our device.
+        to_result(unsafe { sys::ne2k_rs_xdp_rxq_reg(self.0) })
+    }
+
+    /// Unregisters it (stop, NAPI disabled); nothing if it is not registered.
+    pub fn xdp_rxq_unregister(&self) {
+        // SAFETY: our device.
+        unsafe { sys::ne2k_rs_xdp_rxq_unreg(self.0) }
+    }
+}
+
+impl Napi {
+    /// Runs `prog` on the frame in `page` and carries out its decision, except `XDP_TX`, which
+    /// is the caller's to send.
+    pub fn run_xdp(&self, dev: &NetDev, prog: &XdpProg<'_>, page: RxPage) -> XdpVerdict {
+        let mut xdp = core::mem::MaybeUninit::<sys::xdp_buff>::uninit();
+        let xdp = xdp.as_mut_ptr();
+        // SAFETY: `xdp` is ours to initialise (the shim does, before the program runs); the
+        // page holds the frame at the headroom (`RxPage`); the program is alive for the poll
+        // (`XdpProg`); our device.
+        let act = unsafe {
+            sys::ne2k_rs_xdp_run(
+                prog.0,
+                xdp,
+                dev.0,
+                page.addr.cast(),
+                XDP_HEADROOM as u32,
+                page.len as u32,
+            )
+        };
+        let (mut off, mut len) = (0u32, 0u32);
+        // SAFETY: `xdp` was initialised by the run.
+        unsafe { sys::ne2k_rs_xdp_frame(xdp, &mut off, &mut len) };
+        match act {
+            bindings::xdp_action_XDP_PASS => {
+                // SAFETY: a page we own, holding the frame at `off`, `len` long.
+                let skb = unsafe { sys::ne2k_rs_xdp_build_skb(page.addr.cast(), off, len) };
+                if skb.is_null() {
+                    return XdpVerdict::PassNoMem;
+                }
+                // The page is the skb's head now: the skb frees it.
+                // SAFETY: `off` is within the page.
+                let data = unsafe { page.addr.add(off as usize) };
+                core::mem::forget(page);
+                // INVARIANT: `data` is the skb's data, `len` bytes, ours.
+                XdpVerdict::Pass(RxSkb {
+                    skb,
+                    data,
+                    len: len as usize,
+                })
+            }
+            bindings::xdp_action_XDP_DROP => XdpVerdict::Drop,
+            bindings::xdp_action_XDP_TX => {
+                let mut page = page;
+                page.len = len as usize;
+                XdpVerdict::Tx(XdpTxFrame {
+                    page,
+                    off: off as usize,
+                })
+            }
+            bindings::xdp_action_XDP_REDIRECT => {
+                // SAFETY: inside the poll, with the buffer the program ran on and the program.
+                if unsafe { sys::xdp_do_redirect(dev.0, xdp, prog.0) } == 0 {
+                    // The target owns the page now (it returns it with put_page).
+                    core::mem::forget(page);
+                    XdpVerdict::Redirect
+                } else {
+                    XdpVerdict::RedirectFailed
+                }
+            }
+            act => {
+                if act != bindings::xdp_action_XDP_ABORTED {
+                    // SAFETY: our device and the running program.
+                    unsafe { sys::bpf_warn_invalid_xdp_action(dev.0, prog.0, act) };
+                }
+                // SAFETY: as above.
+                unsafe { sys::ne2k_rs_trace_xdp_exception(dev.0, prog.0, act) };
+                XdpVerdict::Aborted
+            }
+        }
+    }
+
+    /// Ends the poll's redirects (`xdp_do_flush`): the targets send what they were given.
+    pub fn xdp_flush(&self) {
+        // SAFETY: inside this NAPI's poll.
+        unsafe { sys::xdp_do_flush() }
+    }
+}
+
 /// Interface statistics, as `ndo_get_stats64` fills them: the kernel's own
 /// `struct rtnl_link_stats64` (the core hands it zeroed).
 pub type LinkStats64 = sys::rtnl_link_stats64;
@@ -474,6 +667,15 @@ pub trait NetDevOps: Sync + Send + Sized {
     }
     /// `ndo_get_stats64`.
     fn get_stats64(&self, _dev: &NetDev, _stats: &mut LinkStats64) {
+        build_error!(VTABLE_DEFAULT_ERROR)
+    }
+    /// The XDP actions the device offers (`NETDEV_XDP_ACT_*`, [`XDP_ACT_BASIC`], ...); 0: no
+    /// XDP (no `ndo_bpf`, no `ndo_xdp_xmit`). With XDP, `ndo_bpf` installs the program, which
+    /// the poll reads with [`NetDev::xdp_prog`].
+    const XDP_FEATURES: u32 = 0;
+    /// `ndo_xdp_xmit`, one frame: send `frame` (redirected to this device by XDP); true if it
+    /// was taken. The frame is copied out: it is freed as soon as this returns.
+    fn xdp_xmit(&self, _dev: &NetDev, _frame: &[u8]) -> bool {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// The NAPI poll: do at most `budget` units of receive work; return the work done.
@@ -566,6 +768,8 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         ndo_set_mac_address: entry(T::HAS_SET_MAC_ADDRESS, Self::set_mac_address),
         ndo_get_stats64: entry(T::HAS_GET_STATS64, Self::get_stats64),
         ndo_validate_addr: Some(sys::eth_validate_addr),
+        ndo_bpf: entry(T::XDP_FEATURES != 0, Self::bpf),
+        ndo_xdp_xmit: entry(T::XDP_FEATURES & XDP_ACT_NDO_XMIT != 0, Self::xdp_xmit),
         ..pin_init::zeroed()
     };
 
@@ -861,6 +1065,61 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     }
 
     /// # Safety
+    /// `dev` is our device; `bpf` is a valid command; RTNL is held (the core's contract).
+    unsafe extern "C" fn bpf(dev: *mut net_device, bpf: *mut sys::netdev_bpf) -> c_int {
+        let mut prog = core::ptr::null_mut();
+        // SAFETY: `bpf` is valid (the contract); `prog` is a valid out-parameter.
+        let cmd = unsafe { sys::ne2k_rs_bpf_command(bpf, &mut prog) };
+        if cmd as u32 != sys::bpf_netdev_command_XDP_SETUP_PROG {
+            return -(bindings::EINVAL as c_int);
+        }
+        // Any program fits: a frame is at most 1518 bytes, one page, so a multi-buffer
+        // program only ever sees single buffers. The reference the core took for `prog` is
+        // ours from here; the one we held on the old program goes (bpf_prog_put frees it after
+        // an RCU grace period: a poll still running it, in softirq, keeps it alive).
+        // SAFETY: our device, under RTNL.
+        let old = unsafe { sys::ne2k_rs_xdp_xchg_prog(dev, prog) };
+        if !old.is_null() {
+            // SAFETY: `old` was installed here with the core's reference, now dropped.
+            unsafe { bindings::bpf_prog_put(old) };
+        }
+        0
+    }
+
+    /// # Safety
+    /// `dev` is our device; `frames` holds `n` valid XDP frames, ours to send (the core's
+    /// contract: it frees those past the count we return).
+    unsafe extern "C" fn xdp_xmit(
+        dev: *mut net_device,
+        n: c_int,
+        frames: *mut *mut bindings::xdp_frame,
+        flags: u32,
+    ) -> c_int {
+        if flags & !XDP_XMIT_FLUSH != 0 {
+            return -(bindings::EINVAL as c_int);
+        }
+        // SAFETY: the contract: `n` frame pointers.
+        let frames = unsafe { core::slice::from_raw_parts(frames, n.max(0) as usize) };
+        let mut sent = 0;
+        for &frame in frames {
+            let mut len = 0u32;
+            // SAFETY: a valid frame (the contract).
+            let data = unsafe { sys::ne2k_rs_xdp_frame_data(frame, &mut len) };
+            // SAFETY: an XDP frame's `len` bytes at `data`, alive until we return the frame.
+            let bytes = unsafe { core::slice::from_raw_parts(data, len as usize) };
+            // SAFETY: the contract.
+            if !unsafe { Self::with(dev, |t, d| t.xdp_xmit(d, bytes)) } {
+                // The rest go back to the core in order: it frees them.
+                break;
+            }
+            // SAFETY: the card holds its own copy: the frame is ours to return, once.
+            unsafe { sys::xdp_return_frame(frame) };
+            sent += 1;
+        }
+        sent
+    }
+
+    /// # Safety
     /// Called only by the core as the NAPI poll of a context `EtherDev::register` added.
     unsafe extern "C" fn poll(napi: *mut napi_struct, budget: c_int) -> c_int {
         // SAFETY: the core calls poll with our napi_struct, whose `dev` is our device.
@@ -882,6 +1141,17 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         }
     }
 }
+
+/// `ndo_xdp_xmit`'s one flag (net/xdp.h): the batch ends here. Every frame is sent (or refused)
+/// as it comes, so there is nothing to flush.
+const XDP_XMIT_FLUSH: u32 = 1;
+
+/// `NETDEV_XDP_ACT_BASIC`: XDP_PASS, XDP_DROP, XDP_ABORTED and XDP_TX.
+pub const XDP_ACT_BASIC: u32 = sys::netdev_xdp_act_NETDEV_XDP_ACT_BASIC;
+/// `NETDEV_XDP_ACT_REDIRECT`: XDP_REDIRECT.
+pub const XDP_ACT_REDIRECT: u32 = sys::netdev_xdp_act_NETDEV_XDP_ACT_REDIRECT;
+/// `NETDEV_XDP_ACT_NDO_XMIT`: frames redirected to the device (`ndo_xdp_xmit`).
+pub const XDP_ACT_NDO_XMIT: u32 = sys::netdev_xdp_act_NETDEV_XDP_ACT_NDO_XMIT;
 
 /// An ops-table entry: `Some(f)` where the driver implements the method (`#[vtable]`'s `HAS_*`
 /// constant, or a condition of the table's own), else NULL, so the core applies its default.
@@ -1008,6 +1278,7 @@ impl EtherDev {
                 watchdog_ms as c_int,
                 Some(Tables::<T>::poll),
                 napi_weight as c_int,
+                T::XDP_FEATURES,
             )
         };
         let free = |dev: *mut net_device| {

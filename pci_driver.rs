@@ -10,7 +10,7 @@ use kernel::sync::Arc;
 use crate::datapath::{self, ChipState, Datapath};
 use crate::dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use crate::hw::regs;
-use crate::net::{ChipLockBox, Ne2kNet};
+use crate::net::{ChipLockBox, Ne2kNet, XdpStats};
 use crate::netdev::{self, BhSpinLock, IoRegion, IoRegionError, IrqLine};
 use crate::stages::Tracepoints;
 use crate::{module_parameters, DRV_NAME};
@@ -110,6 +110,7 @@ impl<'b> Ne2k<'b> {
                     prom.mac,
                     pdev.subsystem_vendor_id() == QEMU_SUBSYS_VENDOR,
                 ),
+                xdp: XdpStats::default(),
             },
             GFP_KERNEL,
         )

@@ -69,6 +69,15 @@ done < <(python3 "$REPO/tests/host/test_bench_report.py" 2>&1)
 [ $n -gt 0 ] || result FAIL "host::bench_report::no-output"
 done_step
 
+# ---- host: the selftests report on the formats the kernel's driver selftests print ----
+step "host tests (selftests-report.py)"
+n=0
+while read -r res name _; do
+    case "$res" in PASS|FAIL) result "$res" "host::$name"; n=$((n + 1));; esac
+done < <(python3 "$REPO/tests/host/test_selftests_report.py" 2>&1)
+[ $n -gt 0 ] || result FAIL "host::selftests_report::no-output"
+done_step
+
 # ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
 step "host rustdoc (cargo doc, warnings denied)"
 if out=$(cd "$REPO" && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q 2>&1); then

@@ -127,23 +127,29 @@ run_one() {
     echo "--- $t (timeout ${tmo}s)"
     case "$t" in
         net/netdevice.sh)
-            # It brings up every eth*/enp* interface that is down, sets a MAC and an address,
-            # toggles the ethtool features, and stops it again: run it on the card down.
+            # It brings up every eth<N> (or enp<N>s<N>) interface that is down, sets a MAC and
+            # an address, toggles the ethtool features, and stops it again: run it on the card
+            # down, named eth0 for the run (its pattern misses enp0s28).
             ip link set "$NETIF" down
+            ip link set "$NETIF" name eth0
             (cd "$KST/net" && timeout -k 5 "$tmo" sh ./netdevice.sh) >"$log" 2>&1
             echo $? >"$dir/$name.rc"
-            ip link set "$NETIF" down
+            ip link set eth0 down
+            ip link set eth0 name "$NETIF"
             local_up >/dev/null 2>&1
             ;;
         drivers/net/hw/ethtool.sh)
             # Not yet written for the HW-mode environment: it wants both ports in this
             # namespace, on its command line, each in a VRF of its own (forwarding library).
+            # The test gives the ports its own addresses: they start bare.
             ip -n $NS link set "$RIF" netns 1
+            ip addr flush dev "$RIF"; ip addr flush dev "$NETIF"
             (cd "$base/$(dirname "$t")" && DRIVER_TEST_CONFORMANT=no timeout -k 5 "$tmo" \
                 bash "./$(basename "$t")" "$NETIF" "$RIF") >"$log" 2>&1
             echo $? >"$dir/$name.rc"
             ip link set "$RIF" netns $NS
             remote_up
+            local_up >/dev/null 2>&1
             ;;
         *.sh)
             # DRIVER_TEST_CONFORMANT: the forwarding library takes NETIF and the remote from the

@@ -58,7 +58,7 @@ if [ -z "$why" ]; then
     fi
     # and from the remote side
     ip netns exec "$NS" ping -c 3 -i 0.2 -W 2 -M do -s 1472 $VL >/dev/null 2>&1 ||
-        why="${why:-the remote's full-size tagged echoes were not answered}"
+        why="${why:-full-size tagged echoes from the remote end were not answered}"
 fi
 if [ -z "$why" ]; then echo "ok 1 vlan.full_size_both_ways"; else
     echo "# $why"; echo "not ok 1 vlan.full_size_both_ways"; failed=1; fi
