@@ -12,7 +12,7 @@ several RUNDIRs takes each case from the last one that has it. Case names are KT
   - net/netdevice.sh: netdevice.<its PASS/FAIL/SKIP description without the interface name>;
   - a test that printed no result line: <test file> (fail if it exited non-zero, skip on 4).
 Verdicts: pass, fail, skip, xfail. A case the test itself reports as XFAIL is xfail. A failed
-case listed in the --xfail file (lines "<case> <reason>", '#' comments) becomes xfail with that
+case listed in the --xfail file (lines "<case> :: <reason>", '#' comments) becomes xfail with that
 reason: the failures that belong to the hardware or the emulator, not the driver.
 
 --json writes {driver: {case: verdict}}; --md a table (both may be given more than once) (case, one column per driver, and the
@@ -94,9 +94,9 @@ def load_xfail(path):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            parts = line.split(None, 1)
-            if len(parts) != 2:
-                sys.exit(f"{path}: a line needs a case and a reason: {line!r}")
+            parts = [x.strip() for x in line.split(" :: ", 1)]
+            if len(parts) != 2 or not all(parts):
+                sys.exit(f"{path}: a line needs '<case> :: <reason>': {line!r}")
             xf[parts[0]] = parts[1]
     return xf
 

@@ -20,7 +20,7 @@ KST=${SELFTESTS_DIR:?SELFTESTS_DIR must name the selftests install (scripts/buil
 LIST=${SELFTESTS_LIST:-"drivers/net/ping.py drivers/net/stats.py drivers/net/queues.py
     drivers/net/netpoll_basic.py drivers/net/napi_id.py drivers/net/xdp.py
     drivers/net/ring_reconfig.py drivers/net/hds.py drivers/net/hw/ethtool.sh
-    net/netdevice.sh ne2k-rs/netconsole.sh ne2k-rs/vlan.sh"}
+    net/netdevice.sh ne2k-rs/netconsole.sh ne2k-rs/vlan.sh ne2k-rs/xdp_adjust.py"}
 [ $# -ge 1 ] || { echo "usage: selftests.sh DRIVER..." >&2; exit 2; }
 for d in "$@"; do
     case "$d" in ne2k_rs|ne2k-pci) ;; *) echo "selftests: unknown driver '$d'" >&2; exit 2;; esac
@@ -135,7 +135,10 @@ run_one() {
             (cd "$KST/net" && timeout -k 5 "$tmo" sh ./netdevice.sh) >"$log" 2>&1
             echo $? >"$dir/$name.rc"
             ip link set eth0 down
-            ip link set eth0 name "$NETIF"
+            # the kernel keeps the old name as an altname: drop it to take the name back
+            ip link property del dev eth0 altname "$NETIF" 2>/dev/null
+            ip link set eth0 name "$NETIF" ||
+                echo "selftests: could not rename eth0 back to $NETIF" >&2
             local_up >/dev/null 2>&1
             ;;
         drivers/net/hw/ethtool.sh)

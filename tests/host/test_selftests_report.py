@@ -33,7 +33,8 @@ TEST: force of same speed autoneg off                               [ OK ]
 NETDEVICE = """PASS: eth0: set interface up
 PASS: eth0: set MAC address
 XFAIL: eth0: ethtool -r not supported
-FAIL: eth0: Failed to turn off feature: rx-gro-hw
+FAIL: eth0: Failed to turn on feature: rx-gro-hw
+FAIL: eth0: Cannot set MAC address
 """
 CRASHED = "Traceback (most recent call last):\n  ...\n"
 
@@ -62,7 +63,8 @@ with tempfile.TemporaryDirectory() as tmp:
     write(run_dir, "ne2k-pci", "drivers/net/queues.py", CRASHED, 4)
     xfail = os.path.join(tmp, "xfail.txt")
     with open(xfail, "w") as f:
-        f.write("# comment\nping.test_xdp_generic_mb needs MTU 9000\n")
+        f.write("# comment\nping.test_xdp_generic_mb :: needs MTU 9000\n"
+                "netdevice.Failed to turn on feature: rx-gro-hw :: fixed off\n")
     docs = os.path.join(tmp, "doc.md")
     with open(docs, "w") as f:
         f.write("intro\n<!-- selftests:begin -->\nold table\n<!-- selftests:end -->\nafter\n")
@@ -81,7 +83,9 @@ with tempfile.TemporaryDirectory() as tmp:
     check("forwarding_ok", rs.get("ethtool.force of same speed autoneg off") == "pass")
     check("netdevice_names_drop_the_interface", rs.get("netdevice.set interface up") == "pass", str(rs))
     check("netdevice_xfail", rs.get("netdevice.ethtool -r not supported") == "xfail")
-    check("netdevice_fail", rs.get("netdevice.Failed to turn off feature: rx-gro-hw") == "fail")
+    check("listed_case_with_spaces_is_xfail",
+          rs.get("netdevice.Failed to turn on feature: rx-gro-hw") == "xfail", str(rs))
+    check("netdevice_fail", rs.get("netdevice.Cannot set MAC address") == "fail", str(rs))
     check("no_result_lines_nonzero_is_fail", rs.get("queues") == "fail", str(rs))
     check("no_result_lines_rc4_is_skip", v.get("ne2k-pci", {}).get("queues") == "skip")
     doc = open(docs).read()

@@ -31,18 +31,22 @@ RMAC=$(ip -n "$NS" -j link show dev "$RIF" | python3 -c \
 [ -n "$RMAC" ] || { echo "1..0 # SKIP cannot read the remote interface's MAC"; exit 4; }
 WORK=$(mktemp -d)
 OLD_LEVEL=$(awk '{print $1}' /proc/sys/kernel/printk)
+OLD_DEVKMSG=$(cat /proc/sys/kernel/printk_devkmsg 2>/dev/null)
 FLOOD=()
 cleanup() {
     [ ${#FLOOD[@]} -gt 0 ] && kill "${FLOOD[@]}" 2>/dev/null
     [ -n "${LISTENER:-}" ] && kill "$LISTENER" 2>/dev/null
     [ -d $CFG/ne2k-test ] && { echo 0 >$CFG/ne2k-test/enabled; rmdir $CFG/ne2k-test; }
     echo "$OLD_LEVEL" >/proc/sys/kernel/printk
+    [ -n "$OLD_DEVKMSG" ] && echo "$OLD_DEVKMSG" >/proc/sys/kernel/printk_devkmsg
     wait 2>/dev/null
     rm -rf "$WORK"
 }
 trap cleanup EXIT
-# Messages reach a console only above the console log level (the lab boots quiet).
+# Messages reach a console only above the console log level (the lab boots quiet); and writes
+# to /dev/kmsg are rate-limited (10 per 5 s per open file) unless printk_devkmsg is "on".
 echo 8 >/proc/sys/kernel/printk
+echo on >/proc/sys/kernel/printk_devkmsg 2>/dev/null
 
 n=0 failed=0
 # case NAME EXTENDED TRAFFIC
