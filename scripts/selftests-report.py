@@ -8,7 +8,8 @@ RUNDIR/selftests/<driver>/<test path with / as +>.log (+ .rc) are read for every
 several RUNDIRs takes each case from the last one that has it. Case names are KTAP names:
   - Python tests (ping.py, stats.py, ...) and any test that prints KTAP (ne2k-rs/netconsole.sh):
     the KTAP line's own name, e.g. ping.test_default_v4;
-  - hw/ethtool.sh (the forwarding library): ethtool.<its TEST: description>;
+  - hw/ethtool.sh (the forwarding library): ethtool.<its TEST: description> (a trailing
+    "(: detail)" is the case's detail, not its name: it names interfaces);
   - net/netdevice.sh: netdevice.<its PASS/FAIL/SKIP description without the interface name>;
   - a test that printed no result line: <test file> (fail if it exited non-zero, skip on 4).
 Verdicts: pass, fail, skip, xfail. A case the test itself reports as XFAIL is xfail. A failed
@@ -64,7 +65,12 @@ def parse_log(test, text, rc):
             if m:
                 v = {"OK": "pass", "FAIL": "fail", "SKIP": "skip", "XFAIL": "xfail"}[m.group(2)]
                 desc = re.sub(r"\s+", " ", m.group(1).strip())
-                out.append((f"{stem}.{desc}", v, ""))
+                # "name (: what went wrong)": the name is the case, the rest its detail
+                detail = ""
+                d = re.match(r"(.*?) \(: (.*)\)$", desc)
+                if d:
+                    desc, detail = d.group(1), d.group(2)
+                out.append((f"{stem}.{desc}", v, detail if v != "pass" else ""))
             elif line.strip():
                 last = line.strip()
         if not out and rc == 4:
