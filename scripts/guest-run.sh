@@ -221,6 +221,9 @@ QOPTS="$QOPTS ${GUEST_QEMU_OPTS:-}"
 # experiments choose the driver); an explicit `modprobe ne2k-pci` still works.
 VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus "$CPUS" --memory 1G --user root --append=root=/dev/root
      --append=modprobe.blacklist=ne2k_pci,e100
+     # IPv6 off on every interface (no RS/MLD/DAD frames in the measurements); selftests.sh
+     # turns it on for the cards it tests
+     --append=sysctl.net.ipv6.conf.all.disable_ipv6=1 --append=sysctl.net.ipv6.conf.default.disable_ipv6=1
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
 # GUEST_VERBOSE=1: the kernel log on the console too (oopses and panics end up in console.log).
 [ "${GUEST_VERBOSE:-0}" = 1 ] && VNG+=(--verbose)

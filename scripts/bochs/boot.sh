@@ -77,7 +77,7 @@ PROMPT 0
 TIMEOUT 0
 LABEL lab
   KERNEL /bzimage
-  APPEND initrd=/rootfs.cpi,/run.cpi console=ttyS0,115200 rdinit=/init loglevel=$LOGLEVEL modprobe.blacklist=ne2k_pci panic=-1 clearcpuid=aperfmperf ${BOCHS_APPEND:-}
+  APPEND initrd=/rootfs.cpi,/run.cpi console=ttyS0,115200 rdinit=/init loglevel=$LOGLEVEL modprobe.blacklist=ne2k_pci panic=-1 clearcpuid=aperfmperf sysctl.net.ipv6.conf.all.disable_ipv6=1 sysctl.net.ipv6.conf.default.disable_ipv6=1 ${BOCHS_APPEND:-}
 EOF
 genisoimage -quiet -o "$W/lab.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot \
     -boot-load-size 4 -boot-info-table -J -R "$W/iso"

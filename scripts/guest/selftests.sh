@@ -32,7 +32,12 @@ NS=st-remote
 LOCAL_V4=192.0.2.1 REMOTE_V4=192.0.2.2
 LOCAL_V6=2001:db8::1 REMOTE_V6=2001:db8::2
 HAVE_V6=0
-[ -d /proc/sys/net/ipv6 ] && HAVE_V6=1
+if [ -d /proc/sys/net/ipv6 ]; then
+    HAVE_V6=1
+    # the lab boots with IPv6 off on every interface (guest-run.sh): on for these tests, in
+    # this namespace (new interfaces) and in the remote's (created below, inherits "default")
+    sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+fi
 
 ifname_of() { ls "/sys/bus/pci/devices/$1/net" 2>/dev/null | head -1; }
 
@@ -72,6 +77,7 @@ setup() {
     bind "$PAIR_REMOTE_PCI" ne2k-pci || return 1
     RIF=$(ifname_of "$PAIR_REMOTE_PCI")
     ip netns add $NS || return 1
+    ip netns exec $NS sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 2>/dev/null
     ip link set "$RIF" netns $NS || return 1
     # the local and the remote names must differ (the forwarding library's rule)
     ip -n $NS link set "$RIF" name st-peer0 || return 1
