@@ -1036,6 +1036,13 @@ fn page_one_accesses_keep_the_run_state_and_end_on_page_zero() {
     });
 }
 
+/// The bytes BQL counts in flight (`netdev_tx_sent_queue` minus `netdev_tx_completed_queue`) are
+/// `want`, and so are the bytes of the stack's frames in the TX slots (XDP's are not counted).
+fn check_bql(rig: &Rig<Model>, want: u64, what: &str) {
+    assert_eq!(rig.dev.bql_inflight.get(), want, "{what}: BQL in flight");
+    assert_eq!(rig.chip(|c| c.tx_loaded_bytes()), want, "{what}: the stack's bytes in the TX slots");
+}
+
 /// BQL: the bytes the stack is told are in flight (`netdev_tx_sent_queue` minus
 /// `netdev_tx_completed_queue`) are always those loaded in the TX slots, through completions
 /// reaped inline by `start_xmit` and by the poll, a padded runt, a TX error, a TX timeout (the
@@ -1044,46 +1051,42 @@ fn page_one_accesses_keep_the_run_state_and_end_on_page_zero() {
 #[test]
 fn bql_in_flight_bytes_follow_the_tx_slots() {
     let rig = up_wire(32);
-    let check = |rig: &Rig<Model>, want: u64, what: &str| {
-        assert_eq!(rig.dev.bql_inflight.get(), want, "{what}: BQL in flight");
-        assert_eq!(rig.chip(|c| c.tx_loaded_bytes()), want, "{what}: bytes in the TX slots");
-    };
-    check(&rig, 0, "opened");
+    check_bql(&rig, 0, "opened");
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
-    check(&rig, 100, "one on the wire");
+    check_bql(&rig, 100, "one on the wire");
     assert_eq!(rig.xmit(&frame([0xff; 6], 40, 2)), Xmit::Queued);
-    check(&rig, 160, "a runt, padded to 60, waiting");
+    check_bql(&rig, 160, "a runt, padded to 60, waiting");
     wait(&rig, model::wire_ns(100));
     assert!(rig.irq());
     rig.poll(64);
-    check(&rig, 60, "the poll completed the first");
+    check_bql(&rig, 60, "the poll completed the first");
     wait(&rig, model::wire_ns(60));
     assert_eq!(rig.xmit(&frame([0xff; 6], 200, 3)), Xmit::Queued);
-    check(&rig, 200, "start_xmit reaped the runt inline");
+    check_bql(&rig, 200, "start_xmit reaped the runt inline");
     // A failed transmit is a completion all the same.
     fail_tx_on_wire(&rig);
     assert!(rig.irq());
     rig.poll(64);
-    check(&rig, 0, "a failed transmit completes too");
+    check_bql(&rig, 0, "a failed transmit completes too");
     rig.xmit(&frame([0xff; 6], 300, 4));
     rig.xmit(&frame([0xff; 6], 400, 5));
-    check(&rig, 700, "two loaded");
+    check_bql(&rig, 700, "two loaded");
     let resets = rig.dev.bql_resets.get();
     rig.dp.tx_timeout(&rig.dev);
-    check(&rig, 0, "a TX timeout loses both");
+    check_bql(&rig, 0, "a TX timeout loses both");
     assert_eq!(rig.dev.bql_resets.get(), resets + 1);
     rig.xmit(&frame([0xff; 6], 500, 6));
-    check(&rig, 500, "after the timeout");
+    check_bql(&rig, 500, "after the timeout");
     rig.dp.stop(&rig.dev);
     assert_eq!(rig.dev.bql_inflight.get(), 0, "stop resets the queue");
     rig.open();
-    check(&rig, 0, "reopened");
+    check_bql(&rig, 0, "reopened");
 
     // QEMU's card completes inside the command write: sent, then completed in the same call.
     let rig = up(32, ChipFlags::NONE);
     for i in 0..5 {
         assert_eq!(rig.xmit(&frame([0xff; 6], 1000, i)), Xmit::Queued);
-        check(&rig, 0, "QEMU: completed inline");
+        check_bql(&rig, 0, "QEMU: completed inline");
     }
 }
 
@@ -1095,10 +1098,6 @@ fn bql_in_flight_bytes_follow_the_tx_slots() {
 #[test]
 fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     let rig = up_wire(32);
-    let check = |rig: &Rig<Model>, want: u64, what: &str| {
-        assert_eq!(rig.dev.bql_inflight.get(), want, "{what}: BQL in flight");
-        assert_eq!(rig.chip(|c| c.tx_loaded_bytes()), want, "{what}: the stack's bytes in the TX slots");
-    };
     // A stack frame on the wire, then a bounced frame into the other slot.
     assert_eq!(rig.xmit(&frame([0xff; 6], 300, 1)), Xmit::Queued);
     let bounced = frame(MAC, 200, 7);
@@ -1107,17 +1106,17 @@ fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     assert!(rig.irq());
     assert_eq!(poll(&rig, 64).len(), 0, "a bounced frame is not delivered to the stack");
     assert_eq!(*rig.napi.xdp_tx.borrow(), vec![(bounced.clone(), true)], "loaded into the free slot");
-    check(&rig, 300, "stack frame on the wire, XDP frame waiting");
+    check_bql(&rig, 300, "stack frame on the wire, XDP frame waiting");
     assert!(rig.dev.queue_stopped.get(), "both slots taken: the stack's queue is stopped");
     // Both complete: the stack's 300 bytes come back to BQL, the XDP frame's never went in.
     wait(&rig, model::wire_ns(300));
     assert!(rig.irq());
     rig.poll(64);
-    check(&rig, 0, "the stack frame completed");
+    check_bql(&rig, 0, "the stack frame completed");
     wait(&rig, model::wire_ns(200));
     assert!(rig.irq());
     rig.poll(64);
-    check(&rig, 0, "the XDP frame completed");
+    check_bql(&rig, 0, "the XDP frame completed");
     assert!(!rig.dev.queue_stopped.get(), "a completion woke the queue");
     let sent = rig.chip(|c| c.bus().sent.clone());
     assert_eq!(sent.len(), 2);
@@ -1128,19 +1127,19 @@ fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     rig.napi.xdp_tx.borrow_mut().clear();
     assert_eq!(rig.xmit(&frame([0xff; 6], 400, 2)), Xmit::Queued);
     assert_eq!(rig.xmit(&frame([0xff; 6], 500, 3)), Xmit::Queued);
-    check(&rig, 900, "two stack frames");
+    check_bql(&rig, 900, "two stack frames");
     rig.chip(|c| c.bus().receive(&frame(MAC, 100, 8)));
     rig.napi.bounce.set(1);
     assert!(rig.irq());
     rig.poll(64);
     assert_eq!(rig.napi.xdp_tx.borrow().len(), 1);
     assert!(!rig.napi.xdp_tx.borrow()[0].1, "no free slot: not sent");
-    check(&rig, 900, "the refused bounce took nothing");
+    check_bql(&rig, 900, "the refused bounce took nothing");
     for len in [400, 500] {
         wait(&rig, model::wire_ns(len));
         assert!(rig.irq());
         rig.poll(64);
     }
-    check(&rig, 0, "both completed");
+    check_bql(&rig, 0, "both completed");
     assert_eq!(rig.chip(|c| c.bus().sent.len()), 4, "the refused frame never reached the wire");
 }
