@@ -53,29 +53,30 @@ fi
 rm -f "$log"
 done_step
 
+# A host Python test (tests/host/, checks.py): a result per "PASS|FAIL <name>" line it prints,
+# and a failure named NONE if it printed none.
+#   python_checks SCRIPT NONE
+python_checks() {
+    local n=0 res name
+    while read -r res name _; do
+        case "$res" in PASS|FAIL) result "$res" "host::$name"; n=$((n + 1));; esac
+    done < <(python3 "$REPO/tests/host/$1" 2>&1)
+    [ $n -gt 0 ] || result FAIL "host::$2"
+}
+
 # ---- host: the report generator on a recorded trace fixture ----
 step "host tests (report.py on tests/fixtures/stage-run)"
-while read -r res name _; do
-    case "$res" in PASS|FAIL) result "$res" "host::$name";; esac
-done < <(python3 "$REPO/tests/host/test_report.py" 2>&1)
+python_checks test_report.py report::no-output
 done_step
 
 # ---- host: the bench report on a recorded bench fixture ----
 step "host tests (bench-report.py on tests/fixtures/bench-run)"
-n=0
-while read -r res name _; do
-    case "$res" in PASS|FAIL) result "$res" "host::$name"; n=$((n + 1));; esac
-done < <(python3 "$REPO/tests/host/test_bench_report.py" 2>&1)
-[ $n -gt 0 ] || result FAIL "host::bench_report::no-output"
+python_checks test_bench_report.py bench_report::no-output
 done_step
 
 # ---- host: the selftests report on the formats the kernel's driver selftests print ----
 step "host tests (selftests-report.py)"
-n=0
-while read -r res name _; do
-    case "$res" in PASS|FAIL) result "$res" "host::$name"; n=$((n + 1));; esac
-done < <(python3 "$REPO/tests/host/test_selftests_report.py" 2>&1)
-[ $n -gt 0 ] || result FAIL "host::selftests_report::no-output"
+python_checks test_selftests_report.py selftests_report::no-output
 done_step
 
 # ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
@@ -158,7 +159,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     # peer (C ne2k-pci) in a netns (scripts/selftests.sh; `make selftests` runs them all) ----
     step "kernel driver selftests (subset: ping.py stats.py netpoll_basic.py)"
     sout="$REPO/results/check-selftests-$(date +%Y%m%d-%H%M%S)"
-    "$HERE/selftests.sh" --kdir "$KDIR" --out "$sout" --drivers ne2k_rs \
+    "$HERE/selftests.sh" --kdir "$KDIR" --ko "$KO" --out "$sout" --drivers ne2k_rs \
         --list "${CHECK_SELFTESTS:-drivers/net/ping.py drivers/net/stats.py drivers/net/netpoll_basic.py}" \
         >"$sout.log" 2>&1
     src=$?
