@@ -5,10 +5,11 @@
 #   - two ne2k_pci cards joined by a 10 Mbit/s wire (scripts/wire.py): the card under test, and
 #     its peer (always the C ne2k-pci) in the network namespace "st-remote" as the remote end;
 #   - the selftests built from the kernel's source (scripts/build-selftests.sh);
-#   - ne2k_rs.ko built against that kernel into the run directory.
+#   - ne2k_rs.ko built against that kernel into the run directory, or --ko's (a module already
+#     built against KBUILD, e.g. make check's).
 #
-#   selftests.sh --kdir KBUILD [--out DIR] [--drivers "ne2k_rs ne2k-pci"] [--list "TESTS"]
-#                [--json FILE --md FILE --docs FILE]
+#   selftests.sh --kdir KBUILD [--ko MODULE] [--out DIR] [--drivers "ne2k_rs ne2k-pci"]
+#                [--list "TESTS"] [--json FILE --md FILE --docs FILE]
 #
 # --list: the tests (paths under the selftests install, or ne2k-rs/<file> for tests/selftests/),
 # default: scripts/guest/selftests.sh's list. Verdicts (scripts/selftests-report.py, with
@@ -21,10 +22,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" OUT="" DRIVERS="ne2k_rs ne2k-pci" LIST="" JSON="" MD="" DOCS=""
+KDIR="" KO="" OUT="" DRIVERS="ne2k_rs ne2k-pci" LIST="" JSON="" MD="" DOCS=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
+        --ko) KO=$2; shift 2;;
         --out) OUT=$2; shift 2;;
         --drivers) DRIVERS=$2; shift 2;;
         --list) LIST=$2; shift 2;;
@@ -42,14 +44,21 @@ done
 OUT=${OUT:-"$REPO/results/selftests-$(date +%Y%m%d-%H%M%S)"}
 mkdir -p "$OUT"; OUT=$(cd "$OUT" && pwd)
 
-step "ne2k_rs.ko against $(basename "$KDIR")"
-build_module_copy "$REPO" "$OUT/module" "$KDIR" "$OUT/module.log" || die "module build failed (log: $OUT/module.log)"
-done_step
+if [ -n "$KO" ]; then
+    [ -f "$KO" ] || die "--ko: $KO not found"
+    KO=$(readlink -f "$KO")
+else
+    step "ne2k_rs.ko against $(basename "$KDIR")"
+    build_module_copy "$REPO" "$OUT/module" "$KDIR" "$OUT/module.log" ||
+        die "module build failed (log: $OUT/module.log)"
+    done_step
+    KO="$OUT/module/ne2k_rs.ko"
+fi
 KST=$("$HERE/build-selftests.sh" "$KDIR" | tail -1)
 
 step "guest: selftests for $DRIVERS (log: $OUT/guest.log)"
 rc=0
-NE2K_RS_KO="$OUT/module/ne2k_rs.ko" SELFTESTS_DIR="$KST" SELFTESTS_LIST="$LIST" \
+NE2K_RS_KO="$KO" SELFTESTS_DIR="$KST" SELFTESTS_LIST="$LIST" \
     "$HERE/guest-run.sh" --kdir "$KDIR" --pair --timeout "${SELFTESTS_TIMEOUT:-3600}" \
     --out "$OUT/guest" "$HERE/guest/selftests.sh" $DRIVERS >"$OUT/guest.log" 2>&1 || rc=$?
 done_step
