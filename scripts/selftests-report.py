@@ -14,7 +14,9 @@ several RUNDIRs takes each case from the last one that has it. Case names are KT
   - a test that printed no result line: <test file> (fail if it exited non-zero, skip on 4).
 Verdicts: pass, fail, skip, xfail. A case the test itself reports as XFAIL is xfail. A failed
 case listed in the --xfail file (lines "<case> :: <reason>", '#' comments) becomes xfail with that
-reason: the failures that belong to the hardware or the emulator, not the driver.
+reason: the failures that belong to the hardware or the emulator, not the driver. A line
+"<case> :: when <text> :: <reason>" makes the case xfail only when its test's log holds <text>
+(the one failure that belongs to the hardware; any other failure of the case stays a fail).
 
 --json writes {driver: {case: verdict}}; --md a table (both may be given more than once) (case, one column per driver, and the
 reason for every skip and xfail); --docs replaces the text between the markers
@@ -100,10 +102,15 @@ def load_xfail(path):
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            parts = [x.strip() for x in line.split(" :: ", 1)]
-            if len(parts) != 2 or not all(parts):
-                sys.exit(f"{path}: a line needs '<case> :: <reason>': {line!r}")
-            xf[parts[0]] = parts[1]
+            parts = [x.strip() for x in line.split(" :: ")]
+            when = None
+            if len(parts) == 3 and parts[1].startswith("when "):
+                when = parts[1][len("when "):].strip()
+                parts = [parts[0], parts[2]]
+            if len(parts) != 2 or not all(parts) or when == "":
+                sys.exit(f"{path}: a line needs '<case> :: <reason>' or "
+                         f"'<case> :: when <log text> :: <reason>': {line!r}")
+            xf[parts[0]] = (when, parts[1])
     return xf
 
 
@@ -130,8 +137,9 @@ def collect(rundirs, xfail):
                     with open(rcf) as f:
                         rc = int(f.read().strip() or 1)
                 for case, v, reason in parse_log(test, text, rc):
-                    if v == "fail" and case in xfail:
-                        v, reason = "xfail", xfail[case]
+                    when, why = xfail.get(case, (None, None))
+                    if v == "fail" and why and (when is None or when in text):
+                        v, reason = "xfail", why
                     verdicts.setdefault(drv, {})[case] = v
                     if reason:
                         reasons.setdefault(drv, {})[case] = reason
