@@ -426,8 +426,33 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
 
     /// `ndo_open`: NAPI first (once the chip is unmasked its interrupt may schedule a poll),
     /// then reset and start the chip with the last filter the stack asked for (the core calls
-    /// `set_rx_mode` right after open with the current one).
+    /// `set_rx_mode` right after open with the current one). On failure the interface stays
+    /// down: NAPI is disabled again.
     pub fn open(&self, dev: &impl NetIf) -> Result<(), OpenError> {
+        self.start(dev).inspect_err(|_| dev.napi_disable())
+    }
+
+    /// System resume (`dev_pm_ops` `resume`, `thaw`, `restore`) of an interface that was up at
+    /// suspend ([`Self::suspend`]): the card may have lost power, so it is reset and started
+    /// as at open. A card that does not come out of reset stays stopped with the carrier off,
+    /// but the interface stays up, so NAPI stays enabled for the `ndo_stop` that will come
+    /// (disabling it twice would never return); the transmit watchdog does not fire on a
+    /// stopped chip (start_xmit drops), and `ip link set down/up` retries the reset.
+    pub fn resume(&self, dev: &impl NetIf) -> Result<(), OpenError> {
+        self.start(dev).inspect_err(|_| dev.carrier_off())
+    }
+
+    /// System suspend (`dev_pm_ops` `suspend`, `freeze`, `poweroff`) and PCI shutdown, of an
+    /// interface that is up; the glue has detached the device under RTNL (the stack sends no
+    /// more). The chip is quiesced as at [`Self::stop`]: the frames in the TX slots are dropped
+    /// (BQL reset), no poll runs until [`Self::resume`].
+    pub fn suspend(&self, dev: &impl NetIf) {
+        self.stop(dev)
+    }
+
+    /// Open and resume: NAPI on, reset, filter, start. On failure NAPI is left on (each
+    /// caller decides) and the chip stopped.
+    fn start(&self, dev: &impl NetIf) -> Result<(), OpenError> {
         dev.napi_enable();
         let mut st = self.hold(dev);
         let res = if st.dead {
@@ -436,8 +461,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             st.chip.reset().map_err(OpenError::Chip)
         };
         if let Err(e) = res {
+            st.chip.quiesce();
             drop(st);
-            dev.napi_disable();
             if let OpenError::Chip(c) = e {
                 dev.log(true, Log::OpenReset(c));
             }

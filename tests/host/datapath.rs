@@ -5,7 +5,7 @@
 
 
 use std::mem::MaybeUninit;
-use ne2k_host::datapath::{Napi, NetIf, RxBuf, Xmit};
+use ne2k_host::datapath::{Log, Napi, NetIf, RxBuf, Xmit};
 use ne2k_host::dp8390::{self, ChipFlags, Dp8390, Ring, RxNext, XmitError, PCI_CHIPS};
 use ne2k_host::hw::regs::{self, isr};
 use ne2k_host::hw::RegisterBus;
@@ -886,6 +886,7 @@ fn a_poll_leaves_a_chip_stopped_by_unbind_alone() {
         assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP, "restarted after unbind: CMD {:#04x}", m.cmd);
         assert_eq!(m.imr, 0);
     });
+    rig.dp.stop(&rig.dev);
     assert!(rig.dp.open(&rig.dev).is_err(), "an unbound device does not open");
 }
 
@@ -1142,4 +1143,88 @@ fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     }
     check_bql(&rig, 0, "both completed");
     assert_eq!(rig.chip(|c| c.bus().sent.len()), 4, "the refused frame never reached the wire");
+}
+
+/// Issue #15, system sleep: suspend with a frame on the wire and one waiting in the second
+/// slot quiesces the card (stopped, masked, NAPI off, BQL reset, no carrier); the card then
+/// loses its state (power off: registers back to their reset values, the filter gone), and
+/// resume brings it back as the stack left it: the multicast filter, both slots free,
+/// frames out and in.
+#[test]
+fn suspend_quiesces_in_flight_and_resume_restores_the_card() {
+    let group = [0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb];
+    let rig = up_wire(32);
+    rig.dev.carrier_on();
+    rig.dp.set_rx_mode(&rig.dev, false, false, Some(&[group]));
+    assert_eq!(rig.xmit(&frame([0xff; 6], 1000, 1)), Xmit::Queued);
+    assert_eq!(rig.xmit(&frame([0xff; 6], 1000, 2)), Xmit::Queued);
+    assert!(rig.dev.bql_inflight.get() > 0);
+
+    rig.dp.suspend(&rig.dev);
+    assert!(!rig.dev.napi_enabled.get() && !rig.dev.carrier.get());
+    assert_eq!(rig.dev.bql_inflight.get(), 0, "the slots' frames are gone: BQL reset");
+    rig.chip(|c| {
+        assert!(!c.running());
+        let m = c.bus();
+        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP);
+        assert_eq!(m.imr, 0);
+        // Power off.
+        m.par = [0; 6];
+        m.mar = [0; 8];
+        m.rcr = 0;
+        m.pstart = 0;
+        m.pstop = 0;
+    });
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 3)), Xmit::Dropped, "a suspended card sends nothing");
+    wait(&rig, 10_000_000);
+
+    rig.dp.resume(&rig.dev).expect("resume");
+    assert!(rig.dev.napi_enabled.get() && rig.dev.carrier.get() && !rig.dev.queue_stopped.get());
+    rig.chip(|c| {
+        assert!(c.running());
+        assert_eq!(c.tx_free(), 2);
+        assert_eq!(c.bus().imr, isr::ALL);
+        assert_eq!(c.bus().par, MAC);
+    });
+    assert!(rig.chip(|c| c.bus().receive(&frame(group, 80, 4))), "the multicast filter is back");
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 300, 5))));
+    assert!(rig.irq());
+    let got = poll(&rig, 64);
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[1], frame(MAC, 300, 5));
+    let sent_before = rig.chip(|c| c.bus().sent.len());
+    assert_eq!(rig.xmit(&frame([0xff; 6], 500, 6)), Xmit::Queued);
+    run_wire(&rig, 2, 500);
+    let sent = rig.chip(|c| c.bus().sent.clone());
+    assert_eq!(sent.len(), sent_before + 1);
+    assert_eq!(sent.last().unwrap()[..500], frame([0xff; 6], 500, 6)[..]);
+    assert_eq!(rig.dev.bql_inflight.get(), 0);
+    assert!(violations(&rig).is_empty(), "{:?}", violations(&rig));
+}
+
+/// Issue #15: a card that does not come out of reset at resume stays stopped, without
+/// carrier, but the interface stays up: NAPI stays enabled so that the `ndo_stop` the stack
+/// calls later does not disable it twice (which never returns); a later open retries.
+#[test]
+fn a_resume_whose_reset_fails_leaves_napi_for_the_stop_that_follows() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.dev.carrier_on();
+    rig.dp.suspend(&rig.dev);
+    rig.chip(|c| {
+        // Back from sleep with a card that never signals the end of its reset.
+        let m = c.bus();
+        m.dead_reset = true;
+        m.isr = 0;
+    });
+    assert!(rig.dp.resume(&rig.dev).is_err());
+    assert!(rig.dev.napi_enabled.get(), "NAPI is the interface's until ndo_stop");
+    assert!(!rig.dev.carrier.get());
+    assert!(!rig.chip(|c| c.running()));
+    assert_eq!(rig.chip(|c| c.bus().imr), 0);
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Dropped);
+    assert!(rig.dev.logs.borrow().iter().any(|l| matches!(l, Log::OpenReset(_))));
+    rig.dp.stop(&rig.dev);
+    rig.chip(|c| c.bus().dead_reset = false);
+    rig.dp.open(&rig.dev).expect("open after the card came back");
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
 }

@@ -71,9 +71,11 @@ impl NetIf for HostDev {
         self.queue_stopped.get()
     }
     fn napi_enable(&self) {
+        assert!(!self.napi_enabled.get(), "napi_enable of an enabled NAPI: a BUG_ON in the kernel");
         self.napi_enabled.set(true);
     }
     fn napi_disable(&self) {
+        assert!(self.napi_enabled.get(), "napi_disable of a disabled NAPI never returns in the kernel");
         self.napi_enabled.set(false);
         self.napi_scheduled.set(false);
     }
