@@ -36,7 +36,6 @@ mod net;
 mod pci_driver;
 mod stages;
 
-use kernel::pci;
 use kernel::prelude::*;
 
 use pci_driver::Ne2kDriver;
@@ -49,7 +48,7 @@ const DRV_VERSION: &CStr = c"0.2.0";
 #[pin_data]
 struct Ne2kModule {
     #[pin]
-    _driver: kernel::driver::Registration<pci::Adapter<Ne2kDriver>>,
+    _driver: kernel::driver::Registration<netdev::PciPmAdapter<Ne2kDriver>>,
 }
 
 impl kernel::InPlaceModule for Ne2kModule {

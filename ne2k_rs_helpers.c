@@ -154,6 +154,11 @@ bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
 	return netif_queue_stopped(dev);
 }
 
+bool ne2k_rs_netif_running(const struct net_device *dev)
+{
+	return netif_running(dev);
+}
+
 unsigned int ne2k_rs_netdev_flags(const struct net_device *dev)
 {
 	return READ_ONCE(dev->flags);

@@ -42,6 +42,7 @@ void ne2k_rs_netif_start_queue(struct net_device *dev);
 void ne2k_rs_netif_stop_queue(struct net_device *dev);
 void ne2k_rs_netif_wake_queue(struct net_device *dev);
 bool ne2k_rs_netif_queue_stopped(struct net_device *dev);
+bool ne2k_rs_netif_running(const struct net_device *dev);
 void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes);
 void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
 				    unsigned int bytes);

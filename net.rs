@@ -13,7 +13,7 @@ use crate::dp8390;
 use crate::hw::port::PortBus;
 use crate::netdev::{
     self, BhSpinLock, BhSpinLockGuard, EthtoolOps, IrqLine, IrqReturn, LinkStats64, NetDev,
-    NetDevOps, NetdevTx, QueueStats, RingSizes, StatOps, XdpVerdict, XDP_ACT_BASIC,
+    NetDevOps, NetdevTx, PowerOps, QueueStats, RingSizes, StatOps, XdpVerdict, XDP_ACT_BASIC,
     XDP_ACT_NDO_XMIT, XDP_ACT_REDIRECT,
 };
 use crate::stages::Tracepoints;
@@ -393,6 +393,19 @@ impl NetDevOps for Ne2kNet<'_> {
             redirected: core::cell::Cell::new(false),
         };
         self.dp.poll(dev, &rx, budget.max(0) as usize) as i32
+    }
+}
+
+/// System sleep (PCI suspend/resume and shutdown, through `netdev::PciPmAdapter`).
+impl PowerOps for Ne2kNet<'_> {
+    fn suspend(&self, dev: &NetDev) {
+        self.dp.suspend(dev);
+    }
+
+    fn resume(&self, dev: &NetDev) {
+        // A card that does not come out of reset was logged (`Log::OpenReset`) and stays
+        // stopped without carrier; the interface stays up (see `Datapath::resume`).
+        let _ = self.dp.resume(dev);
     }
 }
 

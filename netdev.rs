@@ -12,6 +12,7 @@ use kernel::page::{Page, PAGE_SIZE};
 use kernel::pci;
 use kernel::prelude::*;
 use kernel::sync::Arc;
+use kernel::types::Opaque;
 
 // The C shims (`ne2k_rs_*`) and the netdev functions and types the kernel crate lacks, declared
 // by bindgen from ne2k_rs_helpers.h.
@@ -277,6 +278,11 @@ impl NetDev {
     pub fn reset_queue(&self) {
         // SAFETY: as `sent_queue`.
         unsafe { sys::ne2k_rs_netdev_reset_queue(self.0) }
+    }
+    /// The interface is up (`netif_running`).
+    pub fn running(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { sys::ne2k_rs_netif_running(self.0) }
     }
     pub fn carrier_on(&self) {
         // SAFETY: as above; netif_carrier_on is callable from any context.
@@ -1366,6 +1372,166 @@ impl<T: NetDevOps> Registration<T> {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
         // as the device, i.e. as long as `self`.
         unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.dev.0)) }
+    }
+}
+
+/// What a device does at system sleep, for an interface that is up (the PCI callbacks of
+/// [`PciPmAdapter`] reach it through [`Registration::suspend`] and [`Registration::resume`],
+/// which hold RTNL and detach the device first: the stack then neither transmits nor opens it).
+pub trait PowerOps: NetDevOps {
+    /// Quiesce the card: no interrupt, no poll, nothing in flight, until [`Self::resume`].
+    fn suspend(&self, dev: &NetDev);
+    /// Bring the card back (it may have lost power) as the stack left it.
+    fn resume(&self, dev: &NetDev);
+}
+
+/// RTNL, held while this lives (`rtnl_lock`/`rtnl_unlock`).
+struct Rtnl(());
+
+impl Rtnl {
+    /// Sleeps: process context, and not with RTNL already held (PM and shutdown callbacks
+    /// never are).
+    fn lock() -> Self {
+        // SAFETY: called from a PM or shutdown callback: process context, RTNL not held.
+        unsafe { sys::rtnl_lock() };
+        Rtnl(())
+    }
+}
+
+impl Drop for Rtnl {
+    fn drop(&mut self) {
+        // SAFETY: `self` exists only while we hold RTNL (taken in `lock`).
+        unsafe { sys::rtnl_unlock() }
+    }
+}
+
+impl<T: PowerOps> Registration<T> {
+    /// System suspend (and shutdown): under RTNL, the device is marked absent
+    /// (`netif_device_detach`: its queue stops, `dev_open` and netpoll refuse it) and, if the
+    /// interface is up, quiesced by [`PowerOps::suspend`]. It stays up: resume restarts it.
+    pub fn suspend(&self) {
+        let _rtnl = Rtnl::lock();
+        // SAFETY: `self.dev` is our registered device (type invariant of NetDev).
+        unsafe { sys::netif_device_detach(self.dev.0) };
+        if self.dev.running() {
+            self.data.suspend(&self.dev);
+        }
+    }
+
+    /// System resume: under RTNL, an interface that was up is restarted by
+    /// [`PowerOps::resume`], then the device is present again (`netif_device_attach` wakes
+    /// its queue).
+    pub fn resume(&self) {
+        let _rtnl = Rtnl::lock();
+        if self.dev.running() {
+            self.data.resume(&self.dev);
+        }
+        // SAFETY: as in `suspend`.
+        unsafe { sys::netif_device_attach(self.dev.0) };
+    }
+}
+
+/// The system-sleep and shutdown callbacks of a PCI driver, which 7.3's `kernel::pci::Driver`
+/// does not have. Each gets the driver's data of a bound device.
+pub trait PciPm: pci::Driver {
+    /// `dev_pm_ops` `suspend`, `freeze` and `poweroff`.
+    fn suspend(this: Pin<&Self::Data<'_>>);
+    /// `dev_pm_ops` `resume`, `thaw` and `restore`.
+    fn resume(this: Pin<&Self::Data<'_>>);
+    /// `pci_driver.shutdown` (reboot, power off, kexec).
+    fn shutdown(this: Pin<&Self::Data<'_>>);
+}
+
+/// `kernel::pci::Adapter<T>` plus [`PciPm`]: a shim for what the kernel crate lacks, to go away
+/// when `pci::Driver` grows PM callbacks. Registered as
+/// `kernel::driver::Registration<PciPmAdapter<T>>`; it sets `driver.pm` and `shutdown` in the
+/// `struct pci_driver`, then registers it with `pci::Adapter<T>`'s own code, so probe, remove
+/// and the driver data are the kernel crate's.
+pub struct PciPmAdapter<T>(core::marker::PhantomData<T>);
+
+impl<T: PciPm> PciPmAdapter<T> {
+    const PM_OPS: bindings::dev_pm_ops = bindings::dev_pm_ops {
+        suspend: Some(Self::suspend_callback),
+        resume: Some(Self::resume_callback),
+        freeze: Some(Self::suspend_callback),
+        thaw: Some(Self::resume_callback),
+        poweroff: Some(Self::suspend_callback),
+        restore: Some(Self::resume_callback),
+        ..pin_init::zeroed()
+    };
+
+    /// The driver data of `dev`.
+    ///
+    /// # Safety
+    ///
+    /// `dev` is a device bound to this driver, for the call (the PM core and the PCI shutdown
+    /// call a driver's callbacks only for a device bound to it, holding the device lock, which
+    /// excludes an unbind); `pci::Adapter<T>`'s probe stored a `Pin<KBox<T::Data>>` in it
+    /// before the bind completed (with `set_drvdata`, which remove borrows the same way).
+    unsafe fn data<'a>(dev: *mut bindings::device) -> Pin<&'a T::Data<'a>> {
+        // SAFETY: `dev` is a valid, bound device for 'a (the caller's contract); the internal
+        // bound context is what the kernel crate's own bus callbacks view it as.
+        let dev = unsafe { &*dev.cast::<kernel::device::Device<kernel::device::CoreInternal<'a>>>() };
+        // SAFETY: probe stored this type (the caller's contract); the device stays bound for
+        // the call.
+        unsafe { dev.drvdata_borrow::<T::Data<'a>>() }
+    }
+
+    /// # Safety
+    /// `dev` is a device bound to this driver (the PM core's call; see [`Self::data`]).
+    unsafe extern "C" fn suspend_callback(dev: *mut bindings::device) -> c_int {
+        // SAFETY: the PM core calls this for a device bound to us (see `data`).
+        T::suspend(unsafe { Self::data(dev) });
+        0
+    }
+
+    /// # Safety
+    /// As [`Self::suspend_callback`].
+    unsafe extern "C" fn resume_callback(dev: *mut bindings::device) -> c_int {
+        // SAFETY: as in `suspend_callback`.
+        T::resume(unsafe { Self::data(dev) });
+        0
+    }
+
+    /// # Safety
+    /// `pdev` is a PCI device bound to this driver (the PCI core's `shutdown` call).
+    unsafe extern "C" fn shutdown_callback(pdev: *mut bindings::pci_dev) {
+        // SAFETY: the PCI core calls `shutdown` with a valid pci_dev bound to us (under its
+        // device lock); its `dev` is the device the driver data hangs on.
+        T::shutdown(unsafe { Self::data(&raw mut (*pdev).dev) });
+    }
+}
+
+// SAFETY: the same layout as `pci::Adapter<T>`'s: `struct pci_driver` (repr(C)) embeds its
+// `struct device_driver` at `driver`, and the driver data is `T::Data`, which
+// `pci::Adapter<T>`'s probe stores.
+unsafe impl<T: PciPm> kernel::driver::DriverLayout for PciPmAdapter<T> {
+    type DriverType = bindings::pci_driver;
+    type DriverData<'bound> = T::Data<'bound>;
+    const DEVICE_DRIVER_OFFSET: usize = core::mem::offset_of!(bindings::pci_driver, driver);
+}
+
+// SAFETY: `unregister` is `pci::Adapter<T>`'s, after a successful `register` that was its too.
+unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter<T> {
+    unsafe fn register(
+        reg: &Opaque<bindings::pci_driver>,
+        name: &'static CStr,
+        module: &'static kernel::ThisModule,
+    ) -> Result {
+        // SAFETY: `reg` is not registered yet (`Registration::new` initialised it and calls
+        // this once): its fields may be written. The ops table is a constant ('static).
+        unsafe {
+            (*reg.get()).driver.pm = &Self::PM_OPS;
+            (*reg.get()).shutdown = Some(Self::shutdown_callback);
+        }
+        // SAFETY: our caller's contract (`reg` stays pinned until `unregister`) is the one
+        // `pci::Adapter<T>::register` asks for.
+        unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::register(reg, name, module) }
+    }
+
+    unsafe fn unregister(reg: &Opaque<bindings::pci_driver>) {
+        // SAFETY: `reg` was registered by `pci::Adapter<T>::register` (above).
+        unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::unregister(reg) }
     }
 }
 

@@ -169,3 +169,19 @@ impl pci::Driver for Ne2kDriver {
         dev_info!(pdev, "{} unbound\n", this.info.name);
     }
 }
+
+impl netdev::PciPm for Ne2kDriver {
+    fn suspend(this: Pin<&Self::Data<'_>>) {
+        this.reg.suspend();
+    }
+
+    fn resume(this: Pin<&Self::Data<'_>>) {
+        this.reg.resume();
+    }
+
+    /// Reboot, power off, kexec: the card is quiesced (no interrupt, no receive into memory
+    /// a kexec'd kernel may own) and detached, as at suspend.
+    fn shutdown(this: Pin<&Self::Data<'_>>) {
+        this.reg.suspend();
+    }
+}
