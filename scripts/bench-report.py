@@ -19,6 +19,8 @@ WORKLOADS = [
     ("udp64_rx_pps", "packets/s", True, ">=1.3", "iperf3 -R UDP 64-byte payload, delivered"),
     ("udp1472_tx_pps", "packets/s", True, None, "iperf3 UDP 1472-byte payload, delivered"),
     ("udp1472_rx_pps", "packets/s", True, None, "iperf3 -R UDP 1472-byte payload, delivered"),
+    ("nf_drop64_pps", "packets/s", True, None, "the udp64_rx flood dropped by an iptables rule in the raw table (`-t raw -A PREROUTING -i DEV -p udp -j DROP`, nf_tables backend): frames the driver handed on per second (rx_packets), every one of them counted by the rule"),
+    ("xdp_drop64_pps", "packets/s", True, None, "the same flood dropped by an XDP program (scripts/bpf/xdp_drop_udp.bpf.c) - ne2k_rs: native, before any skb exists, every frame in ethtool -S xdp_drop; ne2k-pci has no native XDP: generic, after its skb"),
     ("ping1_rtt", "us", False, None, "UDP ping-pong with the peer's echo server, 1-byte payload, median RTT (iputils ping cannot time payloads under 16 bytes)"),
     ("ping1472_rtt", "us", False, None, "UDP ping-pong, 1472-byte payload (a full 1514-byte frame), median RTT"),
     ("pktgen60_pps", "packets/s", True, None, "pktgen 60-byte frames"),
@@ -324,6 +326,23 @@ def main():
                          f"quartiles {q[0]:.2f} to {q[2]:.2f} %, min {min(v):.2f}, max {max(v):.2f}")
         md += ["", f"Tracepoint cost blocks, {label} (pktgen 60-byte packets/s lost; a negative figure is a "
                "gain, i.e. noise): " + "; ".join(parts) + "."]
+    # XDP_DROP against iptables on the same driver, per round (the issue #15 comparison), with
+    # the A/A arm's own ratio beside it
+    xr = {}
+    for drv in ("ne2k_rs", AA, C):
+        x, n = per_round(drv, "xdp_drop64_pps"), per_round(drv, "nf_drop64_pps")
+        rr = [x[r] / n[r] for r in sorted(x) if x.get(r) is not None and n.get(r)]
+        if rr:
+            xr[drv] = {"ratio_per_round": [round(v, 3) for v in rr], "ratio_median": round(statistics.median(rr), 3)}
+    if xr:
+        out["xdp_drop_vs_iptables"] = xr
+        md += ["", "Dropping the 64-byte receive flood before any socket, XDP_DROP against an iptables raw rule "
+               "(frames taken off the ring per second; the ratio is per round, XDP / iptables, on the same driver): "
+               + "; ".join(f"{d} {f(stats(per_round(d, 'xdp_drop64_pps').values()))} vs "
+                           f"{f(stats(per_round(d, 'nf_drop64_pps').values()))}, ratio {v['ratio_median']} "
+                           f"({', '.join(str(x) for x in v['ratio_per_round'])})"
+                           + (" [generic XDP]" if d == C else " [native XDP]")
+                           for d, v in xr.items()) + "."]
     loss = [(w["name"], w["loss_pct"]) for w in out["workloads"] if "loss_pct" in w]
     md += ["", "UDP loss at the receiver (%): " + "; ".join(
         f"{n}: ne2k_rs {f(l['ne2k_rs'])}, C {f(l['c'])}" for n, l in loss)]

@@ -36,8 +36,14 @@ build_module_copy "$REPO" "$nt" "$KDIR" "$out/notrace-build.log" NE2K_RS_NOTRACE
 cp "$nt/ne2k_rs.ko" "$out/ne2k_rs_notrace.ko"
 done_step
 
+# The XDP program of the drop workload (guest/bench-lib.sh: drop_flood), self-contained C.
+step "XDP program (scripts/bpf/xdp_drop_udp.bpf.c)"
+clang-19 -O2 -g -target bpf -c "$REPO/scripts/bpf/xdp_drop_udp.bpf.c" -o "$out/xdp_drop_udp.bpf.o" ||
+    die "clang-19 -target bpf failed (make deps installs clang-19)"
+done_step
+
 step "guest: $ROUNDS rounds (timeout ${TIMEOUT}s)"
-NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" BENCH_ROUNDS=$ROUNDS \
+BENCH_XDP_OBJ="$out/xdp_drop_udp.bpf.o" NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" BENCH_ROUNDS=$ROUNDS \
     "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "$TIMEOUT" --out "$out/guest" \
     "$HERE/guest/bench.sh"
 rc=$?

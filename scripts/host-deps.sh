@@ -18,6 +18,8 @@ PKGS=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod rsync xz-uti
       clang-19 libclang-19-dev lld-19 llvm-19
       iperf3 iputils-ping iproute2 ethtool busybox-static procps
       linux-perf gawk udev
+      # make bench: the XDP_DROP figure's iptables counterpart (Debian's iptables, nf_tables)
+      iptables
       bochs bochsbios vgabios bochs-term isolinux syslinux-common genisoimage
       # the kernel's driver selftests (make selftests; make check's subset): their tools, and
       # pahole for the selftests kernel's BTF

@@ -254,3 +254,69 @@ port_accesses() { # driver round [label]
             "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
     fi
 }
+
+# ---- dropping a receive flood as early as the stack allows: XDP_DROP against iptables ----
+# drop_flood HOW payload seconds -> packets/s the card's driver took off the ring and handed on
+# (the interface's rx_packets) while a UDP flood from the peer (iperf3 -R -u, unlimited rate,
+# the same flood as `udp rx`) met HOW, and nothing of it reached a socket:
+#   xdp        - BENCH_XDP_OBJ (scripts/bpf/xdp_drop_udp.bpf.c: every IPv4 UDP datagram is
+#                XDP_DROP) attached natively: the driver runs it before any skb exists
+#   xdpgeneric - the same program attached generically: after the driver has built the skb
+#                (what a driver without native XDP, such as the C ne2k-pci, offers)
+#   nf         - iptables -t raw -A PREROUTING -i IFC -p udp -j DROP (Debian's iptables, the
+#                nf_tables backend): the first hook of the IP layer
+# The drop goes in once the flood runs (iperf3 sets its UDP stream up with datagrams both
+# ways); the flood runs on (host time: under it the guest's commands take seconds) until the
+# window has been read, then the client is stopped. The dropper's own counter (ethtool -S
+# xdp_drop; the rule's packets), read around the rx_packets reads, must hold at least 90 % of
+# the frames counted; a failed attach or a flood that ended early gives "nan". (xdpgeneric has
+# no counter of its own.) A driver whose receive path dies under the flood scores 0.
+drop_flood() {
+    local how=$1 size=$2 secs=$3 it ok=1 r0 r1 d0 d1 t0 t1
+    case $how in
+        xdp|xdpgeneric) [ -r "${BENCH_XDP_OBJ:-}" ] || { echo nan; return; };;
+        nf) command -v iptables >/dev/null || { echo nan; return; };;
+        *) echo nan; return;;
+    esac
+    drop_count() {
+        case $how in
+            xdp) ethtool -S "$IFC" | awk '$1 == "xdp_drop:" {print $2}';;
+            nf) iptables -t raw -nvxL PREROUTING | awk '$3 == "DROP" {print $1; exit}';;
+            *) echo 0;;
+        esac
+    }
+    timeout -k 2 $((secs + 120)) ${PIN:-} iperf3 -c "$PEER_IP" -p "$(iperf_port)" -u -b 0 -l "$size" \
+        -t $((secs + 100)) -R >/dev/null 2>&1 &
+    it=$!
+    sleep 1.5
+    case $how in
+        xdp|xdpgeneric) ip link set dev "$IFC" "$how" obj "$BENCH_XDP_OBJ" sec xdp >&2
+                        ip link show "$IFC" | head -1 | grep -qw "$how" || ok=0;;
+        nf) iptables -t raw -A PREROUTING -i "$IFC" -p udp -j DROP || ok=0;;
+    esac
+    if [ $ok = 1 ]; then
+        sleep 0.5
+        d0=$(drop_count); r0=$(stat "$IFC" rx_packets); t0=$(date +%s.%N)
+        sleep "$secs"
+        r1=$(stat "$IFC" rx_packets); t1=$(date +%s.%N); d1=$(drop_count)
+        kill -0 $it 2>/dev/null || ok=0
+    fi
+    case $how in
+        xdp|xdpgeneric) ip link set dev "$IFC" "$how" off;;
+        nf) iptables -t raw -D PREROUTING -i "$IFC" -p udp -j DROP 2>/dev/null;;
+    esac
+    kill $it 2>/dev/null; wait $it 2>/dev/null
+    [ $ok = 1 ] || { echo "  ($how: no attach, or the flood ended early)" >&2; echo nan; return; }
+    python3 -c '
+import sys
+r0, r1, d0, d1, t0, t1, how = sys.argv[1:]
+try:
+    n, d, secs = int(r1) - int(r0), int(d1) - int(d0), float(t1) - float(t0)
+except ValueError:
+    print("nan"); sys.exit()
+if how != "xdpgeneric" and d < 0.9 * n:
+    print(f"  ({how}: {n} frames received, {d} dropped by it)", file=sys.stderr)
+    print("nan")
+else:
+    print("%.1f" % (n / secs))' "$r0" "$r1" "${d0:-x}" "${d1:-x}" "$t0" "$t1" "$how"
+}

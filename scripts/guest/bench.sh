@@ -7,6 +7,7 @@
 #   BENCH_ROUNDS (5)  BENCH_T (10: TCP seconds)  BENCH_TU (5: UDP seconds)
 #   BENCH_PKTGEN (30000 frames)  BENCH_PING (200)  BENCH_PIN (same: see place in bench-lib.sh)
 #   BENCH_TP_BLOCKS (8)  BENCH_TP_COUNT (4000 frames a run: see tp_cost in bench-lib.sh)
+#   BENCH_XDP_OBJ (scripts/bpf/xdp_drop_udp.bpf.c compiled by scripts/bench.sh: drop_flood)
 set -u
 . "$REPO/tests/guest/lib.sh"
 ROUNDS=${BENCH_ROUNDS:-5} T=${BENCH_T:-10} TU=${BENCH_TU:-5}
@@ -62,6 +63,12 @@ run_driver() { # driver round [label: ne2k_rs_aa for the A/A arm, which skips th
         if ping -c 3 -W 2 -i 0.3 "$PEER_IP" >/dev/null 2>&1; then v=1; else v=0; fi
         rec "$r" "$l" "rx_alive_after_udp${size}_flood" "$v"
     done
+    # The 64-byte flood again, dropped before the sockets: by an iptables raw rule, then by XDP
+    # (ne2k_rs: native; the C driver has none, so generic), each on a freshly loaded driver
+    load "$d" || return 1
+    rec "$r" "$l" nf_drop64_pps "$(drop_flood nf 64 "$TU")"
+    load "$d" || return 1
+    rec "$r" "$l" xdp_drop64_pps "$(drop_flood "$([ "$d" = ne2k_rs ] && echo xdp || echo xdpgeneric)" 64 "$TU")"
     unload_all
 }
 

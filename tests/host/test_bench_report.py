@@ -149,6 +149,11 @@ with tempfile.TemporaryDirectory() as tmp:
             f.write(f"{rnd} ne2k_rs_aa bochs_ping1_rtt {90 / (1.01 if rnd == 2 else 1)}\n")
             f.write(f"{rnd} ne2k_rs bochs_driver_cycles_per_pkt 1020\n{rnd} ne2k-pci bochs_driver_cycles_per_pkt 1000\n")
             f.write(f"{rnd} ne2k_rs_aa bochs_driver_cycles_per_pkt 1020\n")
+    # XDP_DROP against iptables: ne2k_rs 2x, 1.5x, 3x (median 2); C (generic) 1.1x in one round
+    with open(os.path.join(run, "guest", "bench-raw.txt"), "a") as f:
+        for rnd, (x, n) in zip((1, 2, 3), ((20000, 10000), (15000, 10000), (30000, 10000))):
+            f.write(f"{rnd} ne2k_rs xdp_drop64_pps {x}\n{rnd} ne2k_rs nf_drop64_pps {n}\n")
+        f.write("1 ne2k-pci xdp_drop64_pps 1100\n1 ne2k-pci nf_drop64_pps 1000\n2 ne2k-pci xdp_drop64_pps nan\n")
     with open(os.path.join(run, "bochs-ports", "bench-raw.txt"), "w") as f:
         for rnd in (1, 2, 3):
             f.write(f"{rnd} ne2k_rs bochs_port_accesses_per_pkt 200.0\n{rnd} ne2k-pci bochs_port_accesses_per_pkt 215.5\n")
@@ -173,6 +178,10 @@ with tempfile.TemporaryDirectory() as tmp:
     check("bochs-ports-read", pa["ne2k_rs"]["median"] == 200.0 and pa["c"]["median"] == 215.5 and pa["target_met"] is None,
           f"{pa}")
     check("bochs-rounds-apart", out["rounds"] == 5 and out.get("bochs", {}).get("rounds") == 3, f"{out['rounds']} {out.get('bochs')}")
+    xv = out.get("xdp_drop_vs_iptables", {})
+    check("xdp-vs-iptables", xv.get("ne2k_rs", {}).get("ratio_per_round") == [2.0, 1.5, 3.0]
+          and xv["ne2k_rs"]["ratio_median"] == 2.0 and xv.get("ne2k-pci", {}).get("ratio_per_round") == [1.1]
+          and "XDP_DROP against an iptables raw rule" in md and "[generic XDP]" in md, f"{xv}")
     check("aa-in-md", "A/A band" in md and "| bochs_ping1_rtt |" in md, md[:200])
 
 check.exit()
