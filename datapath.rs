@@ -77,6 +77,8 @@ pub struct ChipState<B: RegisterBus> {
     pub chip: Dp8390<B>,
     /// Set by unbind: the device is going away and must not be restarted.
     pub dead: bool,
+    /// Stopped by a system suspend of an interface that is up, until resume or ndo_stop.
+    suspended: bool,
     pub msg_enable: u32,
     pub irqs: u64,
     pub polls: u64,
@@ -96,6 +98,7 @@ impl<B: RegisterBus> ChipState<B> {
         Self {
             chip,
             dead: false,
+            suspended: false,
             msg_enable,
             irqs: 0,
             polls: 0,
@@ -439,7 +442,21 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// (disabling it twice would never return); the transmit watchdog does not fire on a
     /// stopped chip (start_xmit drops), and `ip link set down/up` retries the reset.
     pub fn resume(&self, dev: &impl NetIf) -> Result<(), OpenError> {
+        self.hold(dev).suspended = false;
         self.start(dev).inspect_err(|_| dev.carrier_off())
+    }
+
+    /// System resume of an interface that is down: the card comes back as the kernel before
+    /// left it (after a hibernation restore, perhaps started by another driver with its
+    /// interrupts unmasked, and nobody here takes a level-triggered interrupt of a stopped
+    /// chip), so it is reset, if it will, and quiesced.
+    pub fn resume_down(&self, dev: &impl NetIf) {
+        let mut st = self.hold(dev);
+        if !st.dead {
+            // A card that does not come out of reset is quiesced all the same; open reports it.
+            let _ = st.chip.reset();
+        }
+        st.chip.quiesce();
     }
 
     /// System suspend (`dev_pm_ops` `suspend`, `freeze`, `poweroff`) and PCI shutdown, of an
@@ -447,7 +464,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// more). The chip is quiesced as at [`Self::stop`]: the frames in the TX slots are dropped
     /// (BQL reset), no poll runs until [`Self::resume`].
     pub fn suspend(&self, dev: &impl NetIf) {
-        self.stop(dev)
+        self.stop(dev);
+        self.hold(dev).suspended = true;
     }
 
     /// Open and resume: NAPI on, reset, filter, start. On failure NAPI is left on (each
@@ -480,8 +498,14 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// `ndo_stop`: the poll is stopped (and waited for) before the chip, so that no poll can
     /// unmask or restart the chip after it is quiesced.
     pub fn stop(&self, dev: &impl NetIf) {
-        dev.stop_queue();
+        if core::mem::take(&mut self.hold(dev).suspended) {
+            // Closed while suspended (detach keeps dev_open out, not dev_close): suspend did
+            // all of it, and a second napi_disable would never return.
+            return;
+        }
         dev.napi_disable();
+        // (after the poll is gone: a poll's TX completion may have woken the queue)
+        dev.stop_queue();
         let mut st = self.hold(dev);
         st.chip.quiesce();
         // The frames in the slots will not complete; open starts with empty slots.

@@ -407,6 +407,10 @@ impl PowerOps for Ne2kNet<'_> {
         // stopped without carrier; the interface stays up (see `Datapath::resume`).
         let _ = self.dp.resume(dev);
     }
+
+    fn resume_down(&self, dev: &NetDev) {
+        self.dp.resume_down(dev);
+    }
 }
 
 #[vtable]

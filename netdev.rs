@@ -1383,10 +1383,14 @@ pub trait PowerOps: NetDevOps {
     fn suspend(&self, dev: &NetDev);
     /// Bring the card back (it may have lost power) as the stack left it.
     fn resume(&self, dev: &NetDev);
+    /// Resume of an interface that is down: leave the card quiet (it comes back as the kernel
+    /// before left it, which after a hibernation restore may be started, interrupts unmasked).
+    fn resume_down(&self, dev: &NetDev);
 }
 
-/// RTNL, held while this lives (`rtnl_lock`/`rtnl_unlock`).
-struct Rtnl(());
+/// RTNL, held while this lives (`rtnl_lock`/`rtnl_unlock`); not `Send`: it is released by
+/// the task that took it.
+struct Rtnl(core::marker::PhantomData<*mut ()>);
 
 impl Rtnl {
     /// Sleeps: process context, and not with RTNL already held (PM and shutdown callbacks
@@ -1394,7 +1398,7 @@ impl Rtnl {
     fn lock() -> Self {
         // SAFETY: called from a PM or shutdown callback: process context, RTNL not held.
         unsafe { sys::rtnl_lock() };
-        Rtnl(())
+        Rtnl(core::marker::PhantomData)
     }
 }
 
@@ -1419,12 +1423,14 @@ impl<T: PowerOps> Registration<T> {
     }
 
     /// System resume: under RTNL, an interface that was up is restarted by
-    /// [`PowerOps::resume`], then the device is present again (`netif_device_attach` wakes
-    /// its queue).
+    /// [`PowerOps::resume`] (one that is down gets its card quieted, [`PowerOps::resume_down`]),
+    /// then the device is present again (`netif_device_attach` wakes its queue).
     pub fn resume(&self) {
         let _rtnl = Rtnl::lock();
         if self.dev.running() {
             self.data.resume(&self.dev);
+        } else {
+            self.data.resume_down(&self.dev);
         }
         // SAFETY: as in `suspend`.
         unsafe { sys::netif_device_attach(self.dev.0) };
@@ -1459,6 +1465,8 @@ impl<T: PciPm> PciPmAdapter<T> {
         restore: Some(Self::resume_callback),
         ..pin_init::zeroed()
     };
+    /// The table the `struct pci_driver` points to: a `'static` reference, checked as such.
+    const PM_OPS_REF: &'static bindings::dev_pm_ops = &Self::PM_OPS;
 
     /// The driver data of `dev`.
     ///
@@ -1471,7 +1479,8 @@ impl<T: PciPm> PciPmAdapter<T> {
     unsafe fn data<'a>(dev: *mut bindings::device) -> Pin<&'a T::Data<'a>> {
         // SAFETY: `dev` is a valid, bound device for 'a (the caller's contract); the internal
         // bound context is what the kernel crate's own bus callbacks view it as.
-        let dev = unsafe { &*dev.cast::<kernel::device::Device<kernel::device::CoreInternal<'a>>>() };
+        let dev =
+            unsafe { &*dev.cast::<kernel::device::Device<kernel::device::CoreInternal<'a>>>() };
         // SAFETY: probe stored this type (the caller's contract); the device stays bound for
         // the call.
         unsafe { dev.drvdata_borrow::<T::Data<'a>>() }
@@ -1519,9 +1528,9 @@ unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter
         module: &'static kernel::ThisModule,
     ) -> Result {
         // SAFETY: `reg` is not registered yet (`Registration::new` initialised it and calls
-        // this once): its fields may be written. The ops table is a constant ('static).
+        // this once): its fields may be written. The ops table is 'static (`PM_OPS_REF`).
         unsafe {
-            (*reg.get()).driver.pm = &Self::PM_OPS;
+            (*reg.get()).driver.pm = Self::PM_OPS_REF;
             (*reg.get()).shutdown = Some(Self::shutdown_callback);
         }
         // SAFETY: our caller's contract (`reg` stays pinned until `unregister`) is the one

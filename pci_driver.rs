@@ -179,8 +179,9 @@ impl netdev::PciPm for Ne2kDriver {
         this.reg.resume();
     }
 
-    /// Reboot, power off, kexec: the card is quiesced (no interrupt, no receive into memory
-    /// a kexec'd kernel may own) and detached, as at suspend.
+    /// Reboot, power off, kexec: the card is quiesced and detached, as at suspend, so that
+    /// the next kernel finds no unmasked interrupt (the card does port I/O only: it never
+    /// writes to host memory).
     fn shutdown(this: Pin<&Self::Data<'_>>) {
         this.reg.suspend();
     }

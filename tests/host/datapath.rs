@@ -1228,3 +1228,56 @@ fn a_resume_whose_reset_fails_leaves_napi_for_the_stop_that_follows() {
     rig.dp.open(&rig.dev).expect("open after the card came back");
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
 }
+
+/// Issue #15 (review): the stack may close an interface while it is suspended (unbind or
+/// hot-removal before resume, a namespace torn down by a workqueue the freezer leaves running,
+/// `kexec -e` after shutdown): `netif_device_detach` keeps `dev_open` out but not `dev_close`.
+/// Suspend disabled NAPI already; a second `napi_disable` never returns (with RTNL held).
+#[test]
+fn a_stop_while_suspended_leaves_napi_alone_and_the_card_quiet() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.dev.carrier_on();
+    rig.dp.suspend(&rig.dev);
+    // (the host double panics on a second napi_disable, as the kernel would hang)
+    rig.dp.stop(&rig.dev);
+    assert!(!rig.dev.napi_enabled.get());
+    assert!(!rig.chip(|c| c.running()));
+    assert_eq!(rig.chip(|c| c.bus().imr), 0);
+    // Down now: a later open (after the device is back) works as ever.
+    rig.dp.open(&rig.dev).expect("open");
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
+    rig.dp.stop(&rig.dev);
+    assert!(!rig.dev.napi_enabled.get());
+}
+
+/// Issue #15 (review): at resume (hibernation restore above all) the card is as the kernel
+/// before left it, which may be a driver that had it started with its interrupts unmasked.
+/// An interface that is down has no one to take that level-triggered interrupt (the handler
+/// of a stopped chip says IRQ_NONE: "nobody cared", and the line is shut for every device on
+/// it). Resume quiets the card whatever the interface's state.
+#[test]
+fn a_resume_with_the_interface_down_quiets_a_card_left_running() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.dp.stop(&rig.dev);
+    rig.chip(|c| {
+        // what the previous kernel left: started, every cause unmasked, a frame pending
+        let m = c.bus();
+        m.cmd = regs::cmd::START;
+        m.imr = isr::ALL;
+        m.isr = isr::PRX;
+        assert!(m.irq_pending());
+    });
+    rig.dp.resume_down(&rig.dev);
+    rig.chip(|c| {
+        assert!(!c.running());
+        let m = c.bus();
+        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP);
+        assert_eq!(m.imr, 0);
+        assert!(!m.irq_pending(), "the line is quiet");
+    });
+    assert!(!rig.dev.napi_enabled.get());
+    rig.dp.open(&rig.dev).expect("open after resume");
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 300, 1))));
+    assert!(rig.irq());
+    assert_eq!(poll(&rig, 64).len(), 1);
+}

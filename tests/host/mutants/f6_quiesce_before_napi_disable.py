@@ -1,7 +1,8 @@
 # test: stop_leaves_the_chip_stopped_even_with_a_poll_in_flight
 s=open('datapath.rs').read()
-a='''        dev.stop_queue();
-        dev.napi_disable();
+a='''        dev.napi_disable();
+        // (after the poll is gone: a poll's TX completion may have woken the queue)
+        dev.stop_queue();
         let mut st = self.hold(dev);
         st.chip.quiesce();
         // The frames in the slots will not complete; open starts with empty slots.
