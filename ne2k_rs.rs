@@ -15,7 +15,8 @@
 //!
 //! Layout, top down: this file is the module (parameters, registration of the PCI driver);
 //! `pci_driver.rs` the PCI driver (ID table, probe, unbind); `net.rs` the net_device side (the
-//! chip lock, the callbacks, the glue to the datapath); `stages.rs` the stage clock and events;
+//! chip lock, the callbacks, the glue to the datapath); `stages.rs` the stage clock and events,
+//! `stagestats.rs` their aggregates;
 //! `datapath.rs` what each entry point does, over `dp8390.rs`, the chip logic (neither has
 //! kernel types: both are host-tested); `hw/` the register map and port I/O; `netdev.rs` the
 //! safe layer over the C interfaces; `tracing/` the tracepoints.
@@ -35,6 +36,7 @@ mod tracing;
 mod net;
 mod pci_driver;
 mod stages;
+mod stagestats;
 
 use kernel::prelude::*;
 
@@ -44,11 +46,13 @@ const DRV_NAME: &CStr = c"ne2k_rs";
 /// The driver's version (`ethtool -i`).
 const DRV_VERSION: &CStr = c"0.2.0";
 
-/// The module: validates the parameters, then registers the PCI driver.
+/// The module: validates the parameters, creates its debugfs directory, then registers the
+/// PCI driver. Fields drop in order: the driver unregisters before the directory goes.
 #[pin_data]
 struct Ne2kModule {
     #[pin]
     _driver: kernel::driver::Registration<netdev::PciPmAdapter<Ne2kDriver>>,
+    _debugfs: netdev::DebugfsRoot,
 }
 
 impl kernel::InPlaceModule for Ne2kModule {
@@ -69,8 +73,10 @@ impl kernel::InPlaceModule for Ne2kModule {
         };
         pin_init::pin_init_scope(move || {
             valid?;
+            let debugfs = netdev::DebugfsRoot::create(DRV_NAME);
             Ok(try_pin_init!(Self {
                 _driver <- kernel::driver::Registration::new(DRV_NAME, module),
+                _debugfs: debugfs,
             }))
         })
     }

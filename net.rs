@@ -16,7 +16,7 @@ use crate::netdev::{
     NetDevOps, NetdevTx, PowerOps, QueueStats, RingSizes, StatOps, XdpVerdict, XDP_ACT_BASIC,
     XDP_ACT_NDO_XMIT, XDP_ACT_REDIRECT,
 };
-use crate::stages::Tracepoints;
+use crate::stages::StageProbe;
 use crate::{DRV_NAME, DRV_VERSION};
 
 /// Multicast addresses the filter tracks individually; more opens the whole hash.
@@ -240,7 +240,7 @@ impl datapath::Napi for PollRx<'_> {
 
 /// Per-device state, shared by the net_device callbacks, NAPI and the interrupt handler.
 pub(crate) struct Ne2kNet<'b> {
-    pub(crate) dp: Datapath<ChipLockBox<'b>, Tracepoints>,
+    pub(crate) dp: Datapath<ChipLockBox<'b>, StageProbe>,
     pub(crate) xdp: XdpStats,
 }
 

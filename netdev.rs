@@ -1579,3 +1579,43 @@ pub const fn pci_device_id(vendor: u16, device: u16) -> pci::DeviceId {
     // no invariant beyond it (the abstraction's own `from_id` builds exactly this value).
     unsafe { core::mem::transmute::<bindings::pci_device_id, pci::DeviceId>(raw) }
 }
+
+/// The driver's debugfs directory (`/sys/kernel/debug/<driver>/`), which each card's directory
+/// goes under. It exists from module init (before the PCI driver registers) to module exit
+/// (after it unregisters): hold the [`DebugfsRoot`] in the module after the driver's
+/// registration, so that it drops last. The kernel crate has no per-module data yet; nova-core
+/// keeps its root the same way.
+static mut DEBUGFS_ROOT: Option<kernel::debugfs::Dir> = None;
+
+/// Owns [`DEBUGFS_ROOT`]: creates it, and removes it when dropped.
+pub(crate) struct DebugfsRoot(());
+
+impl DebugfsRoot {
+    /// Creates the root. Call once, from module init, before the driver registers.
+    pub(crate) fn create(name: &CStr) -> Self {
+        let dir = kernel::debugfs::Dir::new(name);
+        // SAFETY: module init runs alone: no probe can read the root yet (the driver is not
+        // registered), and only one `DebugfsRoot` is ever created.
+        unsafe { *core::ptr::addr_of_mut!(DEBUGFS_ROOT) = Some(dir) };
+        Self(())
+    }
+
+    /// A directory of this name under the root (from probe).
+    pub(crate) fn subdir(name: &CStr) -> kernel::debugfs::Dir {
+        // SAFETY: probe runs between module init, which set the root, and the driver's
+        // unregistration, after which the root is dropped: it is not written meanwhile.
+        let root = unsafe { &*core::ptr::addr_of!(DEBUGFS_ROOT) };
+        match root {
+            Some(root) => root.subdir(name),
+            None => kernel::debugfs::Dir::new(name),
+        }
+    }
+}
+
+impl Drop for DebugfsRoot {
+    fn drop(&mut self) {
+        // SAFETY: dropped after the driver's registration (field order of the module), so no
+        // probe can run and read the root.
+        unsafe { *core::ptr::addr_of_mut!(DEBUGFS_ROOT) = None };
+    }
+}

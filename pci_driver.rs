@@ -12,7 +12,7 @@ use crate::dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use crate::hw::regs;
 use crate::net::{ChipLockBox, Ne2kNet, XdpStats};
 use crate::netdev::{self, BhSpinLock, IoRegion, IoRegionError, IrqLine};
-use crate::stages::Tracepoints;
+use crate::stages::{self, SharedStats, StageProbe};
 use crate::{module_parameters, DRV_NAME};
 
 /// Transmit watchdog: a stopped queue for this long means the chip lost a transmit.
@@ -42,6 +42,10 @@ pci_table_from_chips!(0 1 2 3 4 5 6 7 8 9 10);
 pub(crate) struct Ne2k<'b> {
     reg: netdev::Registration<Ne2kNet<'b>>,
     info: ChipInfo,
+    /// `/sys/kernel/debug/ne2k_rs/<pci device>/stage_stats`: the card's stage statistics
+    /// (read: the table; write anything: reset them).
+    _stage_stats: Pin<KBox<kernel::debugfs::File<SharedStats>>>,
+    _debugfs: kernel::debugfs::Dir,
 }
 
 pub(crate) struct Ne2kDriver;
@@ -99,6 +103,21 @@ impl<'b> Ne2k<'b> {
             GFP_KERNEL,
         )
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
+        let stats = stages::new_stats()
+            .inspect_err(|_| dev_err!(pdev, "out of memory for the stage statistics\n"))?;
+        let debugfs = netdev::DebugfsRoot::subdir(pdev.as_ref().name());
+        let stage_stats = KBox::pin_init(
+            debugfs.read_write_callback_file(
+                c"stage_stats",
+                stats.clone(),
+                &|s: &SharedStats, f| write!(f, "{}", &***s),
+                &|s, _| {
+                    s.clear();
+                    Ok(())
+                },
+            ),
+            GFP_KERNEL,
+        )?;
         let state = Arc::new(
             Ne2kNet {
                 dp: Datapath::new(
@@ -106,7 +125,7 @@ impl<'b> Ne2k<'b> {
                         lock,
                         line: IrqLine::new(irq_no),
                     },
-                    Tracepoints,
+                    StageProbe { stats },
                     prom.mac,
                     pdev.subsystem_vendor_id() == QEMU_SUBSYS_VENDOR,
                 ),
@@ -144,7 +163,12 @@ impl<'b> Ne2k<'b> {
             ring.rx_start,
             ring.stop - 1
         );
-        Ok(Self { reg, info: *info })
+        Ok(Self {
+            reg,
+            info: *info,
+            _stage_stats: stage_stats,
+            _debugfs: debugfs,
+        })
     }
 }
 

@@ -1,46 +1,89 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The stage clock and the stage events: `datapath.rs`'s `Probe`, on the TSC and the
-//! `ne2k_rs:*` tracepoints of `tracing/`.
+//! The stage clock and where the stage cycles go: `datapath.rs`'s `Probe`, on the TSC, the
+//! `ne2k_rs:*` tracepoints of `tracing/` (per packet) and the card's [`StageStats`]
+//! (aggregated, `stage_stats=1`).
+
+use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
+use kernel::alloc::KVBox;
+use kernel::prelude::*;
+use kernel::sync::Arc;
 
 use crate::datapath::Probe;
 use crate::dp8390;
 use crate::hw::port::rdtsc;
+use crate::stagestats::StageStats;
 use crate::tracing;
 
-/// The stage clock (TSC) and the `ne2k_rs:*` tracepoints.
-pub(crate) struct Tracepoints;
+/// A card's stage statistics, shared by its datapath (the writer) and its debugfs file.
+pub(crate) type SharedStats = Arc<KVBox<StageStats>>;
 
-impl Probe for Tracepoints {
+/// Allocates an empty [`StageStats`] (70 KiB: vmalloc may serve it).
+pub(crate) fn new_stats() -> Result<SharedStats> {
+    let zeroed = KVBox::<StageStats>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+    // SAFETY: the memory is zeroed (`__GFP_ZERO`), and all-zero bytes are a valid, empty
+    // `StageStats`: it holds atomic integers only (`stagestats.rs`, `StageStats`).
+    let stats = unsafe { zeroed.assume_init() };
+    Ok(Arc::new(stats, GFP_KERNEL)?)
+}
+
+/// The stage clock (TSC), the `ne2k_rs:*` tracepoints and the card's statistics. Each
+/// `*_enabled` is true while the event records or the statistics are on (two static-key
+/// branches, no-ops while both are off).
+pub(crate) struct StageProbe {
+    pub(crate) stats: SharedStats,
+}
+
+impl Probe for StageProbe {
     #[inline(always)]
     fn now(&self) -> u64 {
         rdtsc()
     }
     #[inline(always)]
     fn tx_enabled(&self) -> bool {
-        tracing::tx_enabled()
+        tracing::tx_enabled() || tracing::stats_enabled()
     }
     #[inline(always)]
     fn rx_enabled(&self) -> bool {
-        tracing::rx_enabled()
+        tracing::rx_enabled() || tracing::stats_enabled()
     }
     #[inline(always)]
     fn irq_enabled(&self) -> bool {
-        tracing::irq_enabled()
+        tracing::irq_enabled() || tracing::stats_enabled()
     }
     #[inline(always)]
     fn poll_enabled(&self) -> bool {
-        tracing::poll_enabled()
+        tracing::poll_enabled() || tracing::stats_enabled()
     }
     fn tx(&self, s: &dp8390::TxStages) {
-        tracing::tx(s)
+        if tracing::stats_enabled() {
+            self.stats.tx(s);
+        }
+        if tracing::tx_enabled() {
+            tracing::tx(s)
+        }
     }
     fn rx(&self, seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total: u64) {
-        tracing::rx(seq, len, page, nic, dma, driver, total)
+        if tracing::stats_enabled() {
+            self.stats.rx(len, nic, dma, driver);
+        }
+        if tracing::rx_enabled() {
+            tracing::rx(seq, len, page, nic, dma, driver, total)
+        }
     }
     fn irq(&self, isr: u8, cycles: u64) {
-        tracing::irq(isr, cycles)
+        if tracing::stats_enabled() {
+            self.stats.irq(isr, cycles);
+        }
+        if tracing::irq_enabled() {
+            tracing::irq(isr, cycles)
+        }
     }
     fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
-        tracing::poll(rx, tx, budget, cycles, stack)
+        if tracing::stats_enabled() {
+            self.stats.poll(cycles, stack);
+        }
+        if tracing::poll_enabled() {
+            tracing::poll(rx, tx, budget, cycles, stack)
+        }
     }
 }

@@ -36,6 +36,15 @@ extern "C" {
     );
     fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
     fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64);
+    /// The stage statistics' switch (`stage_stats` parameter, tracing/ne2k_rs_trace.c).
+    static ne2k_rs_stage_stats_key: StatsKey;
+}
+
+/// `DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key)`'s type, as a struct with the key as its
+/// field (what `static_branch_unlikely!` takes).
+#[repr(C)]
+struct StatsKey {
+    key: bindings::static_key_false,
 }
 
 macro_rules! enabled {
@@ -58,6 +67,21 @@ enabled!(tx_enabled, __tracepoint_ne2k_rs_tx);
 enabled!(rx_enabled, __tracepoint_ne2k_rs_rx);
 enabled!(irq_enabled, __tracepoint_ne2k_rs_irq);
 enabled!(poll_enabled, __tracepoint_ne2k_rs_poll);
+
+/// Whether the stage statistics are on (`stage_stats`): a static-key branch like the events'.
+/// `NE2K_RS_NOSTATS=y` compiles the check out (make bench measures what it costs while off).
+#[cfg(ne2k_rs_nostats)]
+#[inline(always)]
+pub fn stats_enabled() -> bool {
+    false
+}
+#[cfg(not(ne2k_rs_nostats))]
+#[inline(always)]
+pub fn stats_enabled() -> bool {
+    // SAFETY: querying a static key is always allowed; the key is defined in
+    // tracing/ne2k_rs_trace.c, linked into this module.
+    unsafe { kernel::jump_label::static_branch_unlikely!(ne2k_rs_stage_stats_key, StatsKey, key) }
+}
 
 /// Fires `ne2k_rs:ne2k_rs_tx` (call only after `tx_enabled()`).
 #[inline]

@@ -1281,3 +1281,73 @@ fn a_resume_with_the_interface_down_quiets_a_card_left_running() {
     assert!(rig.irq());
     assert_eq!(poll(&rig, 64).len(), 1);
 }
+
+/// Issue #16: the stage statistics are fed by the same probe calls as the per-packet events
+/// (`stages.rs` does both, as `HostProbe` does here): over a run of the module's datapath on
+/// the wire model, every row agrees with the events of the same run, count and sum exactly and
+/// the median within a sixteenth.
+#[test]
+fn stage_statistics_agree_with_the_events_of_the_same_run() {
+    use ne2k_host::stagestats::{class, CLASSES};
+    let rig = up_wire(32);
+    rig.dp.probe().timed.set(true);
+    let sizes = [60usize, 100, 300, 700, 1514];
+    let mut rng = ne2k_host::sim::Rng(16);
+    for i in 0..200u32 {
+        let len = sizes[(rng.next() % 5) as usize];
+        match rng.next() % 3 {
+            0 => {
+                if rig.xmit(&frame([0xff; 6], len, i as u8)) == Xmit::Queued {
+                    wait(&rig, model::wire_ns(len));
+                }
+            }
+            _ => {
+                assert!(rig.chip(|c| c.bus().receive(&frame(MAC, len, i as u8))));
+            }
+        }
+        if rig.irq() {
+            // NAPI polls again while a poll spends its budget: those polls have no interrupt.
+            let budget = 1 + (rng.next() % 4) as usize;
+            while rig.poll(budget) == budget {}
+        }
+    }
+    while rig.irq() {
+        rig.poll(64);
+    }
+    let p = rig.dp.probe();
+    let txs = p.tx.borrow();
+    let rxs = p.rxs.borrow();
+    assert!(txs.len() > 30 && rxs.len() > 60, "traffic both ways: {} tx, {} rx", txs.len(), rxs.len());
+    let text = p.stats.to_string();
+    let check = |what: &str, stage: &str, c: usize, mut vals: Vec<u64>| {
+        let r = text.lines().find(|l| l.starts_with(&format!("{what} {stage} {} ", CLASSES[c])));
+        if vals.is_empty() {
+            assert!(r.is_none(), "{what} {stage} {}: no events, no row", CLASSES[c]);
+            return;
+        }
+        let f: Vec<u64> = r.unwrap_or_else(|| panic!("{what} {stage} {}: no row\n{text}", CLASSES[c]))
+            .split_whitespace().skip(3).map(|x| x.parse().unwrap()).collect();
+        vals.sort_unstable();
+        let n = vals.len() as u64;
+        assert_eq!(f[0], n, "{what} {stage} {}: count", CLASSES[c]);
+        assert_eq!(f[1], vals.iter().sum::<u64>() / n, "{what} {stage} {}: mean", CLASSES[c]);
+        let med = vals[((n - 1) / 2) as usize];
+        assert!(f[3].abs_diff(med) * 16 <= med.max(16), "{what} {stage} {}: p50 {} for {med}", CLASSES[c], f[3]);
+    };
+    for c in 0..CLASSES.len() {
+        let tx_of = |k: fn(&dp8390::TxStages) -> u64| txs.iter().filter(|s| class(s.len) == c).map(k).collect();
+        check("tx", "driver", c, tx_of(|s| s.driver));
+        check("tx", "dma", c, tx_of(|s| s.dma));
+        check("tx", "nic", c, tx_of(|s| s.nic));
+        for (stage, k) in [("nic", 1), ("dma", 2), ("driver", 3)] {
+            check("rx", stage, c, rxs.iter().filter(|r| class(r[0] as u32) == c).map(|r| r[k]).collect());
+        }
+    }
+    // Every interrupt with a cause here is followed by its poll: each is joined once.
+    let irqs = p.irqs.borrow();
+    let caused = irqs.iter().filter(|(isr, _)| isr & 0x0f != 0).count() as u64;
+    let joined: u64 = text.lines().filter(|l| l.starts_with("irq ")).map(|l| l.split_whitespace().nth(3).unwrap().parse::<u64>().unwrap()).sum();
+    let hard: u64 = text.lines().filter(|l| l.starts_with("hardirq ")).map(|l| l.split_whitespace().nth(3).unwrap().parse::<u64>().unwrap()).sum();
+    assert!(caused > 50, "{caused} interrupts");
+    assert_eq!((joined, hard), (caused, caused), "{text}");
+}

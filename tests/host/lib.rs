@@ -7,6 +7,9 @@ pub mod dp8390;
 #[path = "../../datapath.rs"]
 pub mod datapath;
 
+#[path = "../../stagestats.rs"]
+pub mod stagestats;
+
 #[path = "../../hw/bus.rs"]
 #[doc(hidden)]
 pub mod hw_bus;

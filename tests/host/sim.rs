@@ -10,6 +10,7 @@ use std::cell::{Cell, RefCell, RefMut};
 
 use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit, XdpTx};
 use crate::dp8390::{Dp8390, TxStages};
+use crate::stagestats::StageStats;
 use crate::hw::RegisterBus;
 
 /// A single-threaded chip lock: a `RefCell`, so taking it twice (a deadlock in the kernel)
@@ -189,6 +190,11 @@ pub struct HostProbe {
     pub irqs: RefCell<Vec<(u8, u64)>>,
     /// `ne2k_rs_poll` events: [rx, tx, budget, cycles, stack_cycles].
     pub polls: RefCell<Vec<[u64; 5]>>,
+    /// `ne2k_rs_rx` events: [len, nic, dma, driver].
+    pub rxs: RefCell<Vec<[u64; 4]>>,
+    /// The stage statistics, fed as the module's probe feeds them (`stages.rs`): every event
+    /// also goes to them.
+    pub stats: Box<StageStats>,
 }
 
 impl Probe for HostProbe {
@@ -206,15 +212,22 @@ impl Probe for HostProbe {
         self.timed.get()
     }
     fn tx(&self, s: &TxStages) {
+        self.stats.tx(s);
         self.tx.borrow_mut().push(*s);
     }
+    fn rx(&self, _seq: u32, len: u32, _page: u32, nic: u64, dma: u64, driver: u64, _total: u64) {
+        self.stats.rx(len, nic, dma, driver);
+        self.rxs.borrow_mut().push([len.into(), nic, dma, driver]);
+    }
     fn irq(&self, isr: u8, cycles: u64) {
+        self.stats.irq(isr, cycles);
         self.irqs.borrow_mut().push((isr, cycles));
     }
     fn poll_enabled(&self) -> bool {
         self.timed.get()
     }
     fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
+        self.stats.poll(cycles, stack);
         self.polls.borrow_mut().push([rx.into(), tx.into(), budget.into(), cycles, stack]);
     }
 }

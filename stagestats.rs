@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Stage statistics: the per-packet stage cycles of the `ne2k_rs:*` events, aggregated in the
+//! driver, cheap enough to leave on. No kernel types: the host tests drive this file.
+//!
+//! For each stage of the study's Table 8 (TX driver/DMA/NIC, RX NIC/DMA/driver) and for the
+//! interrupt handling of Table 10 (the hard IRQ plus the NAPI poll it scheduled, minus the
+//! stack's share of the poll; and the hard IRQ alone), per cause (rx: PRX/RXE, tx: PTX/TXE) and
+//! per frame size class (<= 64, <= 128, <= 512, <= 1024, <= 1518 bytes), a [`Hist`]: a sum and
+//! a histogram of log2 buckets, each split into 8 linear sub-buckets. A percentile read from it
+//! is the middle of its bucket: within 1/16 (6.25 %) of the sample it stands for.
+//!
+//! Recording is two relaxed atomic adds per histogram, no lock. The writers of one card are its
+//! hard IRQ handler, its NAPI poll and (for a completion found at once) `start_xmit`; they may
+//! run on two CPUs at a time, which relaxed read-modify-writes tolerate. A reader sees each
+//! counter exact, the set of them as of some moment during the read. One block per card, not
+//! per CPU: a card's writers mostly run on the CPU of its interrupt, and a per-CPU copy would
+//! multiply its 70 KiB by the possible CPUs.
+
+use core::fmt;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+
+use crate::dp8390::TxStages;
+
+/// Linear sub-buckets per power of two: 2^3 = 8.
+const SUB_BITS: u32 = 3;
+const SUB: usize = 1 << SUB_BITS;
+/// The largest power of two with buckets of its own: values of 2^28 cycles (0.47 s at
+/// 567 MHz) and more are counted in the last bucket.
+const MAX_EXP: u32 = 27;
+/// Values below 8 have a bucket each; then 8 per power of two from 2^3 to 2^MAX_EXP.
+pub const BUCKETS: usize = SUB + (MAX_EXP - SUB_BITS + 1) as usize * SUB;
+
+/// The frame size classes: the largest frame length (bytes, without FCS) of each. A larger
+/// frame (a tagged full-size one is 1518) counts in the last.
+pub const CLASSES: [u32; 5] = [64, 128, 512, 1024, 1518];
+const NCLASS: usize = CLASSES.len();
+
+/// The class of a `len`-byte frame.
+pub fn class(len: u32) -> usize {
+    CLASSES.iter().position(|&c| len <= c).unwrap_or(NCLASS - 1)
+}
+
+/// The bucket of a value.
+pub fn bucket(v: u64) -> usize {
+    if v < SUB as u64 {
+        return v as usize;
+    }
+    let e = 63 - v.leading_zeros();
+    if e > MAX_EXP {
+        return BUCKETS - 1;
+    }
+    let sub = (v >> (e - SUB_BITS)) as usize & (SUB - 1);
+    SUB + (e - SUB_BITS) as usize * SUB + sub
+}
+
+/// The values of bucket `i`: its lowest and its width (the last also holds all larger values).
+pub fn bucket_range(i: usize) -> (u64, u64) {
+    if i < SUB {
+        return (i as u64, 1);
+    }
+    let e = (i - SUB) / SUB + SUB_BITS as usize;
+    let sub = ((i - SUB) % SUB) as u64;
+    let width = 1u64 << (e - SUB_BITS as usize);
+    ((1u64 << e) + sub * width, width)
+}
+
+/// One histogram: a sum and the bucket counts (the count is their total).
+pub struct Hist {
+    sum: AtomicU64,
+    buckets: [AtomicU64; BUCKETS],
+}
+
+/// What a [`Hist`] says, read once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub count: u64,
+    pub sum: u64,
+    pub p5: u64,
+    pub p50: u64,
+    pub p95: u64,
+}
+
+impl Summary {
+    pub fn mean(&self) -> u64 {
+        self.sum.checked_div(self.count).unwrap_or(0)
+    }
+}
+
+impl Default for Hist {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Hist {
+    pub const fn new() -> Self {
+        Self {
+            sum: AtomicU64::new(0),
+            buckets: [const { AtomicU64::new(0) }; BUCKETS],
+        }
+    }
+
+    #[inline]
+    pub fn record(&self, v: u64) {
+        self.sum.fetch_add(v, Relaxed);
+        self.buckets[bucket(v)].fetch_add(1, Relaxed);
+    }
+
+    pub fn clear(&self) {
+        self.sum.store(0, Relaxed);
+        for b in &self.buckets {
+            b.store(0, Relaxed);
+        }
+    }
+
+    /// Count, sum and the 5th, 50th and 95th percentiles. A percentile is the sample of rank
+    /// (count - 1) * p / 100 (rounded down), as the middle of its bucket.
+    pub fn summary(&self) -> Summary {
+        let mut counts = [0u64; BUCKETS];
+        let mut count = 0u64;
+        for (c, b) in counts.iter_mut().zip(&self.buckets) {
+            *c = b.load(Relaxed);
+            count = count.saturating_add(*c);
+        }
+        let pct = |p: u64| -> u64 {
+            if count == 0 {
+                return 0;
+            }
+            let n = count - 1;
+            let rank = n / 100 * p + n % 100 * p / 100;
+            let mut seen = 0u64;
+            for (i, &c) in counts.iter().enumerate() {
+                seen = seen.saturating_add(c);
+                if seen > rank {
+                    let (lo, width) = bucket_range(i);
+                    return lo + width / 2;
+                }
+            }
+            bucket_range(BUCKETS - 1).0
+        };
+        Summary {
+            count,
+            sum: self.sum.load(Relaxed),
+            p5: pct(5),
+            p50: pct(50),
+            p95: pct(95),
+        }
+    }
+}
+
+/// The TX stages of Table 8, in the order of [`StageStats`]' rows.
+pub const TX_STAGES: [&str; 3] = ["driver", "dma", "nic"];
+/// The RX stages of Table 8.
+pub const RX_STAGES: [&str; 3] = ["nic", "dma", "driver"];
+/// The interrupt causes of Table 10.
+pub const CAUSES: [&str; 2] = ["rx", "tx"];
+
+/// The cause of an interrupt by its ISR bits, as Table 10 counts it: a received frame (PRX) or
+/// a receive error (RXE) first, else a transmit done (PTX) or failed (TXE); else none.
+pub fn cause(isr: u8) -> Option<usize> {
+    if isr & 0x05 != 0 {
+        Some(0)
+    } else if isr & 0x0a != 0 {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// A card's stage statistics. All-zero bytes are a valid, empty value (atomics only): the
+/// kernel allocates it zeroed, in place.
+pub struct StageStats {
+    tx: [[Hist; NCLASS]; 3],
+    rx: [[Hist; NCLASS]; 3],
+    /// The hard IRQ handler alone, per cause.
+    hard_irq: [Hist; 2],
+    /// Table 10: the hard IRQ plus the poll it scheduled minus the stack's share, per cause
+    /// and size class (of the last frame of that cause recorded before the poll ended).
+    irq: [[Hist; NCLASS]; 2],
+    /// The last hard IRQ not yet joined to its poll: `PENDING | cause << 56 | cycles`.
+    pending: AtomicU64,
+    /// The length of the last frame received and transmitted.
+    last_len: [AtomicU32; 2],
+}
+
+const PENDING: u64 = 1 << 63;
+const CYCLES_MASK: u64 = (1 << 56) - 1;
+
+impl Default for StageStats {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StageStats {
+    /// An empty set (about 70 KiB: the kernel does not build it on its stack but allocates
+    /// it zeroed).
+    pub const fn new() -> Self {
+        Self {
+            tx: [const { [const { Hist::new() }; NCLASS] }; 3],
+            rx: [const { [const { Hist::new() }; NCLASS] }; 3],
+            hard_irq: [const { Hist::new() }; 2],
+            irq: [const { [const { Hist::new() }; NCLASS] }; 2],
+            pending: AtomicU64::new(0),
+            last_len: [AtomicU32::new(0), AtomicU32::new(0)],
+        }
+    }
+
+    /// A transmitted frame's stages (the `ne2k_rs_tx` event's fields).
+    #[inline]
+    pub fn tx(&self, s: &TxStages) {
+        let c = class(s.len);
+        self.tx[0][c].record(s.driver);
+        self.tx[1][c].record(s.dma);
+        self.tx[2][c].record(s.nic);
+        self.last_len[1].store(s.len, Relaxed);
+    }
+
+    /// A received frame's stages (the `ne2k_rs_rx` event's fields).
+    #[inline]
+    pub fn rx(&self, len: u32, nic: u64, dma: u64, driver: u64) {
+        let c = class(len);
+        self.rx[0][c].record(nic);
+        self.rx[1][c].record(dma);
+        self.rx[2][c].record(driver);
+        self.last_len[0].store(len, Relaxed);
+    }
+
+    /// A hard interrupt that was ours (the `ne2k_rs_irq` event): recorded alone, and kept for
+    /// the poll it scheduled.
+    #[inline]
+    pub fn irq(&self, isr: u8, cycles: u64) {
+        if let Some(k) = cause(isr) {
+            self.hard_irq[k].record(cycles);
+            self.pending.store(
+                PENDING | (k as u64) << 56 | cycles.min(CYCLES_MASK),
+                Relaxed,
+            );
+        }
+    }
+
+    /// A NAPI poll (the `ne2k_rs_poll` event): joined to the interrupt that scheduled it, if
+    /// any. A poll that follows a poll (budget spent) has none, as in the event tables.
+    #[inline]
+    pub fn poll(&self, cycles: u64, stack: u64) {
+        let p = self.pending.swap(0, Relaxed);
+        if p & PENDING != 0 {
+            let k = ((p >> 56) & 1) as usize;
+            let c = class(self.last_len[k].load(Relaxed));
+            let handling = (p & CYCLES_MASK).wrapping_add(cycles).saturating_sub(stack);
+            self.irq[k][c].record(handling);
+        }
+    }
+
+    pub fn clear(&self) {
+        let rows = self.tx.iter().chain(&self.rx).chain(&self.irq);
+        rows.flatten().chain(&self.hard_irq).for_each(Hist::clear);
+        self.pending.store(0, Relaxed);
+    }
+
+    /// Every histogram with its name: (what, stage or cause, size class or None, histogram).
+    /// `what` is "tx" or "rx" (a Table 8 stage), "irq" (Table 10: hard IRQ + poll, per cause)
+    /// or "hardirq" (the hard IRQ handler alone, per cause).
+    pub fn rows(&self) -> impl Iterator<Item = Row<'_>> {
+        per_class("tx", &TX_STAGES, &self.tx)
+            .chain(per_class("rx", &RX_STAGES, &self.rx))
+            .chain(per_class("irq", &CAUSES, &self.irq))
+            .chain(
+                CAUSES
+                    .iter()
+                    .zip(&self.hard_irq)
+                    .map(|(c, h)| ("hardirq", *c, None, h)),
+            )
+    }
+}
+
+/// A histogram and its name: what, stage or cause, size class (see [`StageStats::rows`]).
+pub type Row<'a> = (&'static str, &'static str, Option<u32>, &'a Hist);
+
+fn per_class<'a>(
+    what: &'static str,
+    names: &'static [&'static str],
+    h: &'a [[Hist; NCLASS]],
+) -> impl Iterator<Item = Row<'a>> {
+    names.iter().zip(h).flat_map(move |(name, row)| {
+        CLASSES
+            .iter()
+            .zip(row)
+            .map(move |(c, h)| (what, *name, Some(*c), h))
+    })
+}
+
+/// The text of `/sys/kernel/debug/ne2k_rs/<device>/stage_stats`: a header, then a line per
+/// histogram that counted something: `what stage class count mean p5 p50 p95` (cycles of the
+/// stage clock; class "-" when the row has none).
+impl fmt::Display for StageStats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "# cycles of the stage clock (TSC); p5/p50/p95: middle of a log2/8 bucket (within 6.25%)"
+        )?;
+        writeln!(f, "# what stage class count mean p5 p50 p95")?;
+        for (what, stage, class, h) in self.rows() {
+            let s = h.summary();
+            if s.count == 0 {
+                continue;
+            }
+            write!(f, "{what} {stage} ")?;
+            match class {
+                Some(c) => write!(f, "{c}")?,
+                None => write!(f, "-")?,
+            }
+            writeln!(f, " {} {} {} {} {}", s.count, s.mean(), s.p5, s.p50, s.p95)?;
+        }
+        Ok(())
+    }
+}
