@@ -172,15 +172,18 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
         // A deferred interrupt taken here: its status, and when the take started (stage clock).
         let mut taken: Option<(u8, u64)> = None;
         loop {
-            drop(guard);
             if let Some((status, t1)) = taken.take() {
                 // Its IRQ-handling cycles: the handler's part (mask, flag) and this take.
-                if t1 != 0 && dp.probe.irq_enabled() {
+                // Reported before the release: in process context the release (bottom halves
+                // back on) runs the poll this interrupt scheduled, and the report comes first,
+                // as the hard IRQ's does.
+                if t1 != 0 {
                     let hard = dp.irq_deferred_cost.swap(0, Ordering::Relaxed);
                     dp.probe
                         .irq(status, hard.wrapping_add(dp.probe.now().wrapping_sub(t1)));
                 }
             }
+            drop(guard);
             // A full barrier after the release: either the handler's retry (after it raised
             // the flag) finds the lock free, or we see the flag (store buffering, both sides
             // fenced). The flag stays raised until a holder takes the interrupt under the
@@ -293,21 +296,34 @@ pub trait Napi {
     fn complete_done(&self, work: usize) -> bool;
 }
 
-/// The stage clock and the tracepoints. All default to "off".
+/// The stage clock, and where the stage cycles go (the tracepoints, the stage statistics). All
+/// default to "off".
+///
+/// Each unit of work (a transmit, an interrupt, a poll) asks once, at its start, whether it is
+/// timed (`time_*`), and reports what it timed at its end; the probe decides, per report, which
+/// listener takes it. A probe that samples (the statistics time one unit in N) answers each
+/// unit's question once, so a unit is timed from start to end or not at all.
 pub trait Probe {
     fn now(&self) -> u64 {
         0
     }
-    fn tx_enabled(&self) -> bool {
+    /// A `start_xmit`: its frame's TX stages ([`Self::tx`], when its completion is handled).
+    fn time_tx(&self) -> bool {
         false
     }
+    /// A hard interrupt: its cycles ([`Self::irq`]), and the RX NIC stage of the frames it
+    /// announces.
+    fn time_irq(&self) -> bool {
+        false
+    }
+    /// A NAPI poll: its cycles and stack share ([`Self::poll`]), and the RX NIC stage of frames
+    /// no timed interrupt announced.
+    fn time_poll(&self) -> bool {
+        false
+    }
+    /// Whether a poll times the frames it receives (whose NIC stage a timed interrupt or poll
+    /// started): [`Self::rx`].
     fn rx_enabled(&self) -> bool {
-        false
-    }
-    fn irq_enabled(&self) -> bool {
-        false
-    }
-    fn poll_enabled(&self) -> bool {
         false
     }
     fn tx(&self, _s: &TxStages) {}
@@ -525,7 +541,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     pub fn start_xmit(&self, dev: &impl NetIf, frame: Option<&[u8]>) -> Xmit {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
-        let t_enter = self.probe.tx_enabled().then(|| self.probe.now());
+        let t_enter = self.probe.time_tx().then(|| self.probe.now());
         let mut st = self.hold(dev);
         let Some(frame) = frame else {
             st.chip.stats.tx_dropped += 1;
@@ -648,7 +664,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// between (and did not see the flag).
     pub fn irq(&self, dev: &impl NetIf) -> bool {
         // Stage boundary (RX NIC stage start): the interrupt is seen.
-        let timed = self.probe.irq_enabled() || self.probe.rx_enabled();
+        let timed = self.probe.time_irq();
         let t0 = if timed { self.probe.now() } else { 0 };
         let mut st = match self.lock.try_lock() {
             Some(g) => self.held(g, dev),
@@ -676,7 +692,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         };
         drop(st);
         dev.napi_schedule();
-        if timed && self.probe.irq_enabled() {
+        if timed {
             self.probe.irq(status, self.probe.now().wrapping_sub(t0));
         }
         true
@@ -687,11 +703,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// work done, never more than `budget`. At budget 0 (netpoll, IRQs off) it only reaps
     /// transmit completions and never completes NAPI.
     pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
-        let t_poll = if self.probe.poll_enabled() || self.probe.rx_enabled() {
-            self.probe.now()
-        } else {
-            0
-        };
+        let poll_timed = self.probe.time_poll();
+        let t_poll = if poll_timed { self.probe.now() } else { 0 };
         let mut work = 0usize;
         let mut tx_done = 0u32;
         // Cycles spent in the stack (GRO and up) during this poll, when the poll event records.
@@ -763,7 +776,14 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             dev.log(false, what);
         }
         for (buf, times) in held.iter_mut().filter_map(Option::take) {
-            self.hand_up(dev, napi, buf, times, t_ref, &mut stack);
+            self.hand_up(
+                dev,
+                napi,
+                buf,
+                times,
+                t_ref,
+                poll_timed.then_some(&mut stack),
+            );
         }
         if budget > 0 {
             while work < budget {
@@ -776,9 +796,14 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 match r {
                     RxOne::Empty | RxOne::Reset => break,
                     RxOne::Skipped => {}
-                    RxOne::Frame(buf, times) => {
-                        self.hand_up(dev, napi, buf, times, t_ref, &mut stack)
-                    }
+                    RxOne::Frame(buf, times) => self.hand_up(
+                        dev,
+                        napi,
+                        buf,
+                        times,
+                        t_ref,
+                        poll_timed.then_some(&mut stack),
+                    ),
                 }
                 work += 1;
             }
@@ -786,11 +811,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             // napi_complete_done flushes GRO and hands up what it batched: the stack does
             // most of its work for this poll's frames here, so the poll event counts it as
             // stack, not driver.
-            let t = if self.probe.poll_enabled() {
-                self.probe.now()
-            } else {
-                0
-            };
+            let t = if poll_timed { self.probe.now() } else { 0 };
             let done = work < budget && napi.complete_done(work);
             if t != 0 {
                 stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
@@ -799,7 +820,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 self.hold(dev).chip.irq_unmask();
             }
         }
-        if t_poll != 0 && self.probe.poll_enabled() {
+        if t_poll != 0 {
             let cycles = self.probe.now().wrapping_sub(t_poll);
             self.probe
                 .poll(work as u32, tx_done, budget as u32, cycles, stack);
@@ -860,7 +881,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     }
 
     /// Hands a received frame to the stack, with its stage event; sends what an XDP program
-    /// bounced.
+    /// bounced. `stack`: the timed poll's stack cycles, which the delivery adds to.
     fn hand_up<D: NetIf, N: Napi>(
         &self,
         dev: &D,
@@ -868,7 +889,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         buf: N::Buf,
         t: RxTimes,
         t_ref: u64,
-        stack: &mut u64,
+        stack: Option<&mut u64>,
     ) {
         if t.t_pick != 0 {
             // Stage boundary (RX driver stage end): handed to the stack.
@@ -885,13 +906,14 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 t_hand.wrapping_sub(t_ref),
             );
         }
-        let bounced = if self.probe.poll_enabled() {
-            let t = self.probe.now();
-            let b = napi.deliver(buf);
-            *stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
-            b
-        } else {
-            napi.deliver(buf)
+        let bounced = match stack {
+            Some(stack) => {
+                let t = self.probe.now();
+                let b = napi.deliver(buf);
+                *stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
+                b
+            }
+            None => napi.deliver(buf),
         };
         if let Some(tx) = bounced {
             let sent = self.xdp_xmit(dev, tx.bytes());

@@ -1619,3 +1619,15 @@ impl Drop for DebugfsRoot {
         unsafe { *core::ptr::addr_of_mut!(DEBUGFS_ROOT) = None };
     }
 }
+
+/// An empty [`StageStats`](crate::stagestats::StageStats), allocated zeroed in place (70 KiB:
+/// not built on the stack; `kvmalloc`, so vmalloc may serve it).
+pub(crate) fn kvzalloc_stage_stats() -> Result<kernel::alloc::KVBox<crate::stagestats::StageStats>>
+{
+    use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
+    let zeroed =
+        kernel::alloc::KVBox::<crate::stagestats::StageStats>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+    // SAFETY: the memory is zeroed (`__GFP_ZERO`), and all-zero bytes are a valid, empty
+    // `StageStats`: it holds atomic integers only (see its definition in stagestats.rs).
+    Ok(unsafe { zeroed.assume_init() })
+}

@@ -110,7 +110,11 @@ impl<'b> Ne2k<'b> {
             debugfs.read_write_callback_file(
                 c"stage_stats",
                 stats.clone(),
-                &|s: &SharedStats, f| write!(f, "{}", &***s),
+                &|s: &SharedStats, f| {
+                    let period = crate::tracing::stats_period();
+                    writeln!(f, "# stage_stats={period} (0: off; N: one transmit, and one interrupt with its poll, in N timed; every one while an ne2k_rs event records)")?;
+                    write!(f, "{}", &***s)
+                },
                 &|s, _| {
                     s.clear();
                     Ok(())

@@ -3,7 +3,7 @@
 //! `ne2k_rs:*` tracepoints of `tracing/` (per packet) and the card's [`StageStats`]
 //! (aggregated, `stage_stats=1`).
 
-use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
+use kernel::alloc::flags::GFP_KERNEL;
 use kernel::alloc::KVBox;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -11,24 +11,25 @@ use kernel::sync::Arc;
 use crate::datapath::Probe;
 use crate::dp8390;
 use crate::hw::port::rdtsc;
-use crate::stagestats::StageStats;
+use crate::stagestats::{StageStats, Unit};
 use crate::tracing;
 
 /// A card's stage statistics, shared by its datapath (the writer) and its debugfs file.
 pub(crate) type SharedStats = Arc<KVBox<StageStats>>;
 
-/// Allocates an empty [`StageStats`] (70 KiB: vmalloc may serve it).
+/// Allocates an empty [`StageStats`] (70 KiB, vmalloc may serve it).
 pub(crate) fn new_stats() -> Result<SharedStats> {
-    let zeroed = KVBox::<StageStats>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
-    // SAFETY: the memory is zeroed (`__GFP_ZERO`), and all-zero bytes are a valid, empty
-    // `StageStats`: it holds atomic integers only (`stagestats.rs`, `StageStats`).
-    let stats = unsafe { zeroed.assume_init() };
-    Ok(Arc::new(stats, GFP_KERNEL)?)
+    Ok(Arc::new(
+        crate::netdev::kvzalloc_stage_stats()?,
+        GFP_KERNEL,
+    )?)
 }
 
-/// The stage clock (TSC), the `ne2k_rs:*` tracepoints and the card's statistics. Each
-/// `*_enabled` is true while the event records or the statistics are on (two static-key
-/// branches, no-ops while both are off).
+/// The stage clock (TSC), the `ne2k_rs:*` tracepoints and the card's statistics. A unit of
+/// work is timed while one of its events records, or when the statistics are on
+/// (`stage_stats=N`) and sample it: one transmit, and one interrupt with its poll, in N. Every
+/// unit timed is recorded in the statistics, so with an event on they see every frame. While
+/// all are off, each question is static-key branches (patched no-ops).
 pub(crate) struct StageProbe {
     pub(crate) stats: SharedStats,
 }
@@ -39,20 +40,25 @@ impl Probe for StageProbe {
         rdtsc()
     }
     #[inline(always)]
-    fn tx_enabled(&self) -> bool {
-        tracing::tx_enabled() || tracing::stats_enabled()
+    fn time_tx(&self) -> bool {
+        tracing::tx_enabled()
+            || (tracing::stats_enabled() && self.stats.sample(Unit::Tx, tracing::stats_period()))
+    }
+    #[inline(always)]
+    fn time_irq(&self) -> bool {
+        tracing::irq_enabled()
+            || tracing::rx_enabled()
+            || (tracing::stats_enabled() && self.stats.sample(Unit::Irq, tracing::stats_period()))
+    }
+    #[inline(always)]
+    fn time_poll(&self) -> bool {
+        tracing::poll_enabled()
+            || tracing::rx_enabled()
+            || (tracing::stats_enabled() && self.stats.irq_pending())
     }
     #[inline(always)]
     fn rx_enabled(&self) -> bool {
         tracing::rx_enabled() || tracing::stats_enabled()
-    }
-    #[inline(always)]
-    fn irq_enabled(&self) -> bool {
-        tracing::irq_enabled() || tracing::stats_enabled()
-    }
-    #[inline(always)]
-    fn poll_enabled(&self) -> bool {
-        tracing::poll_enabled() || tracing::stats_enabled()
     }
     fn tx(&self, s: &dp8390::TxStages) {
         if tracing::stats_enabled() {

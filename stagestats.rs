@@ -181,6 +181,17 @@ pub struct StageStats {
     pending: AtomicU64,
     /// The length of the last frame received and transmitted.
     last_len: [AtomicU32; 2],
+    /// The sampling counters of transmits and interrupts ([`Self::sample`]).
+    ticks: [AtomicU32; 2],
+}
+
+/// What [`StageStats::sample`] counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// A `start_xmit`.
+    Tx = 0,
+    /// A hard interrupt (and the poll it schedules).
+    Irq = 1,
 }
 
 const PENDING: u64 = 1 << 63;
@@ -203,7 +214,23 @@ impl StageStats {
             irq: [const { [const { Hist::new() }; NCLASS] }; 2],
             pending: AtomicU64::new(0),
             last_len: [AtomicU32::new(0), AtomicU32::new(0)],
+            ticks: [AtomicU32::new(0), AtomicU32::new(0)],
         }
+    }
+
+    /// Whether to time this unit for the statistics, taking one in `period` (1: every one).
+    /// Timing a frame costs about as much as recording it: sampling is what makes the
+    /// statistics cheap enough to leave on.
+    #[inline]
+    pub fn sample(&self, unit: Unit, period: u32) -> bool {
+        period <= 1 || self.ticks[unit as usize].fetch_add(1, Relaxed) % period == 0
+    }
+
+    /// Whether an interrupt was recorded whose poll has not yet reported: that poll is timed,
+    /// so that the interrupt's handling (Table 10) is complete.
+    #[inline]
+    pub fn irq_pending(&self) -> bool {
+        self.pending.load(Relaxed) & PENDING != 0
     }
 
     /// A transmitted frame's stages (the `ne2k_rs_tx` event's fields).

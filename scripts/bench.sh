@@ -36,6 +36,13 @@ build_module_copy "$REPO" "$nt" "$KDIR" "$out/notrace-build.log" NE2K_RS_NOTRACE
 cp "$nt/ne2k_rs.ko" "$out/ne2k_rs_notrace.ko"
 done_step
 
+# ... and one with the stage statistics' check compiled out (their cost while off).
+step "ne2k_rs variant without the stage statistics (NE2K_RS_NOSTATS=y)"
+ns="$NE2K_CACHE/nostats-src"
+build_module_copy "$REPO" "$ns" "$KDIR" "$out/nostats-build.log" NE2K_RS_NOSTATS=y || die "nostats build failed"
+cp "$ns/ne2k_rs.ko" "$out/ne2k_rs_nostats.ko"
+done_step
+
 # The XDP program of the drop workload (guest/bench-lib.sh: drop_flood), self-contained C.
 step "XDP program (scripts/bpf/xdp_drop_udp.bpf.c)"
 clang-19 -O2 -g -target bpf -c "$REPO/scripts/bpf/xdp_drop_udp.bpf.c" -o "$out/xdp_drop_udp.bpf.o" ||
@@ -55,10 +62,11 @@ done_step
 # (+-20 % per block above) drops out (an A/A control shows the floor). Same ABBA method
 # (guest/exp-tp-cost.sh: events on vs off, this build vs compiled out, the kernel's own skb
 # events as a reference); bench-report.py takes the targets' figures from it.
-step "guest, -icount: tracepoint cost, $TP_REPS reps of $TP_ICOUNT_BLOCKS blocks"
+step "guest, -icount: tracepoint and stage statistics cost, $TP_REPS reps of $TP_ICOUNT_BLOCKS blocks"
 GUEST_QEMU_OPTS="-icount shift=0,sleep=off" NE2K_RS_NOTRACE_KO="$out/ne2k_rs_notrace.ko" \
+    NE2K_RS_NOSTATS_KO="$out/ne2k_rs_nostats.ko" \
     BENCH_EXP_REPS=$TP_REPS BENCH_TP_BLOCKS=$TP_ICOUNT_BLOCKS \
-    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout $((600 + TP_REPS * TP_ICOUNT_BLOCKS * 150)) --out "$out/icount" \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --timeout $((600 + TP_REPS * TP_ICOUNT_BLOCKS * 300)) --out "$out/icount" \
     "$HERE/guest/exp-tp-cost.sh" ||
     echo "bench: the -icount run failed; no tracepoint cost figures (see $out/icount)"
 done_step

@@ -5,7 +5,9 @@
 
 RUN_DIR holds meta.txt and raw/<driver>/<workload>.trace (scripts/guest/experiment.sh, trace
 clock x86-tsc so every timestamp is a TSC count). Writes into RUN_DIR: samples.csv (every sample),
-table8.csv, table10.csv, crosscheck.csv, report.md, table8.svg, table10.svg; prints report.md.
+table8.csv, table10.csv, crosscheck.csv, report.md, table8.svg, table10.svg, and from ne2k_rs' stage
+statistics (raw/ne2k_rs/<workload>.stats, when the run has them) table8_agg.csv, table10_agg.csv;
+prints report.md.
 
 Stage definitions (docs/measurement.md, "Stage tracepoints", has the full text):
   ne2k_rs: its own tracepoints (ne2k_rs_tx/rx stages; IRQ handling = ne2k_rs_irq cycles + the
@@ -75,6 +77,25 @@ def frame_lens(proto, size):
     return {max(60, size + 8 + 20 + 14)}
 
 
+# ne2k_rs' stage statistics (stagestats.rs): frame size classes, by the largest length of each
+CLASSES = [64, 128, 512, 1024, 1518]
+
+
+def size_class(n):
+    return next((c for c in CLASSES if n <= c), CLASSES[-1])
+
+
+def read_stats(path):
+    """A debugfs stage_stats file: {(what, stage, class): (count, mean, p5, p50, p95)}."""
+    rows = {}
+    for line in open(path):
+        f = line.split()
+        if line.startswith("#") or len(f) != 8:
+            continue
+        rows[tuple(f[:3])] = tuple(int(x) for x in f[3:])
+    return rows
+
+
 def irq_numbers(events, name_re):
     nums = set()
     for e in events:
@@ -105,8 +126,8 @@ def analyse_ne2k_rs(events, want_len, iface):
             for st in STAGES:
                 s[("in", st)].append(int(e.f[st]))
     # IRQ handling per cause: hard IRQ + the poll that follows it on the same CPU.
-    # The stack's share of the poll (napi_gro_receive entry..exit) is not the driver's: it is
-    # subtracted, as e100's netif_receive_skb time is (ne2k-pci only queues with netif_rx).
+    # The stack's share of the poll is not the driver's: it is subtracted, as e100's
+    # netif_receive_skb time is (ne2k-pci only queues with netif_rx).
     irq = collections.defaultdict(list)
     pending = {}
     gro_open = {}
@@ -122,8 +143,12 @@ def analyse_ne2k_rs(events, want_len, iface):
         elif e.name == "ne2k_rs_poll" and e.cpu in pending:
             isr, c = pending.pop(e.cpu)
             cause = "rx" if isr & 0x05 else ("tx" if isr & 0x0a else None)
+            # The poll's own stack_cycles (handing frames up and napi_complete_done, which
+            # flushes GRO and delivers what it batched) when the event has it; traces of older
+            # builds: the napi_gro_receive spans only.
+            st = int(e.f["stack_cycles"]) if "stack_cycles" in e.f else stack[e.cpu]
             if cause:
-                irq[cause].append(c + int(e.f["cycles"]) - stack[e.cpu])
+                irq[cause].append(c + int(e.f["cycles"]) - st)
     # Cross-check: ne2k_rs_irq cycles vs the ftrace irq_handler span of the same interrupt.
     irqs = irq_numbers(events, r"ne2k_rs")
     spans = irq_spans(events, irqs)
@@ -388,6 +413,45 @@ def bochs_wire_check(t8):
     return L
 
 
+def agg_section(t8, t10, agg8, agg10, ns):
+    """Tables 8 and 10 from ne2k_rs' stage statistics (stage_stats=1, debugfs), read after each
+    window: each median beside the events' median of the same window, and the share within 10 %."""
+    L = ["## Tables 8 and 10 from the stage statistics (ne2k_rs)\n",
+         "The driver's own aggregates (`stage_stats=1`, read from debugfs `ne2k_rs/<pci>/stage_stats` after each "
+         "window; files `table8_agg.csv`, `table10_agg.csv`), recorded by the same probe calls as the events of the "
+         "same window: a row is a size class (the workload's frames are all in one), its median the middle of a "
+         "log2/8 bucket. Median (p5-p95) n, and the ratio to the events' median.\n",
+         "| packet | dir | stage | statistics | events | ratio |", "|---|---|---|---|---|---|"]
+    ratios = {"8": [], "10": []}
+    for (d, proto, size, direction, stage), (n, _m, p5, p50, p95) in sorted(
+            agg8.items(), key=lambda kv: (WORKLOADS.index((kv[0][1], kv[0][2])), kv[0][3], STAGES.index(kv[0][4]))):
+        ev = t8.get((d, proto, size, direction, stage), [])
+        med = pct(ev, 50)
+        r = p50 / med if med else None
+        if r is not None:
+            ratios["8"].append(r)
+        label = "ARP (28)" if proto == "arp" else f"{proto.upper()} 28+{size}"
+        L.append(f"| {label} | {direction} | {stage} | {p50:,} ({p5:,}-{p95:,}) n={n} | {med:,} n={len(ev)} | "
+                 + (f"{r:.3f}" if r is not None else "—") + " |")
+    L += ["", "| packet | cause | statistics | events | ratio |", "|---|---|---|---|---|"]
+    for (d, cause, size), (n, _m, p5, p50, p95) in sorted(agg10.items()):
+        ev = t10.get((d, cause, size), [])
+        med = pct(ev, 50)
+        r = p50 / med if med else None
+        if r is not None:
+            ratios["10"].append(r)
+        L.append(f"| 28+{size} | {cause} | {p50:,} ({p5:,}-{p95:,}) n={n} | {med:,} n={len(ev)} | "
+                 + (f"{r:.3f}" if r is not None else "—") + " |")
+    L.append("")
+    for t, rs in ratios.items():
+        if rs:
+            within = sum(1 for r in rs if 0.9 <= r <= 1.1)
+            L.append(f"- Table {t}: {within} of {len(rs)} statistics medians within 10 % of the events' "
+                     f"({within / len(rs):.0%}).")
+    L.append("")
+    return L
+
+
 def main():
     global DRIVERS
     run = sys.argv[1]
@@ -400,6 +464,9 @@ def main():
     samples = []   # driver, proto, payload, direction, stage, cycles
     irqs = []      # driver, cause, payload, cycles
     cross = []
+    # from the stage statistics of the same windows: key -> (count, mean, p5, p50, p95)
+    agg8 = {}      # (driver, proto, payload, direction, stage)
+    agg10 = {}     # (driver, cause, payload)
     for drv in DRIVERS:
         for proto, size in WORKLOADS + [("udptx", 1), ("udptx", 100), ("udptx", 1000), ("xcheck", 100)]:
             wname = f"{proto}{size}" if proto != "arp" else "arp"
@@ -408,6 +475,18 @@ def main():
                 continue
             events = parse(path)
             want = frame_lens({"udptx": "udp", "xcheck": "icmp"}.get(proto, proto), size)
+            spath = os.path.join(run, "raw", drv, f"{wname}.stats")
+            if os.path.exists(spath) and proto != "xcheck":
+                rows = read_stats(spath)
+                c = str(size_class(max(want)))
+                if proto != "udptx":
+                    for direction, what in (("in", "rx"), ("out", "tx")):
+                        for stage in STAGES:
+                            if (what, stage, c) in rows:
+                                agg8[(drv, proto, size, direction, stage)] = rows[(what, stage, c)]
+                cause = {"icmp": "rx", "udptx": "tx"}.get(proto)
+                if cause and ("irq", cause, c) in rows:
+                    agg10[(drv, cause, size)] = rows[("irq", cause, c)]
             s, irq, cr = ANALYSE[drv](events, want, None)
             if proto == "xcheck":
                 cr = [("rx_total (minimal tracing)", a, b) for kind, a, b in cr if kind == "rx_total"]
@@ -454,6 +533,18 @@ def main():
                 for size in (1, 100, 1000):
                     v = t10.get((d, cause, size), [])
                     w.writerow([d, cause, size, len(v), pct(v, 50), pct(v, 5), pct(v, 95)])
+    if agg8 or agg10:
+        with open(os.path.join(run, "table8_agg.csv"), "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["driver", "proto", "payload", "direction", "stage", "n", "median_cycles", "p5_cycles", "p95_cycles"])
+            for (d, proto, size, direction, stage), (n, _mean, p5, p50, p95) in sorted(agg8.items(), key=lambda kv: (
+                    kv[0][0], WORKLOADS.index((kv[0][1], kv[0][2])), kv[0][3], STAGES.index(kv[0][4]))):
+                w.writerow([d, proto, size, direction, stage, n, p50, p5, p95])
+        with open(os.path.join(run, "table10_agg.csv"), "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["driver", "cause", "payload", "n", "median_cycles", "p5_cycles", "p95_cycles"])
+            for (d, cause, size), (n, _mean, p5, p50, p95) in sorted(agg10.items()):
+                w.writerow([d, cause, size, n, p50, p5, p95])
     with open(os.path.join(run, "crosscheck.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["driver", "workload", "what", "tracepoint_cycles", "ftrace_cycles"])
@@ -501,7 +592,7 @@ def main():
         L.append("On Bochs' card a transmit completes after its wire time, so ne2k_rs' transmit interrupt is unmasked and taken. A receive interrupt that arrives while start_xmit holds the chip lock (the peer answers before the request has left the wire) is taken by start_xmit's release of the lock, and traced there (`ne2k_rs_irq`: the handler's part plus the take).\n")
     else:
         L.append("ne2k_rs takes a transmit completion that is already there at the end of start_xmit without an interrupt (`Dp8390::tx_reap`; on QEMU a send completes inside the command write), so it has no \"transmit complete\" interrupts here (—); the transmit interrupt is unmasked only while a completion is outstanding (a real chip).\n")
-    L.append("ne2k_rs: hard IRQ + the NAPI poll it scheduled, minus the stack's napi_gro_receive time; ne2k-pci: the hard handler (does all the work, hands frames on with netif_rx); e100: hard IRQ + its NAPI poll (NET_RX softirq entry to napi_poll) minus the stack's netif_receive_skb time.\n")
+    L.append("ne2k_rs: hard IRQ + the NAPI poll it scheduled, minus the stack's share of the poll (its `stack_cycles`: napi_gro_receive and napi_complete_done, which flushes GRO and delivers the frames); ne2k-pci: the hard handler (does all the work, hands frames on with netif_rx); e100: hard IRQ + its NAPI poll (NET_RX softirq entry to napi_poll) minus the stack's netif_receive_skb time.\n")
     L.append("| packet | cause | " + " | ".join(DRIVERS) + " | paper ne2k-pci | paper eepro100 |")
     L.append("|---|---|" + "---|" * len(DRIVERS) + "---|---|")
     for size in (1, 100, 1000):
@@ -514,6 +605,8 @@ def main():
             pe = PAPER_T10.get(("e100", cause))
             L.append(f"| 28+{size} | {cname} | " + " | ".join(cells) + f" | {pp:,} | {pe:,} |")
     L.append("")
+    if agg8 or agg10:
+        L.extend(agg_section(t8, t10, agg8, agg10, ns))
     L.append("## Cross-check: tracepoint cycles vs ftrace's own timestamps (TSC trace clock)\n")
     by = collections.defaultdict(list)
     diff = collections.defaultdict(list)

@@ -37,11 +37,16 @@ extern "C" {
     fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
     fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64);
     /// The stage statistics' switch (`stage_stats` parameter, tracing/ne2k_rs_trace.c).
+    #[cfg(not(ne2k_rs_nostats))]
     static ne2k_rs_stage_stats_key: StatsKey;
+    /// Its sampling period (0: off; N: one unit in N), written by the parameter's setter.
+    #[cfg(not(ne2k_rs_nostats))]
+    static ne2k_rs_stage_stats_period: core::sync::atomic::AtomicU32;
 }
 
 /// `DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key)`'s type, as a struct with the key as its
 /// field (what `static_branch_unlikely!` takes).
+#[cfg(not(ne2k_rs_nostats))]
 #[repr(C)]
 struct StatsKey {
     key: bindings::static_key_false,
@@ -67,6 +72,20 @@ enabled!(tx_enabled, __tracepoint_ne2k_rs_tx);
 enabled!(rx_enabled, __tracepoint_ne2k_rs_rx);
 enabled!(irq_enabled, __tracepoint_ne2k_rs_irq);
 enabled!(poll_enabled, __tracepoint_ne2k_rs_poll);
+
+/// The stage statistics' sampling period (`stage_stats=N`: one unit in N is timed).
+#[cfg(ne2k_rs_nostats)]
+#[inline(always)]
+pub fn stats_period() -> u32 {
+    0
+}
+#[cfg(not(ne2k_rs_nostats))]
+#[inline(always)]
+pub fn stats_period() -> u32 {
+    // SAFETY: a `u32` defined in tracing/ne2k_rs_trace.c, aligned, which the parameter's
+    // setter writes with WRITE_ONCE: an atomic load of it is a plain aligned load.
+    unsafe { &ne2k_rs_stage_stats_period }.load(core::sync::atomic::Ordering::Relaxed)
+}
 
 /// Whether the stage statistics are on (`stage_stats`): a static-key branch like the events'.
 /// `NE2K_RS_NOSTATS=y` compiles the check out (make bench measures what it costs while off).

@@ -11,19 +11,25 @@
 
 /*
  * The stage statistics' switch (stagestats.rs): a static key, so that while it is off the
- * datapath's check is a patched no-op, as a disabled tracepoint's is. Set at load
- * (stage_stats=1) or at run time: echo 1 >/sys/module/ne2k_rs/parameters/stage_stats.
+ * datapath's check is a patched no-op, as a disabled tracepoint's is, and the sampling period.
+ * stage_stats=N (at load, or echo N >/sys/module/ne2k_rs/parameters/stage_stats): 0 off; N >= 1
+ * on, timing one transmit, and one interrupt with its poll, in N (1: every frame).
  */
+#define NE2K_RS_STAGE_STATS_MAX 1000000
 DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key);
+u32 ne2k_rs_stage_stats_period;
 
 static int stage_stats_set(const char *val, const struct kernel_param *kp)
 {
-	bool on;
-	int err = kstrtobool(val, &on);
+	unsigned int n;
+	int err = kstrtouint(val, 0, &n);
 
 	if (err)
 		return err;
-	if (on)
+	if (n > NE2K_RS_STAGE_STATS_MAX)
+		return -ERANGE;
+	WRITE_ONCE(ne2k_rs_stage_stats_period, n);
+	if (n)
 		static_branch_enable(&ne2k_rs_stage_stats_key);
 	else
 		static_branch_disable(&ne2k_rs_stage_stats_key);
@@ -32,7 +38,7 @@ static int stage_stats_set(const char *val, const struct kernel_param *kp)
 
 static int stage_stats_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%c\n", static_key_enabled(&ne2k_rs_stage_stats_key) ? 'Y' : 'N');
+	return sysfs_emit(buf, "%u\n", READ_ONCE(ne2k_rs_stage_stats_period));
 }
 
 static const struct kernel_param_ops stage_stats_ops = {
@@ -41,4 +47,4 @@ static const struct kernel_param_ops stage_stats_ops = {
 };
 module_param_cb(stage_stats, &stage_stats_ops, NULL, 0644);
 MODULE_PARM_DESC(stage_stats,
-		 "aggregate the stage cycles per card (debugfs ne2k_rs/<pci device>/stage_stats; Y/N)");
+		 "stage statistics per card (debugfs ne2k_rs/<pci device>/stage_stats): 0 off, N time one frame in N (1: every frame)");

@@ -105,6 +105,9 @@ pktgen() { # frame size -> packets/s
 #                                records tracepoint_overhead_pct
 #   tp_cost_disabled ROUND KO    A = KO (tracepoints compiled out), B = this build, events off
 #                                (a reload per run): records tracepoint_disabled_cost_pct
+#   stats_cost_enabled ROUND N NAME  A = stage statistics off, B = on (stage_stats=N): NAME
+#   stats_cost_disabled ROUND KO A = KO (their check compiled out), B = this build, off:
+#                                stage_stats_disabled_cost_pct
 # The blocks are kept in $OUT/tp-blocks.txt ("round kind block pct").
 TP_COUNT=${BENCH_TP_COUNT:-4000} TP_BLOCKS=${BENCH_TP_BLOCKS:-8} TP_SIZE=${BENCH_TP_SIZE:-60}
 tp_blocks() { # kind round arm-command workload -> records workload (the median over blocks)
@@ -149,6 +152,40 @@ tp_cost_disabled() { # round notrace-ko; leaves this build loaded (the arms load
     TP_KO_NOTRACE=$2
     echo >$TR/set_event
     tp_blocks disabled "$1" tp_arm_build tracepoint_disabled_cost_pct
+    local rc=$?
+    load ne2k_rs >/dev/null || rc=1
+    return $rc
+}
+# The stage statistics (issue #16), the same way: on (stage_stats=$SS_PERIOD) vs off, one load;
+# and off vs their check compiled out (NE2K_RS_NOSTATS=y, a reload per run). Events stay off.
+SS_PARAM=/sys/module/ne2k_rs/parameters/stage_stats
+ss_arm_on() { # A: statistics off, B: on at $SS_PERIOD
+    if [ "$1" = B ]; then echo "$SS_PERIOD" >$SS_PARAM; else echo 0 >$SS_PARAM; fi
+    pg_run
+    echo 0 >$SS_PARAM
+}
+stats_cost_enabled() { # round period workload
+    SS_PERIOD=$2
+    echo >$TR/set_event
+    [ -w $SS_PARAM ] || { echo "  no $SS_PARAM"; return 1; }
+    pg_add "$TP_SIZE" "$TP_COUNT" || return 1
+    pg_run >/dev/null
+    tp_blocks "stats$2" "$1" ss_arm_on "$3"
+    local rc=$?
+    pg_del
+    return $rc
+}
+ss_arm_build() { # A: $SS_KO_NOSTATS, B: $NE2K_RS_KO; statistics off
+    if [ "$1" = A ]; then load ne2k_rs "$SS_KO_NOSTATS"; else load ne2k_rs; fi >/dev/null || return 1
+    pg_add "$TP_SIZE" "$TP_COUNT" || return 1
+    pg_run >/dev/null
+    pg_run
+    pg_del
+}
+stats_cost_disabled() { # round nostats-ko; leaves this build loaded
+    SS_KO_NOSTATS=$2
+    echo >$TR/set_event
+    tp_blocks stats_disabled "$1" ss_arm_build stage_stats_disabled_cost_pct
     local rc=$?
     load ne2k_rs >/dev/null || rc=1
     return $rc

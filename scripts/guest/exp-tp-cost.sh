@@ -5,17 +5,20 @@
 # machine) and a reference: the kernel's own skb:consume_skb/kfree_skb events, one per frame
 # sent, on vs off (what one stock ftrace event per frame costs here). NE2K_RS_NOTRACE_KO: a
 # build with the tracepoints compiled out (make module NE2K_RS_NOTRACE=y); without it, no
-# disabled-cost figure.
+# disabled-cost figure. The stage statistics the same way: on vs off, and (NE2K_RS_NOSTATS_KO:
+# a build with their check compiled out, make module NE2K_RS_NOSTATS=y) off vs compiled out.
 #   BENCH_EXP_REPS (2)  BENCH_TP_BLOCKS (8)  BENCH_TP_COUNT (4000)  BENCH_TP_SIZE (60)  BENCH_PIN (same)
 #   BENCH_EXP_DISABLED (1: also the disabled-cost blocks, a reload per run)
 set -u
 . "$REPO/tests/guest/lib.sh"
 REPS=${BENCH_EXP_REPS:-2} PLACE=${BENCH_PIN:-same} KO_NOTRACE=${NE2K_RS_NOTRACE_KO:-}
+KO_NOSTATS=${NE2K_RS_NOSTATS_KO:-}
 RAW="$OUT/exp-raw.txt"
 : >"$RAW"
 TR=/sys/kernel/tracing
 . "$REPO/scripts/guest/bench-lib.sh"
 [ -z "$KO_NOTRACE" ] || [ -f "$KO_NOTRACE" ] || { echo "error: NE2K_RS_NOTRACE_KO=$KO_NOTRACE: no such file"; exit 1; }
+[ -z "$KO_NOSTATS" ] || [ -f "$KO_NOSTATS" ] || { echo "error: NE2K_RS_NOSTATS_KO=$KO_NOSTATS: no such file"; exit 1; }
 
 rc=0
 tp_arm_same() { pg_run; } # A/A: both arms alike
@@ -48,6 +51,13 @@ for r in $(seq "$REPS"); do
     tp_cost_enabled "$r" || rc=1
     if [ -n "$KO_NOTRACE" ] && [ "${BENCH_EXP_DISABLED:-1}" = 1 ]; then
         tp_cost_disabled "$r" "$KO_NOTRACE" || rc=1
+    fi
+    # as left on (one unit in 8 timed), and timing every frame (what the events cost without
+    # their recording)
+    stats_cost_enabled "$r" 8 stage_stats_overhead_pct || rc=1
+    stats_cost_enabled "$r" 1 stage_stats_every_frame_overhead_pct || rc=1
+    if [ -n "$KO_NOSTATS" ] && [ "${BENCH_EXP_DISABLED:-1}" = 1 ]; then
+        stats_cost_disabled "$r" "$KO_NOSTATS" || rc=1
     fi
     unload_all
 done

@@ -4,7 +4,8 @@
 # payload bytes, ARP), send EXP_COUNT packets one at a time with ftrace recording, the TSC as
 # trace clock. ne2k_rs is read through its own tracepoints; the C drivers, unpatched, through
 # generic events (irq_handler_entry/exit, napi_poll, netif_receive_skb, net_dev_xmit) and
-# kprobes/kretprobes on their functions. Raw traces go to $OUT/raw/<driver>/<workload>.trace.
+# kprobes/kretprobes on their functions. Raw traces go to $OUT/raw/<driver>/<workload>.trace;
+# ne2k_rs' stage statistics of each window (stage_stats=1) to $OUT/raw/ne2k_rs/<workload>.stats.
 set -u
 N=${EXP_COUNT:-1100}
 DRIVERS=${EXP_DRIVERS:-"ne2k_rs ne2k-pci e100"}
@@ -37,6 +38,8 @@ cat "$OUT/meta.txt"
 
 run_workload() { # driver iface workload
     local drv=$1 ifc=$2 w=$3 out="$OUT/raw/$1/$3.trace"
+    local stats=/sys/kernel/debug/ne2k_rs/$(basename "$(readlink -f /sys/class/net/$ifc/device)")/stage_stats
+    [ "$drv" = ne2k_rs ] && { echo 0 > "$stats" || log "cannot reset $stats"; }
     echo > $T/trace
     echo 1 > $T/tracing_on
     case $w in
@@ -47,6 +50,8 @@ run_workload() { # driver iface workload
     esac
     echo 0 > $T/tracing_on
     cat $T/trace > "$out"
+    # ne2k_rs' stage statistics of the same window (the same probe calls as its events)
+    [ "$drv" = ne2k_rs ] && cp "$stats" "${out%.trace}.stats"
     log "$drv $w: $(grep -c . "$out") trace lines, $(grep -c 'overrun\|LOST' "$out" || true) loss markers"
 }
 
@@ -61,7 +66,7 @@ for drv in $DRIVERS; do
     echo > $T/kprobe_events
     case $drv in
         ne2k_rs)
-            insmod "$NE2K_RS_KO" || exit 1
+            insmod "$NE2K_RS_KO" stage_stats=1 || exit 1
             mac=$NE2K_MAC
             events=(ne2k_rs irq/irq_handler_entry irq/irq_handler_exit napi/napi_poll
                     net/napi_gro_receive_entry net/napi_gro_receive_exit)

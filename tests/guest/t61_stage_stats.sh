@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The stage statistics (issue #16): off by default; the stage_stats parameter refuses what is
-# not a boolean; switched on at run time they count every frame the events count, each row's
-# median within 10 % of the events' median of the same run (the same probe calls feed both);
+# not a period (0 off, N >= 1 one unit in N); on at run time with an event recording, they count
+# every frame the events count, each row's median within 10 % of the events' median of the same
+# run (the same probe calls feed both); alone at stage_stats=4 they time about one frame in 4;
 # off again, they stop counting; a write to the debugfs file resets them.
 . "$(dirname "$0")/lib.sh"
 T=/sys/kernel/tracing
@@ -9,10 +10,12 @@ P=/sys/module/ne2k_rs/parameters/stage_stats
 ne2k_up
 pin_peer
 [ -r "$P" ] || fail "no $P"
-[ "$(cat $P)" = N ] || fail "stage_stats is on by default: $(cat $P)"
+[ "$(cat $P)" = 0 ] || fail "stage_stats is on by default: $(cat $P)"
 if echo maybe >"$P" 2>"$OUT/param.err"; then fail "stage_stats accepted 'maybe'"; fi
 grep -q "Invalid argument" "$OUT/param.err" || fail "stage_stats=maybe: $(cat "$OUT/param.err")"
-[ "$(cat $P)" = N ] || fail "a refused value changed stage_stats"
+if echo 2000000 >"$P" 2>"$OUT/param.err"; then fail "stage_stats accepted 2000000"; fi
+grep -q "out of range" "$OUT/param.err" || fail "stage_stats=2000000: $(cat "$OUT/param.err")"
+[ "$(cat $P)" = 0 ] || fail "a refused value changed stage_stats"
 pci=$(basename "$(readlink -f /sys/class/net/$IFC/device)")
 F=/sys/kernel/debug/ne2k_rs/$pci/stage_stats
 [ -r "$F" ] || fail "no $F"
@@ -24,16 +27,16 @@ N=50
 echo 0 > $T/tracing_on; echo > $T/trace; echo 65536 > $T/buffer_size_kb
 echo 1 > $T/events/ne2k_rs/enable
 echo 1 >"$P"
-[ "$(cat $P)" = Y ] || fail "stage_stats did not turn on"
+[ "$(cat $P)" = 1 ] || fail "stage_stats did not turn on"
 echo 0 >"$F"
 echo 1 > $T/tracing_on
 for size in 100 1000; do
     ping -q -c $N -i 0.01 -s $size "$PEER_IP" >/dev/null || fail "ping -s $size"
 done
 sleep 0.05
-echo 0 >"$P"
 echo 0 > $T/tracing_on; echo 0 > $T/events/ne2k_rs/enable
 cp "$F" "$OUT/stage_stats.txt"
+echo 0 >"$P"
 cat $T/trace > "$OUT/trace.txt"
 note "$(grep -v '^#' "$OUT/stage_stats.txt" | tr '\n' ';')"
 # Each tx/rx row against the events of its size class: count exact, median within 10 %.
@@ -71,6 +74,18 @@ if not any(k[0] == "irq" for k in rows) or not any(k[0] == "hardirq" for k in ro
     print("  no irq/hardirq rows"); bad += 1
 sys.exit(1 if bad else 0)
 PY
+# Sampling, events off: one transmit, and one interrupt with its poll, in 4.
+echo 4 >"$P"; echo 0 >"$F"
+M=100
+ping -q -c $M -i 0.01 -s 100 "$PEER_IP" >/dev/null || fail "ping"
+cp "$F" "$OUT/stage_stats-4.txt"
+echo 0 >"$P"
+grep -q '^# stage_stats=4 ' "$OUT/stage_stats-4.txt" || fail "the header does not give the period: $(head -1 "$OUT/stage_stats-4.txt")"
+for row in "tx dma 512" "rx dma 512"; do
+    n=$(awk -v r="$row" '$1 " " $2 " " $3 == r {print $4}' "$OUT/stage_stats-4.txt")
+    note "stage_stats=4, $M pings: $row n=${n:-0}"
+    [ "${n:-0}" -ge $((M / 4 - 5)) ] && [ "${n:-0}" -le $((M / 4 + 5)) ] || fail "$row: ${n:-0} of $M frames timed at stage_stats=4"
+done
 before=$(cat "$F")
 ping -q -c 5 -i 0.01 "$PEER_IP" >/dev/null || fail "ping"
 [ "$(cat "$F")" = "$before" ] || fail "counted after stage_stats=0"

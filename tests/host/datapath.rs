@@ -1351,3 +1351,44 @@ fn stage_statistics_agree_with_the_events_of_the_same_run() {
     assert!(caused > 50, "{caused} interrupts");
     assert_eq!((joined, hard), (caused, caused), "{text}");
 }
+
+/// Issue #16: the statistics time one unit in N, so each unit (a transmit, an interrupt, a
+/// poll) must ask whether it is timed once, at its start, and keep the answer: a poll that
+/// asked again at its end could report cycles whose stack share was never measured. Here the
+/// probe answers yes to every other question of each kind.
+#[test]
+fn each_unit_asks_once_whether_it_is_timed() {
+    let rig = up_wire(32);
+    let p = rig.dp.probe();
+    p.period.set(2);
+    let (mut xmits, mut irqs, mut polls) = (0u32, 0u32, 0u32);
+    for i in 0..60u32 {
+        let len = [60usize, 300, 1514][(i % 3) as usize];
+        if i % 2 == 0 {
+            xmits += 1;
+            if rig.xmit(&frame([0xff; 6], len, i as u8)) == Xmit::Queued {
+                wait(&rig, model::wire_ns(len));
+            }
+        } else {
+            assert!(rig.chip(|c| c.bus().receive(&frame(MAC, len, i as u8))));
+        }
+        irqs += 1;
+        if rig.irq() {
+            loop {
+                polls += 1;
+                if rig.poll(2) < 2 {
+                    break;
+                }
+            }
+        }
+    }
+    let asked: Vec<u32> = p.asked.iter().map(|c| c.get()).collect();
+    assert_eq!(asked, vec![xmits, irqs, polls], "questions asked: [tx, irq, poll]");
+    let polls_ev = p.polls.borrow();
+    assert!(!polls_ev.is_empty() && polls_ev.len() < polls as usize, "some polls timed, not all: {}", polls_ev.len());
+    for [_, _, _, cycles, stack] in polls_ev.iter() {
+        assert!(stack < cycles, "a poll's stack share ({stack}) is part of its cycles ({cycles})");
+    }
+    let tx = p.tx.borrow();
+    assert!(!tx.is_empty() && tx.len() < xmits as usize, "some transmits timed, not all: {}", tx.len());
+}

@@ -195,6 +195,22 @@ pub struct HostProbe {
     /// The stage statistics, fed as the module's probe feeds them (`stages.rs`): every event
     /// also goes to them.
     pub stats: Box<StageStats>,
+    /// 0: every unit is timed while `timed` is set. N: one unit in N of each kind (as the
+    /// statistics sample), counting the questions.
+    pub period: Cell<u32>,
+    /// How often each unit asked whether it is timed: [tx, irq, poll].
+    pub asked: [Cell<u32>; 3],
+}
+
+impl HostProbe {
+    fn ask(&self, unit: usize) -> bool {
+        let n = self.asked[unit].get() + 1;
+        self.asked[unit].set(n);
+        match self.period.get() {
+            0 => self.timed.get(),
+            p => n % p == 1 % p,
+        }
+    }
 }
 
 impl Probe for HostProbe {
@@ -202,14 +218,14 @@ impl Probe for HostProbe {
         self.clock.set(self.clock.get() + 7);
         self.clock.get()
     }
-    fn tx_enabled(&self) -> bool {
-        self.timed.get()
+    fn time_tx(&self) -> bool {
+        self.ask(0)
     }
     fn rx_enabled(&self) -> bool {
         self.timed.get()
     }
-    fn irq_enabled(&self) -> bool {
-        self.timed.get()
+    fn time_irq(&self) -> bool {
+        self.ask(1)
     }
     fn tx(&self, s: &TxStages) {
         self.stats.tx(s);
@@ -223,8 +239,8 @@ impl Probe for HostProbe {
         self.stats.irq(isr, cycles);
         self.irqs.borrow_mut().push((isr, cycles));
     }
-    fn poll_enabled(&self) -> bool {
-        self.timed.get()
+    fn time_poll(&self) -> bool {
+        self.ask(2)
     }
     fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
         self.stats.poll(cycles, stack);

@@ -3,7 +3,7 @@
 
 use ne2k_host::dp8390::TxStages;
 use ne2k_host::sim::Rng;
-use ne2k_host::stagestats::{bucket, bucket_range, class, Hist, StageStats, BUCKETS, CLASSES};
+use ne2k_host::stagestats::{bucket, bucket_range, class, Hist, StageStats, Unit, BUCKETS, CLASSES};
 
 /// The sample of rank floor((n - 1) * p / 100), as the histogram defines its percentiles.
 fn exact(sorted: &[u64], p: u64) -> u64 {
@@ -132,4 +132,25 @@ fn an_interrupt_is_joined_to_the_poll_it_scheduled_and_to_no_other() {
     assert_eq!(ne2k_host::stagestats::cause(0x04), Some(0));
     assert_eq!(ne2k_host::stagestats::cause(0x08), Some(1));
     assert_eq!(ne2k_host::stagestats::cause(0x03), Some(0));
+}
+
+#[test]
+fn sampling_takes_one_unit_in_the_period_per_kind() {
+    let s = StageStats::new();
+    for period in [0u32, 1] {
+        assert!((0..10).all(|_| s.sample(Unit::Tx, period)), "period {period}: every unit");
+    }
+    let s = StageStats::new();
+    let tx: Vec<bool> = (0..16).map(|_| s.sample(Unit::Tx, 8)).collect();
+    assert_eq!(tx.iter().filter(|&&b| b).count(), 2, "{tx:?}");
+    assert!(tx[0] && tx[8], "the first, then every 8th: {tx:?}");
+    // The kinds count apart.
+    assert!(s.sample(Unit::Irq, 8), "the first interrupt");
+    assert!(!s.sample(Unit::Irq, 8));
+    // An interrupt recorded is pending until its poll reports.
+    assert!(!s.irq_pending());
+    s.irq(0x01, 10);
+    assert!(s.irq_pending());
+    s.poll(100, 0);
+    assert!(!s.irq_pending());
 }
