@@ -316,14 +316,14 @@ pub trait Probe {
     fn time_irq(&self) -> bool {
         false
     }
-    /// A NAPI poll: its cycles and stack share ([`Self::poll`]), and the RX NIC stage of frames
-    /// no timed interrupt announced.
-    fn time_poll(&self) -> bool {
+    /// A NAPI poll of `budget` (0: netpoll): its cycles and stack share ([`Self::poll`]), and
+    /// the RX NIC stage of frames no timed interrupt announced.
+    fn time_poll(&self, _budget: usize) -> bool {
         false
     }
-    /// Whether a poll times the frames it receives (whose NIC stage a timed interrupt or poll
-    /// started): [`Self::rx`].
-    fn rx_enabled(&self) -> bool {
+    /// Whether a poll times the frames it receives ([`Self::rx`]); `announced`: a timed
+    /// interrupt started their NIC stage (else the timed poll did).
+    fn time_rx(&self, _announced: bool) -> bool {
         false
     }
     fn tx(&self, _s: &TxStages) {}
@@ -340,7 +340,23 @@ pub trait Probe {
     ) {
     }
     fn irq(&self, _isr: u8, _cycles: u64) {}
-    fn poll(&self, _rx: u32, _tx: u32, _budget: u32, _cycles: u64, _stack: u64) {}
+    fn poll(&self, _r: &PollReport) {}
+}
+
+/// What a timed poll reports ([`Probe::poll`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PollReport {
+    /// Frames received (its receive work).
+    pub rx: u32,
+    /// Transmit completions reaped.
+    pub tx: u32,
+    pub budget: u32,
+    pub cycles: u64,
+    /// Of `cycles`, those spent in the stack: handing frames up and `napi_complete_done`.
+    pub stack: u64,
+    /// The length of the last frame received, and of the last transmit completed (0: none).
+    pub rx_len: u32,
+    pub tx_len: u32,
 }
 
 /// What `start_xmit` tells the stack.
@@ -703,12 +719,14 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// work done, never more than `budget`. At budget 0 (netpoll, IRQs off) it only reaps
     /// transmit completions and never completes NAPI.
     pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
-        let poll_timed = self.probe.time_poll();
+        let poll_timed = self.probe.time_poll(budget);
         let t_poll = if poll_timed { self.probe.now() } else { 0 };
         let mut work = 0usize;
         let mut tx_done = 0u32;
-        // Cycles spent in the stack (GRO and up) during this poll, when the poll event records.
+        // Cycles spent in the stack (GRO and up) during this poll, when the poll is timed.
         let mut stack = 0u64;
+        // The length of the last frame received and transmitted (the poll's report).
+        let mut last_len = [0u32; 2];
         // An overrun's frames, taken off the ring under the lock, delivered after it.
         let mut held: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
         // A message to log once the lock is released (never print under it).
@@ -727,11 +745,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             }
             // Frames announced by an interrupt start their NIC stage there; frames found by a
             // poll that no receive interrupt announced start it at the poll.
-            t_ref = match core::mem::take(&mut st.t_rx_irq) {
-                0 => t_poll,
-                t => t,
-            };
-            timed = self.probe.rx_enabled() && t_ref != 0;
+            let t_irq = core::mem::take(&mut st.t_rx_irq);
+            t_ref = if t_irq != 0 { t_irq } else { t_poll };
+            timed = t_ref != 0 && self.probe.time_rx(t_irq != 0);
             if budget > 0 {
                 let status = st.chip.isr_take();
                 if status & isr::CNT != 0 {
@@ -757,6 +773,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             let (mut q_pkts, mut q_bytes) = (0, 0);
             while let Some(done) = st.chip.tx_reap() {
                 tx_done += 1;
+                last_len[1] = done.bytes;
                 if done.queued {
                     q_pkts += 1;
                     q_bytes += done.bytes;
@@ -775,7 +792,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         if let Some(what) = log.take() {
             dev.log(false, what);
         }
-        for (buf, times) in held.iter_mut().filter_map(Option::take) {
+        let mut hand_up = |buf, times: RxTimes| {
+            last_len[0] = times.len;
             self.hand_up(
                 dev,
                 napi,
@@ -784,6 +802,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 t_ref,
                 poll_timed.then_some(&mut stack),
             );
+        };
+        for (buf, times) in held.iter_mut().filter_map(Option::take) {
+            hand_up(buf, times);
         }
         if budget > 0 {
             while work < budget {
@@ -796,14 +817,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 match r {
                     RxOne::Empty | RxOne::Reset => break,
                     RxOne::Skipped => {}
-                    RxOne::Frame(buf, times) => self.hand_up(
-                        dev,
-                        napi,
-                        buf,
-                        times,
-                        t_ref,
-                        poll_timed.then_some(&mut stack),
-                    ),
+                    RxOne::Frame(buf, times) => hand_up(buf, times),
                 }
                 work += 1;
             }
@@ -821,9 +835,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             }
         }
         if t_poll != 0 {
-            let cycles = self.probe.now().wrapping_sub(t_poll);
-            self.probe
-                .poll(work as u32, tx_done, budget as u32, cycles, stack);
+            self.probe.poll(&PollReport {
+                rx: work as u32,
+                tx: tx_done,
+                budget: budget as u32,
+                cycles: self.probe.now().wrapping_sub(t_poll),
+                stack,
+                rx_len: last_len[0],
+                tx_len: last_len[1],
+            });
         }
         work
     }

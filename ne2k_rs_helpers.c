@@ -4,12 +4,14 @@
  * through bindgen, or fields of structs its bindings keep opaque. Each is a thin, behaviour-free
  * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller).
  */
+#include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/ethtool.h>
 #include <linux/interrupt.h>
 #include <linux/ioport.h>
 #include <linux/netdevice.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 #include <linux/skbuff.h>
 #include <linux/filter.h>
 #include <net/netdev_queues.h>
@@ -331,4 +333,43 @@ const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
 {
 	*len = frame->len;
 	return frame->data;
+}
+
+/* ---- debugfs: a card's stage_stats file (netdev.rs, StageStatsFile) ---- */
+
+/* In Rust (netdev.rs): the table, and the reset. Not in the header: bindgen need not see them. */
+int ne2k_rs_stage_stats_show(struct seq_file *m, void *stats);
+void ne2k_rs_stage_stats_clear(void *stats);
+
+static int ne2k_rs_stage_stats_seq_show(struct seq_file *m, void *v)
+{
+	return ne2k_rs_stage_stats_show(m, m->private);
+}
+
+static int ne2k_rs_stage_stats_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, ne2k_rs_stage_stats_seq_show, inode->i_private);
+}
+
+static ssize_t ne2k_rs_stage_stats_write(struct file *file, const char __user *buf, size_t count,
+					 loff_t *ppos)
+{
+	ne2k_rs_stage_stats_clear(file_inode(file)->i_private);
+	return count;
+}
+
+/* .owner: an open file pins the module (kernel::debugfs' files do not; see netdev.rs). */
+static const struct file_operations ne2k_rs_stage_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = ne2k_rs_stage_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = ne2k_rs_stage_stats_write,
+	.release = single_release,
+};
+
+/* Creates @dir/stage_stats over @stats (an error @dir makes nothing). */
+void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
+{
+	debugfs_create_file("stage_stats", 0644, dir, stats, &ne2k_rs_stage_stats_fops);
 }

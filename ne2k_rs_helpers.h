@@ -84,4 +84,8 @@ void ne2k_rs_spin_lock_bh(spinlock_t *lock);
 void ne2k_rs_spin_unlock_bh(spinlock_t *lock);
 bool ne2k_rs_spin_trylock_bh(spinlock_t *lock);
 
+/* debugfs (netdev.rs, StageStatsFile) */
+struct dentry;
+void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats);
+
 #endif

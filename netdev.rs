@@ -14,9 +14,12 @@ use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::types::Opaque;
 
+use core::sync::atomic::{AtomicPtr, Ordering};
+
 // The C shims (`ne2k_rs_*`) and the netdev functions and types the kernel crate lacks, declared
 // by bindgen from ne2k_rs_helpers.h.
 use crate::hw::port::PortBus;
+use crate::stagestats::StageStats;
 use crate::sys;
 
 /// The lock backend of the chip lock: a `spinlock_t` taken with bottom halves off and
@@ -1583,50 +1586,106 @@ pub const fn pci_device_id(vendor: u16, device: u16) -> pci::DeviceId {
 /// The driver's debugfs directory (`/sys/kernel/debug/<driver>/`), which each card's directory
 /// goes under. It exists from module init (before the PCI driver registers) to module exit
 /// (after it unregisters): hold the [`DebugfsRoot`] in the module after the driver's
-/// registration, so that it drops last. The kernel crate has no per-module data yet; nova-core
-/// keeps its root the same way.
-static mut DEBUGFS_ROOT: Option<kernel::debugfs::Dir> = None;
+/// registration, so that it drops last.
+///
+/// Why not `kernel::debugfs`: its files' `file_operations` have no `.owner`, so an open file
+/// does not pin the module, and closing it after `rmmod` reads the freed module's ops
+/// (`full_proxy_release`). The stage statistics' file is made in C with `.owner =
+/// THIS_MODULE` (ne2k_rs_helpers.c): while it is open, `rmmod` says the module is in use.
+static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Owns [`DEBUGFS_ROOT`]: creates it, and removes it when dropped.
+/// Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is left in it) when dropped.
 pub(crate) struct DebugfsRoot(());
 
 impl DebugfsRoot {
     /// Creates the root. Call once, from module init, before the driver registers.
     pub(crate) fn create(name: &CStr) -> Self {
-        let dir = kernel::debugfs::Dir::new(name);
-        // SAFETY: module init runs alone: no probe can read the root yet (the driver is not
-        // registered), and only one `DebugfsRoot` is ever created.
-        unsafe { *core::ptr::addr_of_mut!(DEBUGFS_ROOT) = Some(dir) };
+        // SAFETY: `name` is a NUL-terminated string; a NULL parent is debugfs' own root. The
+        // result may be an error pointer (no debugfs): the calls below accept one.
+        let dir =
+            unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), core::ptr::null_mut()) };
+        DEBUGFS_ROOT.store(dir, Ordering::Release);
         Self(())
-    }
-
-    /// A directory of this name under the root (from probe).
-    pub(crate) fn subdir(name: &CStr) -> kernel::debugfs::Dir {
-        // SAFETY: probe runs between module init, which set the root, and the driver's
-        // unregistration, after which the root is dropped: it is not written meanwhile.
-        let root = unsafe { &*core::ptr::addr_of!(DEBUGFS_ROOT) };
-        match root {
-            Some(root) => root.subdir(name),
-            None => kernel::debugfs::Dir::new(name),
-        }
     }
 }
 
 impl Drop for DebugfsRoot {
     fn drop(&mut self) {
-        // SAFETY: dropped after the driver's registration (field order of the module), so no
-        // probe can run and read the root.
-        unsafe { *core::ptr::addr_of_mut!(DEBUGFS_ROOT) = None };
+        let dir = DEBUGFS_ROOT.swap(core::ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: `dir` came from `debugfs_create_dir` (or is an error pointer or NULL, which
+        // `debugfs_remove` ignores), and is removed once: the swap took it.
+        unsafe { bindings::debugfs_remove(dir) };
     }
 }
 
-/// An empty [`StageStats`](crate::stagestats::StageStats), allocated zeroed in place (70 KiB:
+/// A card's debugfs directory, `<root>/<name>/`, with its `stage_stats` file (read: the
+/// table; write anything: reset). Dropping it removes both, after any read or write in
+/// progress has finished; then the statistics it kept alive may go.
+pub(crate) struct StageStatsFile {
+    dir: AtomicPtr<bindings::dentry>,
+    _stats: crate::stages::SharedStats,
+}
+
+impl StageStatsFile {
+    pub(crate) fn create(name: &CStr, stats: crate::stages::SharedStats) -> Self {
+        let root = DEBUGFS_ROOT.load(Ordering::Acquire);
+        // SAFETY: `name` is a NUL-terminated string; `root` is the driver's directory, alive
+        // while a device is bound (module init to exit), or an error pointer, which
+        // `debugfs_create_dir` returns as is.
+        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root) };
+        let data: *const StageStats = &**stats;
+        // SAFETY: `dir` as above (an error pointer makes no file). The file's data is the
+        // `StageStats` that `stats` keeps alive until after `drop` has removed the file.
+        unsafe { sys::ne2k_rs_debugfs_stage_stats(dir, data.cast_mut().cast()) };
+        Self {
+            dir: AtomicPtr::new(dir),
+            _stats: stats,
+        }
+    }
+}
+
+impl Drop for StageStatsFile {
+    fn drop(&mut self) {
+        // SAFETY: the directory `create` made, removed once; `debugfs_remove` waits for the
+        // file's readers and writers in progress, so none touches the statistics after it.
+        unsafe { bindings::debugfs_remove(*self.dir.get_mut()) };
+    }
+}
+
+/// `show` of a card's `stage_stats` file (ne2k_rs_helpers.c): the sampling period and the
+/// table.
+#[no_mangle]
+extern "C" fn ne2k_rs_stage_stats_show(m: *mut bindings::seq_file, data: *mut c_void) -> c_int {
+    // SAFETY: ne2k_rs_helpers.c calls this from the file's `single_open` show with its
+    // seq_file and the data given at creation: a `StageStats` alive while the file exists
+    // (`StageStatsFile`), and the show runs inside a debugfs read, which removal waits for.
+    let (m, stats) = unsafe {
+        (
+            kernel::seq_file::SeqFile::from_raw(m),
+            &*data.cast_const().cast::<StageStats>(),
+        )
+    };
+    m.call_printf(format_args!(
+        "# stage_stats={} (0: off; N: one transmit, and one interrupt with its poll, in N timed)\n{}",
+        crate::tracing::stats_period(),
+        stats
+    ));
+    0
+}
+
+/// `write` of a card's `stage_stats` file: any write resets the statistics.
+#[no_mangle]
+extern "C" fn ne2k_rs_stage_stats_clear(data: *mut c_void) {
+    // SAFETY: as `ne2k_rs_stage_stats_show`, inside a debugfs write.
+    unsafe { &*data.cast_const().cast::<StageStats>() }.clear();
+}
+
+/// An empty [`StageStats`], allocated zeroed in place (70 KiB:
 /// not built on the stack; `kvmalloc`, so vmalloc may serve it).
 pub(crate) fn kvzalloc_stage_stats() -> Result<kernel::alloc::KVBox<crate::stagestats::StageStats>>
 {
     use kernel::alloc::flags::{__GFP_ZERO, GFP_KERNEL};
-    let zeroed =
-        kernel::alloc::KVBox::<crate::stagestats::StageStats>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
+    let zeroed = kernel::alloc::KVBox::<StageStats>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
     // SAFETY: the memory is zeroed (`__GFP_ZERO`), and all-zero bytes are a valid, empty
     // `StageStats`: it holds atomic integers only (see its definition in stagestats.rs).
     Ok(unsafe { zeroed.assume_init() })

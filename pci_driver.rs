@@ -12,7 +12,7 @@ use crate::dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
 use crate::hw::regs;
 use crate::net::{ChipLockBox, Ne2kNet, XdpStats};
 use crate::netdev::{self, BhSpinLock, IoRegion, IoRegionError, IrqLine};
-use crate::stages::{self, SharedStats, StageProbe};
+use crate::stages::{self, StageProbe};
 use crate::{module_parameters, DRV_NAME};
 
 /// Transmit watchdog: a stopped queue for this long means the chip lost a transmit.
@@ -44,8 +44,7 @@ pub(crate) struct Ne2k<'b> {
     info: ChipInfo,
     /// `/sys/kernel/debug/ne2k_rs/<pci device>/stage_stats`: the card's stage statistics
     /// (read: the table; write anything: reset them).
-    _stage_stats: Pin<KBox<kernel::debugfs::File<SharedStats>>>,
-    _debugfs: kernel::debugfs::Dir,
+    _stage_stats: netdev::StageStatsFile,
 }
 
 pub(crate) struct Ne2kDriver;
@@ -105,23 +104,7 @@ impl<'b> Ne2k<'b> {
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let stats = stages::new_stats()
             .inspect_err(|_| dev_err!(pdev, "out of memory for the stage statistics\n"))?;
-        let debugfs = netdev::DebugfsRoot::subdir(pdev.as_ref().name());
-        let stage_stats = KBox::pin_init(
-            debugfs.read_write_callback_file(
-                c"stage_stats",
-                stats.clone(),
-                &|s: &SharedStats, f| {
-                    let period = crate::tracing::stats_period();
-                    writeln!(f, "# stage_stats={period} (0: off; N: one transmit, and one interrupt with its poll, in N timed; every one while an ne2k_rs event records)")?;
-                    write!(f, "{}", &***s)
-                },
-                &|s, _| {
-                    s.clear();
-                    Ok(())
-                },
-            ),
-            GFP_KERNEL,
-        )?;
+        let stage_stats = netdev::StageStatsFile::create(pdev.as_ref().name(), stats.clone());
         let state = Arc::new(
             Ne2kNet {
                 dp: Datapath::new(
@@ -171,7 +154,6 @@ impl<'b> Ne2k<'b> {
             reg,
             info: *info,
             _stage_stats: stage_stats,
-            _debugfs: debugfs,
         })
     }
 }

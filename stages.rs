@@ -8,10 +8,10 @@ use kernel::alloc::KVBox;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-use crate::datapath::Probe;
+use crate::datapath::{PollReport, Probe};
 use crate::dp8390;
 use crate::hw::port::rdtsc;
-use crate::stagestats::{StageStats, Unit};
+use crate::stagestats::StageStats;
 use crate::tracing;
 
 /// A card's stage statistics, shared by its datapath (the writer) and its debugfs file.
@@ -28,8 +28,9 @@ pub(crate) fn new_stats() -> Result<SharedStats> {
 /// The stage clock (TSC), the `ne2k_rs:*` tracepoints and the card's statistics. A unit of
 /// work is timed while one of its events records, or when the statistics are on
 /// (`stage_stats=N`) and sample it: one transmit, and one interrupt with its poll, in N. Every
-/// unit timed is recorded in the statistics, so with an event on they see every frame. While
-/// all are off, each question is static-key branches (patched no-ops).
+/// unit timed is recorded in the statistics (with `ne2k_rs_tx` on they see every transmit;
+/// with `ne2k_rs_irq` or `ne2k_rs_rx` on, every interrupt). While all are off, each question
+/// is static-key branches (patched no-ops).
 pub(crate) struct StageProbe {
     pub(crate) stats: SharedStats,
 }
@@ -42,23 +43,26 @@ impl Probe for StageProbe {
     #[inline(always)]
     fn time_tx(&self) -> bool {
         tracing::tx_enabled()
-            || (tracing::stats_enabled() && self.stats.sample(Unit::Tx, tracing::stats_period()))
+            || (tracing::stats_enabled() && self.stats.time_tx(tracing::stats_period()))
     }
     #[inline(always)]
     fn time_irq(&self) -> bool {
         tracing::irq_enabled()
             || tracing::rx_enabled()
-            || (tracing::stats_enabled() && self.stats.sample(Unit::Irq, tracing::stats_period()))
+            || (tracing::stats_enabled() && self.stats.time_irq(tracing::stats_period()))
     }
     #[inline(always)]
-    fn time_poll(&self) -> bool {
-        tracing::poll_enabled()
-            || tracing::rx_enabled()
-            || (tracing::stats_enabled() && self.stats.irq_pending())
+    fn time_poll(&self, budget: usize) -> bool {
+        // The statistics first: their poll takes over its interrupt even when an event
+        // times the poll anyway.
+        let stats =
+            tracing::stats_enabled() && self.stats.time_poll(tracing::stats_period(), budget);
+        stats || tracing::poll_enabled() || tracing::rx_enabled()
     }
     #[inline(always)]
-    fn rx_enabled(&self) -> bool {
-        tracing::rx_enabled() || tracing::stats_enabled()
+    fn time_rx(&self, announced: bool) -> bool {
+        tracing::rx_enabled()
+            || (tracing::stats_enabled() && self.stats.time_rx(tracing::stats_period(), announced))
     }
     fn tx(&self, s: &dp8390::TxStages) {
         if tracing::stats_enabled() {
@@ -84,12 +88,12 @@ impl Probe for StageProbe {
             tracing::irq(isr, cycles)
         }
     }
-    fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
+    fn poll(&self, r: &PollReport) {
         if tracing::stats_enabled() {
-            self.stats.poll(cycles, stack);
+            self.stats.poll(r);
         }
         if tracing::poll_enabled() {
-            tracing::poll(rx, tx, budget, cycles, stack)
+            tracing::poll(r.rx, r.tx, r.budget, r.cycles, r.stack)
         }
     }
 }

@@ -19,6 +19,7 @@
 use core::fmt;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
+use crate::datapath::PollReport;
 use crate::dp8390::TxStages;
 
 /// Linear sub-buckets per power of two: 2^3 = 8.
@@ -113,8 +114,9 @@ impl Hist {
         }
     }
 
-    /// Count, sum and the 5th, 50th and 95th percentiles. A percentile is the sample of rank
-    /// (count - 1) * p / 100 (rounded down), as the middle of its bucket.
+    /// Count, sum and the 5th, 50th and 95th percentiles. A percentile interpolates between
+    /// the samples of rank floor and ceil of (count - 1) * p / 100, as `numpy.percentile` and
+    /// `scripts/report.py` do with the events; a sample is the middle of its bucket.
     pub fn summary(&self) -> Summary {
         let mut counts = [0u64; BUCKETS];
         let mut count = 0u64;
@@ -122,12 +124,8 @@ impl Hist {
             *c = b.load(Relaxed);
             count = count.saturating_add(*c);
         }
-        let pct = |p: u64| -> u64 {
-            if count == 0 {
-                return 0;
-            }
-            let n = count - 1;
-            let rank = n / 100 * p + n % 100 * p / 100;
+        // The sample of rank `rank` (0-based), as the middle of its bucket.
+        let at = |rank: u64| -> u64 {
             let mut seen = 0u64;
             for (i, &c) in counts.iter().enumerate() {
                 seen = seen.saturating_add(c);
@@ -136,7 +134,21 @@ impl Hist {
                     return lo + width / 2;
                 }
             }
-            bucket_range(BUCKETS - 1).0
+            let (lo, width) = bucket_range(BUCKETS - 1);
+            lo + width / 2
+        };
+        let pct = |p: u64| -> u64 {
+            if count == 0 {
+                return 0;
+            }
+            let n = count - 1;
+            // n * p / 100 without overflow: its whole part and its remainder (of 100).
+            let (whole, rem) = (n / 100 * p + n % 100 * p / 100, n % 100 * p % 100);
+            let lo = at(whole);
+            if rem == 0 {
+                return lo;
+            }
+            lo + (at(whole + 1) - lo) * rem / 100
         };
         Summary {
             count,
@@ -177,12 +189,16 @@ pub struct StageStats {
     /// Table 10: the hard IRQ plus the poll it scheduled minus the stack's share, per cause
     /// and size class (of the last frame of that cause recorded before the poll ended).
     irq: [[Hist; NCLASS]; 2],
-    /// The last hard IRQ not yet joined to its poll: `PENDING | cause << 56 | cycles`.
+    /// The last hard IRQ recorded whose poll has not started: `PENDING | cause << 56 | cycles`.
     pending: AtomicU64,
-    /// The length of the last frame received and transmitted.
+    /// What the running poll took over from `pending` when it started (polls of a card never
+    /// overlap: NAPI runs one at a time), joined at its report.
+    claimed: AtomicU64,
+    /// The length of the last frame received and transmitted that was recorded (the size
+    /// class of an interrupt whose poll handled no frame of its cause).
     last_len: [AtomicU32; 2],
-    /// The sampling counters of transmits and interrupts ([`Self::sample`]).
-    ticks: [AtomicU32; 2],
+    /// The samplers' states (xorshift32) of transmits and interrupts ([`Self::sample`]).
+    rng: [AtomicU32; 2],
 }
 
 /// What [`StageStats::sample`] counts.
@@ -213,24 +229,65 @@ impl StageStats {
             hard_irq: [const { Hist::new() }; 2],
             irq: [const { [const { Hist::new() }; NCLASS] }; 2],
             pending: AtomicU64::new(0),
+            claimed: AtomicU64::new(0),
             last_len: [AtomicU32::new(0), AtomicU32::new(0)],
-            ticks: [AtomicU32::new(0), AtomicU32::new(0)],
+            rng: [AtomicU32::new(0), AtomicU32::new(0)],
         }
     }
 
-    /// Whether to time this unit for the statistics, taking one in `period` (1: every one).
-    /// Timing a frame costs about as much as recording it: sampling is what makes the
-    /// statistics cheap enough to leave on.
+    /// Whether to time this unit for the statistics, taking one in `period` (0 and 1: every
+    /// one) at random: a fixed stride would alias with periodic traffic (a ping's transmit and
+    /// receive interrupts alternate, and every 8th would always be the same cause). Racing
+    /// writers may repeat a draw; that only skews a draw, never a count.
     #[inline]
     pub fn sample(&self, unit: Unit, period: u32) -> bool {
-        period <= 1 || self.ticks[unit as usize].fetch_add(1, Relaxed) % period == 0
+        if period <= 1 {
+            return true;
+        }
+        let state = &self.rng[unit as usize];
+        let mut x = state.load(Relaxed);
+        if x == 0 {
+            x = 0x9e37_79b9 ^ unit as u32; // zeroed allocation: seed it
+        }
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        state.store(x, Relaxed);
+        x % period == 0
     }
 
-    /// Whether an interrupt was recorded whose poll has not yet reported: that poll is timed,
-    /// so that the interrupt's handling (Table 10) is complete.
+    /// A `start_xmit` at `period`: whether the statistics time it.
     #[inline]
-    pub fn irq_pending(&self) -> bool {
-        self.pending.load(Relaxed) & PENDING != 0
+    pub fn time_tx(&self, period: u32) -> bool {
+        self.sample(Unit::Tx, period)
+    }
+
+    /// A hard interrupt at `period`.
+    #[inline]
+    pub fn time_irq(&self, period: u32) -> bool {
+        self.sample(Unit::Irq, period)
+    }
+
+    /// A poll of `budget` starts at `period`: it takes over the interrupt recorded since the
+    /// last poll started (the one that scheduled it), and is timed if there is one, so that the
+    /// interrupt's handling (Table 10) is whole; at period 1, every poll is. A netpoll (budget
+    /// 0, IRQs off, no receive work) is not an interrupt's poll: it leaves the interrupt to the
+    /// poll that follows.
+    #[inline]
+    pub fn time_poll(&self, period: u32, budget: usize) -> bool {
+        if budget == 0 {
+            return false;
+        }
+        let p = self.pending.swap(0, Relaxed);
+        self.claimed.store(p, Relaxed);
+        p & PENDING != 0 || period <= 1
+    }
+
+    /// Whether the running poll times its received frames: those a timed interrupt announced,
+    /// and at period 1, or in a poll timed for its interrupt, those it found.
+    #[inline]
+    pub fn time_rx(&self, period: u32, announced: bool) -> bool {
+        announced || period <= 1 || self.claimed.load(Relaxed) & PENDING != 0
     }
 
     /// A transmitted frame's stages (the `ne2k_rs_tx` event's fields).
@@ -254,7 +311,7 @@ impl StageStats {
     }
 
     /// A hard interrupt that was ours (the `ne2k_rs_irq` event): recorded alone, and kept for
-    /// the poll it scheduled.
+    /// the poll it scheduled ([`Self::time_poll`]).
     #[inline]
     pub fn irq(&self, isr: u8, cycles: u64) {
         if let Some(k) = cause(isr) {
@@ -266,16 +323,25 @@ impl StageStats {
         }
     }
 
-    /// A NAPI poll (the `ne2k_rs_poll` event): joined to the interrupt that scheduled it, if
-    /// any. A poll that follows a poll (budget spent) has none, as in the event tables.
+    /// A NAPI poll (the `ne2k_rs_poll` event): joined to the interrupt it took over when it
+    /// started, if any, in the size class of the last frame of the interrupt's cause it handled.
+    /// A poll that follows a poll (budget spent) has none, as in the event tables.
     #[inline]
-    pub fn poll(&self, cycles: u64, stack: u64) {
-        let p = self.pending.swap(0, Relaxed);
+    pub fn poll(&self, r: &PollReport) {
+        if r.budget == 0 {
+            return;
+        }
+        let p = self.claimed.swap(0, Relaxed);
         if p & PENDING != 0 {
             let k = ((p >> 56) & 1) as usize;
-            let c = class(self.last_len[k].load(Relaxed));
-            let handling = (p & CYCLES_MASK).wrapping_add(cycles).saturating_sub(stack);
-            self.irq[k][c].record(handling);
+            let len = match [r.rx_len, r.tx_len][k] {
+                0 => self.last_len[k].load(Relaxed),
+                len => len,
+            };
+            let handling = (p & CYCLES_MASK)
+                .wrapping_add(r.cycles)
+                .saturating_sub(r.stack);
+            self.irq[k][class(len)].record(handling);
         }
     }
 
@@ -283,6 +349,7 @@ impl StageStats {
         let rows = self.tx.iter().chain(&self.rx).chain(&self.irq);
         rows.flatten().chain(&self.hard_irq).for_each(Hist::clear);
         self.pending.store(0, Relaxed);
+        self.claimed.store(0, Relaxed);
     }
 
     /// Every histogram with its name: (what, stage or cause, size class or None, histogram).

@@ -20,6 +20,7 @@ Stage definitions (docs/measurement.md, "Stage tracepoints", has the full text):
 """
 import collections
 import csv
+import math
 import os
 import re
 import statistics
@@ -333,34 +334,71 @@ def pct(xs, p):
     return int(round(xs[lo] + (xs[hi] - xs[lo]) * (k - lo)))
 
 
-def svg_bars(path, title, groups, series, values, unit):
-    """A grouped bar chart (log-free, linear) as plain SVG."""
-    w, h, left, bottom = 900, 420, 80, 60
-    n = len(groups) * (len(series) + 1)
-    bw = (w - left - 20) / max(n, 1)
-    vmax = max([v for v in values.values() if v] + [1])
-    colors = ["#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4"]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="11">',
-           f'<text x="{w/2}" y="18" text-anchor="middle" font-size="14">{title}</text>',
-           f'<line x1="{left}" y1="{h-bottom}" x2="{w-10}" y2="{h-bottom}" stroke="black"/>']
-    for i in range(5):
-        v = vmax * i / 4
-        y = h - bottom - (h - bottom - 40) * i / 4
-        out.append(f'<text x="{left-5}" y="{y+4}" text-anchor="end">{int(v):,}</text>')
-        out.append(f'<line x1="{left}" y1="{y}" x2="{w-10}" y2="{y}" stroke="#ddd"/>')
-    x = left
-    for g in groups:
-        x0 = x
-        for si, sname in enumerate(series):
-            v = values.get((g, sname), 0) or 0
-            bh = (h - bottom - 40) * v / vmax
-            out.append(f'<rect x="{x:.1f}" y="{h-bottom-bh:.1f}" width="{bw*0.9:.1f}" height="{bh:.1f}" fill="{colors[si % 5]}"><title>{g} {sname}: {v:,} {unit}</title></rect>')
-            x += bw
-        out.append(f'<text x="{(x0+x)/2:.1f}" y="{h-bottom+15}" text-anchor="middle">{g}</text>')
-        x += bw
+COLORS = ["#4878d0", "#ee854a", "#6acc64", "#d65f5f", "#956cb4"]
+
+
+def svg_panels(path, title, panels, groups, series, values, markers, unit, note="", pw=360):
+    """Small multiples as plain SVG: one panel per entry of `panels`, in it a group of bars per
+    entry of `groups` (a label of up to two lines: "ICMP\n1000"), a bar per entry of `series`,
+    on a log10 axis shared by all panels (the spread of the stages, 1 : 30 : 250, and a few
+    outliers would flatten a linear one). values[(panel, group, series)] = median;
+    markers[(panel, group, series)] = the study's figure, drawn as a black tick over its bar."""
+    vals = [v for v in values.values() if v and v > 0] + [m for m in markers.values() if m]
+    if not vals:
+        vals = [1, 10]
+    lo = 10 ** math.floor(math.log10(min(vals)))
+    hi = 10 ** math.ceil(math.log10(max(vals)))
+    if hi <= lo:
+        hi = lo * 10
+    cols = min(3, len(panels))
+    rows = (len(panels) + cols - 1) // cols
+    ph = 250                     # panel height (width: pw)
+    pl, pr, pt, pb = 62, 10, 28, 40  # panel margins: axis labels left, group labels below
+    W, H = cols * pw + 20, rows * ph + 70
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="10">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2}" y="18" text-anchor="middle" font-size="14">{title}</text>']
+    ylog = lambda v, y0, y1: y1 - (y1 - y0) * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+    for pi, panel in enumerate(panels):
+        ox, oy = 10 + (pi % cols) * pw, 30 + (pi // cols) * ph
+        x0, x1, y0, y1 = ox + pl, ox + pw - pr, oy + pt, oy + ph - pb
+        out.append(f'<text x="{(x0 + x1) / 2}" y="{oy + 18}" text-anchor="middle" font-size="12" font-weight="bold">{panel}</text>')
+        e = math.log10(lo)
+        while 10 ** e <= hi * 1.0001:
+            y = ylog(10 ** e, y0, y1)
+            out.append(f'<line x1="{x0}" y1="{y:.1f}" x2="{x1}" y2="{y:.1f}" stroke="#ddd"/>')
+            out.append(f'<text x="{x0 - 4}" y="{y + 3:.1f}" text-anchor="end">{int(10 ** e):,}</text>')
+            e += 1
+        out.append(f'<line x1="{x0}" y1="{y1}" x2="{x1}" y2="{y1}" stroke="black"/>')
+        out.append(f'<line x1="{x0}" y1="{y0}" x2="{x0}" y2="{y1}" stroke="black"/>')
+        gw = (x1 - x0) / max(len(groups), 1)
+        bw = gw * 0.8 / max(len(series), 1)
+        for gi, g in enumerate(groups):
+            gx = x0 + gi * gw + gw * 0.1
+            for si, sname in enumerate(series):
+                v = values.get((panel, g, sname))
+                bx = gx + si * bw
+                if v and v > 0:
+                    y = ylog(max(v, lo), y0, y1)
+                    out.append(f'<rect x="{bx:.1f}" y="{y:.1f}" width="{bw * 0.92:.1f}" height="{y1 - y:.1f}" '
+                               f'fill="{COLORS[si % 5]}"><title>{panel}, {g.replace(chr(10), " ")}, {sname}: {v:,} {unit}</title></rect>')
+                m = markers.get((panel, g, sname))
+                if m:
+                    y = ylog(max(m, lo), y0, y1)
+                    out.append(f'<line x1="{bx - 1:.1f}" y1="{y:.1f}" x2="{bx + bw * 0.92 + 1:.1f}" y2="{y:.1f}" '
+                               f'stroke="black" stroke-width="2.5"><title>study: {m:,}</title></line>')
+            for li, line in enumerate(g.split("\n")):
+                out.append(f'<text x="{x0 + gi * gw + gw / 2:.1f}" y="{y1 + 13 + 11 * li}" text-anchor="middle">{line}</text>')
+    ly = H - 14
+    lx = 20
     for si, sname in enumerate(series):
-        out.append(f'<rect x="{left+si*150}" y="{h-25}" width="10" height="10" fill="{colors[si % 5]}"/><text x="{left+si*150+14}" y="{h-16}">{sname}</text>')
-    out.append(f'<text x="15" y="{h/2}" transform="rotate(-90 15 {h/2})" text-anchor="middle">{unit} (median)</text></svg>')
+        out.append(f'<rect x="{lx}" y="{ly - 9}" width="10" height="10" fill="{COLORS[si % 5]}"/><text x="{lx + 14}" y="{ly}">{sname}</text>')
+        lx += 24 + 7 * len(sname)
+    if markers:
+        out.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 14}" y2="{ly - 4}" stroke="black" stroke-width="2.5"/>'
+                   f'<text x="{lx + 18}" y="{ly}">the study\'s figure</text>')
+        lx += 120
+    out.append(f'<text x="{lx + 10}" y="{ly}" fill="#444">{unit}, median, log scale{"; " + note if note else ""}</text></svg>')
     with open(path, "w") as fh:
         fh.write("\n".join(out))
 
@@ -413,14 +451,17 @@ def bochs_wire_check(t8):
     return L
 
 
-def agg_section(t8, t10, agg8, agg10, ns):
+def agg_section(t8, t10, agg8, agg10):
     """Tables 8 and 10 from ne2k_rs' stage statistics (stage_stats=1, debugfs), read after each
     window: each median beside the events' median of the same window, and the share within 10 %."""
     L = ["## Tables 8 and 10 from the stage statistics (ne2k_rs)\n",
          "The driver's own aggregates (`stage_stats=1`, read from debugfs `ne2k_rs/<pci>/stage_stats` after each "
          "window; files `table8_agg.csv`, `table10_agg.csv`), recorded by the same probe calls as the events of the "
-         "same window: a row is a size class (the workload's frames are all in one), its median the middle of a "
-         "log2/8 bucket. Median (p5-p95) n, and the ratio to the events' median.\n",
+         "same window: a row is a size class (the workload's frames are all in one; the event tables keep the "
+         "workload's exact length, so a frame of another length in the class would count here only), a sample "
+         "the middle of its log2/8 bucket, a percentile interpolated as the events'; Table 10 joins each "
+         "interrupt to the poll that took it over (the events: to the next poll on its CPU). Median (p5-p95) n, "
+         "and the ratio to the events' median.\n",
          "| packet | dir | stage | statistics | events | ratio |", "|---|---|---|---|---|---|"]
     ratios = {"8": [], "10": []}
     for (d, proto, size, direction, stage), (n, _m, p5, p50, p95) in sorted(
@@ -606,7 +647,7 @@ def main():
             L.append(f"| 28+{size} | {cname} | " + " | ".join(cells) + f" | {pp:,} | {pe:,} |")
     L.append("")
     if agg8 or agg10:
-        L.extend(agg_section(t8, t10, agg8, agg10, ns))
+        L.extend(agg_section(t8, t10, agg8, agg10))
     L.append("## Cross-check: tracepoint cycles vs ftrace's own timestamps (TSC trace clock)\n")
     by = collections.defaultdict(list)
     diff = collections.defaultdict(list)
@@ -625,22 +666,36 @@ def main():
     report = "\n".join(L)
     with open(os.path.join(run, "report.md"), "w") as fh:
         fh.write(report + "\n")
-    # ---- plots ----
-    vals = {}
+    # ---- plots: small multiples, log scale, the study's figures as markers ----
+    labels = {("icmp", 1): "ICMP\n28+1", ("icmp", 100): "ICMP\n28+100", ("icmp", 1000): "ICMP\n28+1000",
+              ("udp", 1): "UDP\n28+1", ("udp", 100): "UDP\n28+100", ("udp", 1000): "UDP\n28+1000", ("arp", 0): "ARP\n28"}
+    panels, vals, marks = [], {}, {}
     for d in DRIVERS:
-        for size in (1, 100, 1000):
-            for direction in ("in", "out"):
+        for direction, dname in (("in", "receive"), ("out", "transmit")):
+            panel = f"{d}, {dname}"
+            panels.append(panel)
+            for proto, size in WORKLOADS:
+                key = "arp" if proto == "arp" else str(size)
                 for stage in STAGES:
-                    vals[(f"{d} {direction} {size}", stage)] = pct(t8.get((d, "icmp", size, direction, stage), []), 50)
-    svg_bars(os.path.join(run, "table8.svg"), "Stage cycles per packet (ICMP, median)",
-             [f"{d} {dr} {s}" for d in DRIVERS for s in (1, 100, 1000) for dr in ("in", "out")], STAGES, vals, "cycles")
-    vals = {}
-    for d in DRIVERS:
+                    v = pct(t8.get((d, proto, size, direction, stage), []), 50)
+                    vals[(panel, labels[(proto, size)], stage)] = v
+                    # the study's Table 8 is its NE2000's: no marks on e100's panels
+                    if d != "e100":
+                        marks[(panel, labels[(proto, size)], stage)] = PAPER_T8.get((key, direction, stage))
+    svg_panels(os.path.join(run, "table8.svg"), "Table 8: cycles per stage and packet (marks: the study's NE2000)", panels,
+               [labels[w] for w in WORKLOADS], STAGES, vals, marks, "cycles", pw=440)
+    panels, vals, marks = [], {}, {}
+    for cause, cname in (("rx", "new packet arrived"), ("tx", "transmit complete")):
+        panels.append(cname)
         for size in (1, 100, 1000):
-            for cause in ("rx", "tx"):
-                vals[(f"{d} {size}", cause)] = pct(t10.get((d, cause, size), []), 50)
-    svg_bars(os.path.join(run, "table10.svg"), "Interrupt handling cycles per cause (median)",
-             [f"{d} {s}" for d in DRIVERS for s in (1, 100, 1000)], ["rx", "tx"], vals, "cycles")
+            for d in DRIVERS:
+                vals[(cname, f"28+{size}", d)] = pct(t10.get((d, cause, size), []), 50)
+                paper = {"ne2k-pci": PAPER_T10.get(("ne2k-pci", cause, size), PAPER_T10.get(("ne2k-pci", cause))),
+                         "e100": PAPER_T10.get(("e100", cause))}
+                marks[(cname, f"28+{size}", d)] = paper.get(d)
+    svg_panels(os.path.join(run, "table10.svg"), "Table 10: interrupt handling cycles per cause", panels,
+               [f"28+{s}" for s in (1, 100, 1000)], DRIVERS, vals, marks, "cycles",
+               note="marks: the study's ne2k-pci and eepro100")
     print(report)
 
 

@@ -2,8 +2,10 @@
 # The stage statistics (issue #16): off by default; the stage_stats parameter refuses what is
 # not a period (0 off, N >= 1 one unit in N); on at run time with an event recording, they count
 # every frame the events count, each row's median within 10 % of the events' median of the same
-# run (the same probe calls feed both); alone at stage_stats=4 they time about one frame in 4;
-# off again, they stop counting; a write to the debugfs file resets them.
+# run (the same probe calls feed both); alone at stage_stats=4 they time about one frame in 4
+# (drawn at random);
+# off again, they stop counting; a write to the debugfs file resets them; while the file is
+# open, the module cannot be removed.
 . "$(dirname "$0")/lib.sh"
 T=/sys/kernel/tracing
 P=/sys/module/ne2k_rs/parameters/stage_stats
@@ -63,7 +65,8 @@ bad = 0
 for key in sorted(set(ev) | {k for k in rows if k[0] in ("tx", "rx")}):
     vals = sorted(ev.get(key, []))
     count, p50 = rows.get(key, (0, 0))
-    med = vals[(len(vals) - 1) // 2] if vals else 0
+    k = (len(vals) - 1) / 2   # the median as report.py's pct and the statistics take it
+    med = vals[int(k)] + (vals[min(int(k) + 1, len(vals) - 1)] - vals[int(k)]) * (k - int(k)) if vals else 0
     ok = count == len(vals) and abs(p50 - med) <= 0.10 * med
     print(f"  {' '.join(key)}: statistics n={count} p50={p50}, events n={len(vals)} median={med}{'' if ok else '  <-- differ'}")
     bad += not ok
@@ -84,11 +87,18 @@ grep -q '^# stage_stats=4 ' "$OUT/stage_stats-4.txt" || fail "the header does no
 for row in "tx dma 512" "rx dma 512"; do
     n=$(awk -v r="$row" '$1 " " $2 " " $3 == r {print $4}' "$OUT/stage_stats-4.txt")
     note "stage_stats=4, $M pings: $row n=${n:-0}"
-    [ "${n:-0}" -ge $((M / 4 - 5)) ] && [ "${n:-0}" -le $((M / 4 + 5)) ] || fail "$row: ${n:-0} of $M frames timed at stage_stats=4"
+    # drawn at random: 25 expected, standard deviation 4.3
+    [ "${n:-0}" -ge 9 ] && [ "${n:-0}" -le 41 ] || fail "$row: ${n:-0} of $M frames timed at stage_stats=4"
 done
 before=$(cat "$F")
 ping -q -c 5 -i 0.01 "$PEER_IP" >/dev/null || fail "ping"
 [ "$(cat "$F")" = "$before" ] || fail "counted after stage_stats=0"
 echo 0 >"$F"
 [ "$(rows)" = 0 ] || fail "a write did not reset the statistics: $(cat "$F")"
+# An open file pins the module: rmmod refuses, instead of freeing the ops the close will call.
+exec 3<"$F"
+if rmmod ne2k_rs 2>"$OUT/rmmod.err"; then exec 3<&-; fail "rmmod succeeded with stage_stats open"; fi
+exec 3<&-
+note "rmmod with the file open: $(cat "$OUT/rmmod.err")"
+rmmod ne2k_rs || fail "rmmod after the file was closed"
 echo "ok"

@@ -8,7 +8,7 @@ use std::mem::MaybeUninit;
 use std::cell::{Cell, RefCell, RefMut};
 
 
-use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, RxBuf, Xmit, XdpTx};
+use crate::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, PollReport, Probe, RxBuf, Xmit, XdpTx};
 use crate::dp8390::{Dp8390, TxStages};
 use crate::stagestats::StageStats;
 use crate::hw::RegisterBus;
@@ -180,7 +180,11 @@ impl Napi for HostNapi {
     }
 }
 
-/// A probe whose clock ticks once per reading and which records the TX stage events.
+/// A probe whose clock ticks once per reading and which records the stage events. Three
+/// modes: `timed` (every unit timed, as with every ne2k_rs event on; the statistics, fed by the
+/// same reports, at `stage_stats=1`, as in `make demo`); `period` N (the questions counted, one
+/// in N of each kind answered yes); `stats_period` N (the statistics alone at `stage_stats=N`,
+/// with the module probe's decisions: `stages.rs` without the events).
 #[derive(Default)]
 pub struct HostProbe {
     pub timed: Cell<bool>,
@@ -192,14 +196,15 @@ pub struct HostProbe {
     pub polls: RefCell<Vec<[u64; 5]>>,
     /// `ne2k_rs_rx` events: [len, nic, dma, driver].
     pub rxs: RefCell<Vec<[u64; 4]>>,
-    /// The stage statistics, fed as the module's probe feeds them (`stages.rs`): every event
+    /// The stage statistics, fed as the module's probe feeds them (`stages.rs`): every report
     /// also goes to them.
     pub stats: Box<StageStats>,
-    /// 0: every unit is timed while `timed` is set. N: one unit in N of each kind (as the
-    /// statistics sample), counting the questions.
+    /// N > 0: one unit in N of each kind is timed, counting the questions.
     pub period: Cell<u32>,
     /// How often each unit asked whether it is timed: [tx, irq, poll].
     pub asked: [Cell<u32>; 3],
+    /// N > 0: the statistics alone, at `stage_stats=N`.
+    pub stats_period: Cell<u32>,
 }
 
 impl HostProbe {
@@ -219,13 +224,34 @@ impl Probe for HostProbe {
         self.clock.get()
     }
     fn time_tx(&self) -> bool {
-        self.ask(0)
-    }
-    fn rx_enabled(&self) -> bool {
-        self.timed.get()
+        match self.stats_period.get() {
+            0 => self.ask(0),
+            p => self.stats.time_tx(p),
+        }
     }
     fn time_irq(&self) -> bool {
-        self.ask(1)
+        match self.stats_period.get() {
+            0 => self.ask(1),
+            p => self.stats.time_irq(p),
+        }
+    }
+    fn time_poll(&self, budget: usize) -> bool {
+        match self.stats_period.get() {
+            0 => {
+                // as stages.rs: the statistics' poll takes over its interrupt first
+                if self.timed.get() {
+                    self.stats.time_poll(1, budget);
+                }
+                self.ask(2)
+            }
+            p => self.stats.time_poll(p, budget),
+        }
+    }
+    fn time_rx(&self, announced: bool) -> bool {
+        match self.stats_period.get() {
+            0 => self.timed.get() || self.period.get() > 0,
+            p => self.stats.time_rx(p, announced),
+        }
     }
     fn tx(&self, s: &TxStages) {
         self.stats.tx(s);
@@ -239,12 +265,9 @@ impl Probe for HostProbe {
         self.stats.irq(isr, cycles);
         self.irqs.borrow_mut().push((isr, cycles));
     }
-    fn time_poll(&self) -> bool {
-        self.ask(2)
-    }
-    fn poll(&self, rx: u32, tx: u32, budget: u32, cycles: u64, stack: u64) {
-        self.stats.poll(cycles, stack);
-        self.polls.borrow_mut().push([rx.into(), tx.into(), budget.into(), cycles, stack]);
+    fn poll(&self, r: &PollReport) {
+        self.stats.poll(r);
+        self.polls.borrow_mut().push([r.rx.into(), r.tx.into(), r.budget.into(), r.cycles, r.stack]);
     }
 }
 

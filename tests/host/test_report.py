@@ -41,5 +41,34 @@ with tempfile.TemporaryDirectory() as tmp:
     rep = open(os.path.join(run, "report.md")).read()
     check("report-sections", all(s in rep for s in ("Table 8", "Table 10", "Cross-check", "paper")))
     check("plots", all(os.path.getsize(os.path.join(run, f)) > 500 for f in ("table8.svg", "table10.svg")))
+    svg = open(os.path.join(run, "table8.svg")).read()
+    check("plots-small-multiples", svg.count("font-weight=\"bold\"") == 6 and "the study" in svg,
+          "a panel per driver and direction, the study's figures marked")
+    check("no-stats-no-agg-tables", not os.path.exists(os.path.join(run, "table8_agg.csv")))
+
+# The stage statistics (issue #16): tests/fixtures/stage-run-stats, a real 6-packet run of
+# experiment.sh for ne2k_rs with stage_stats=1, its statistics saved after every window.
+with tempfile.TemporaryDirectory() as tmp:
+    run = os.path.join(tmp, "run")
+    shutil.copytree(os.path.join(REPO, "tests/fixtures/stage-run-stats"), run)
+    r = subprocess.run([sys.executable, os.path.join(REPO, "scripts/report.py"), run], capture_output=True, text=True)
+    check("stats-runs", r.returncode == 0, r.stderr[-500:])
+    a8 = list(csv.DictReader(open(os.path.join(run, "table8_agg.csv"))))
+    a10 = list(csv.DictReader(open(os.path.join(run, "table10_agg.csv"))))
+    e8 = {tuple(row[k] for k in ("driver", "proto", "payload", "direction", "stage")): row
+          for row in csv.DictReader(open(os.path.join(run, "table8.csv")))}
+    check("agg-columns", list(a8[0].keys()) == list(next(iter(e8.values())).keys()) and
+          list(a10[0].keys()) == ["driver", "cause", "payload", "n", "median_cycles", "p5_cycles", "p95_cycles"])
+    check("agg8-rows", len(a8) == 7 * 2 * 3, f"{len(a8)} rows")
+    check("agg10-rows", {(row["cause"], row["payload"]) for row in a10} == {("rx", "1"), ("rx", "100"), ("rx", "1000")},
+          str([(row["cause"], row["payload"]) for row in a10]))
+    # the same frames: each row's count is the event table's
+    same_n = [k for k, row in ((tuple(row[c] for c in ("driver", "proto", "payload", "direction", "stage")), row) for row in a8)
+              if row["n"] != e8[k]["n"]]
+    check("agg8-counts-are-the-events", not same_n, f"differ: {same_n[:3]}")
+    rep = open(os.path.join(run, "report.md")).read()
+    import re
+    m = re.search(r"Table 8: (\d+) of (\d+) statistics medians within 10 %", rep)
+    check("agg8-within-10pct", m is not None and int(m[1]) >= 0.9 * int(m[2]), m[0] if m else "no share printed")
 print(f"report tests: {check.failures} failed")
 check.exit()
