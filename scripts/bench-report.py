@@ -134,7 +134,10 @@ def main():
             raw.setdefault(("ne2k_rs", "tracepoint_tcp_disabled_cost_pct"), {})[r] = pct("notrace", None)
 
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    commit = subprocess.run(["git", "-C", repo, "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
+    # the commit measured (bench.sh writes it when the run starts); else the tree's now
+    cpath = os.path.join(run, "commit.txt")
+    commit = open(cpath).read().strip() if os.path.exists(cpath) else \
+        subprocess.run(["git", "-C", repo, "describe", "--always", "--dirty"], capture_output=True, text=True).stdout.strip()
     out = {"rounds": len(rounds), "commit": commit or None, "machine": {}, "workloads": [], "warnings": []}
     if bochs_runs:
         bochs_rounds = sorted({r for (drv, wl), d in raw.items() if wl.startswith("bochs_") for r in d})

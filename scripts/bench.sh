@@ -28,6 +28,8 @@ case "${BENCH_BOCHS:-1}" in 0|1) ;; *) die "BENCH_BOCHS must be 0 or 1, not '${B
 case "${BENCH_PIN:-same}" in same|free|split) ;; *) die "BENCH_PIN must be same, free or split, not '${BENCH_PIN}'";; esac
 out="$REPO/results/bench-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
+# The commit measured: the module is built now (make bench's prerequisite), the report at the end.
+git -C "$REPO" describe --always --dirty >"$out/commit.txt" 2>/dev/null
 
 # The same module with the tracepoint checks compiled out (cost of a disabled tracepoint).
 step "ne2k_rs variant without tracepoints (NE2K_RS_NOTRACE=y)"

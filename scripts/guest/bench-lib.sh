@@ -141,20 +141,23 @@ tp_cost_enabled() { # round
     pg_del; echo 0 >$TR/tracing_on; echo >$TR/trace
     return $rc
 }
-tp_arm_build() { # A: $TP_KO_NOTRACE, B: $NE2K_RS_KO; events off
-    if [ "$1" = A ]; then load ne2k_rs "$TP_KO_NOTRACE"; else load ne2k_rs; fi >/dev/null || return 1
+arm_build() { # A: $ARM_KO_A (a variant build), B: $NE2K_RS_KO; events and statistics off
+    if [ "$1" = A ]; then load ne2k_rs "$ARM_KO_A"; else load ne2k_rs; fi >/dev/null || return 1
     pg_add "$TP_SIZE" "$TP_COUNT" || return 1
     pg_run >/dev/null
     pg_run
     pg_del
 }
-tp_cost_disabled() { # round notrace-ko; leaves this build loaded (the arms load in a subshell)
-    TP_KO_NOTRACE=$2
+cost_disabled() { # kind round variant-ko workload; leaves this build loaded (the arms load in a subshell)
+    ARM_KO_A=$3
     echo >$TR/set_event
-    tp_blocks disabled "$1" tp_arm_build tracepoint_disabled_cost_pct
+    tp_blocks "$1" "$2" arm_build "$4"
     local rc=$?
     load ne2k_rs >/dev/null || rc=1
     return $rc
+}
+tp_cost_disabled() { # round notrace-ko
+    cost_disabled disabled "$1" "$2" tracepoint_disabled_cost_pct
 }
 # The stage statistics (issue #16), the same way: on (stage_stats=$SS_PERIOD) vs off, one load;
 # and off vs their check compiled out (NE2K_RS_NOSTATS=y, a reload per run). Events stay off.
@@ -175,20 +178,8 @@ stats_cost_enabled() { # round period workload
     pg_del
     return $rc
 }
-ss_arm_build() { # A: $SS_KO_NOSTATS, B: $NE2K_RS_KO; statistics off
-    if [ "$1" = A ]; then load ne2k_rs "$SS_KO_NOSTATS"; else load ne2k_rs; fi >/dev/null || return 1
-    pg_add "$TP_SIZE" "$TP_COUNT" || return 1
-    pg_run >/dev/null
-    pg_run
-    pg_del
-}
-stats_cost_disabled() { # round nostats-ko; leaves this build loaded
-    SS_KO_NOSTATS=$2
-    echo >$TR/set_event
-    tp_blocks stats_disabled "$1" ss_arm_build stage_stats_disabled_cost_pct
-    local rc=$?
-    load ne2k_rs >/dev/null || rc=1
-    return $rc
+stats_cost_disabled() { # round nostats-ko
+    cost_disabled stats_disabled "$1" "$2" stage_stats_disabled_cost_pct
 }
 
 # ---- per-packet costs from events: driver cycles, hard-IRQ cycles, IRQs per 1000 packets ----
