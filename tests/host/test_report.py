@@ -70,5 +70,11 @@ with tempfile.TemporaryDirectory() as tmp:
     import re
     m = re.search(r"Table 8: (\d+) of (\d+) statistics medians within 10 %", rep)
     check("agg8-within-10pct", m is not None and int(m[1]) >= 0.9 * int(m[2]), m[0] if m else "no share printed")
+    # the cross-check less the measured bracketing records (issue #16)
+    xc = list(csv.DictReader(open(os.path.join(run, "crosscheck.csv"))))
+    check("crosscheck-corrected-columns", xc and list(xc[0].keys())[-2:] == ["bracket_cycles", "ftrace_corrected_cycles"]
+          and all(int(r["ftrace_corrected_cycles"]) == int(r["ftrace_cycles"]) - int(r["bracket_cycles"]) for r in xc)
+          and any(int(r["bracket_cycles"]) > 0 for r in xc), str(xc[:1]))
+    check("crosscheck-corrected-share", re.search(r"rx_total: .*less the bracketing records: median [\d.]+, \*\*\d+% within 10 %", rep) is not None)
 print(f"report tests: {check.failures} failed")
 check.exit()
