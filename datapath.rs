@@ -678,10 +678,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// `irq_deferred`; the holder's release takes the interrupt and unmasks the line. The
     /// handler tries the lock once more after raising the flag, in case the holder let go in
     /// between (and did not see the flag).
-    pub fn irq(&self, dev: &impl NetIf) -> bool {
+    ///
+    /// `entered` is the probe's clock read as the handler's first act (by the caller, the
+    /// trampoline into it): a timed interrupt's cycles count from there, so that they hold the
+    /// whole handler (the call into it, and the question whether it is timed) and the
+    /// `ne2k_rs_irq` event agrees with ftrace's `irq_handler_entry`..`exit` span less the
+    /// records in it.
+    pub fn irq(&self, dev: &impl NetIf, entered: u64) -> bool {
         // Stage boundary (RX NIC stage start): the interrupt is seen.
         let timed = self.probe.time_irq();
-        let t0 = if timed { self.probe.now() } else { 0 };
+        let t0 = if timed { entered } else { 0 };
         let mut st = match self.lock.try_lock() {
             Some(g) => self.held(g, dev),
             None => {

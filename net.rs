@@ -376,8 +376,8 @@ impl NetDevOps for Ne2kNet<'_> {
         s.collisions = c.collisions;
     }
 
-    fn irq(&self, dev: &NetDev) -> IrqReturn {
-        if self.dp.irq(dev) {
+    fn irq(&self, dev: &NetDev, entered: u64) -> IrqReturn {
+        if self.dp.irq(dev, entered) {
             IrqReturn::Handled
         } else {
             IrqReturn::None

@@ -689,8 +689,10 @@ pub trait NetDevOps: Sync + Send + Sized {
     }
     /// The NAPI poll: do at most `budget` units of receive work; return the work done.
     fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32;
-    /// Hard interrupt on the device's (shared) line.
-    fn irq(&self, dev: &NetDev) -> IrqReturn;
+    /// Hard interrupt on the device's (shared) line. `entered`: the time-stamp counter read as
+    /// the handler's first act, so that a driver's own accounting of the handler can count it
+    /// whole (the call into it included).
+    fn irq(&self, dev: &NetDev, entered: u64) -> IrqReturn;
 }
 
 /// The counters of one queue pair, as the queue statistics (`netdev_stat_ops`, read with
@@ -1141,10 +1143,12 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// Called only by the core as the handler of the line `EtherDev::register` requested, with
     /// its cookie.
     unsafe extern "C" fn irq(_irq: c_int, cookie: *mut c_void) -> bindings::irqreturn_t {
+        // First, before the private area is looked up: the handler's cycles start here.
+        let entered = crate::hw::port::rdtsc();
         // SAFETY: the cookie is the net_device we requested the line for; the line is requested
         // after the device and its state are set up and freed before the device is freed (see
         // `EtherDev::register` and `Registration::drop`).
-        match unsafe { Self::with(cookie.cast(), |t, d| t.irq(d)) } {
+        match unsafe { Self::with(cookie.cast(), |t, d| t.irq(d, entered)) } {
             IrqReturn::None => bindings::irqreturn::IRQ_NONE,
             IrqReturn::Handled => bindings::irqreturn::IRQ_HANDLED,
         }

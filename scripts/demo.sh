@@ -12,6 +12,8 @@ KDIR=""
 while [ $# -gt 0 ]; do case "$1" in --kdir) KDIR=$2; shift 2;; *) die "unknown argument $1";; esac; done
 count=${EXP_COUNT:-1100}
 [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] || die "EXP_COUNT must be a positive integer (got '$count')"
+xcount=${EXP_XCHECK_COUNT:-300}
+[[ "$xcount" =~ ^[0-9]+$ ]] && [ "$xcount" -ge 1 ] || die "EXP_XCHECK_COUNT must be a positive integer (got '$xcount')"
 out="$REPO/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 # The guest gets EXP_COUNT through the environment file the runner writes.
@@ -20,6 +22,17 @@ EXP_COUNT=$count "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${DEMO_TIMEOUT:-
 step "report"
 python3 "$HERE/report.py" "$out"
 done_step
+# The cross-check once more where the clock counts instructions (QEMU -icount: one cycle is one
+# instruction), so that what recording an event costs is exact, not the emulator's moment:
+# ne2k_rs' cross-check windows only (results/<time>/icount/). DEMO_ICOUNT=0 skips it.
+if [ "${DEMO_ICOUNT:-1}" = 1 ]; then
+    GUEST_QEMU_OPTS="-icount shift=0,sleep=off" EXP_COUNT=$xcount EXP_DRIVERS=ne2k_rs \
+        EXP_XCHECK_ONLY=1 EXP_CLOCK=icount "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${DEMO_TIMEOUT:-3000}" \
+        --out "$out/icount" "$HERE/guest/experiment.sh"
+    step "report (cross-check, -icount)"
+    python3 "$HERE/report.py" "$out/icount" >/dev/null
+    done_step
+fi
 # The same stage experiment on a card with a wire and a 567 MHz instruction clock (Bochs):
 # ne2k_rs and ne2k-pci (Bochs has no e100 model). DEMO_BOCHS=0 skips it.
 if [ "${DEMO_BOCHS:-1}" = 1 ]; then
@@ -32,4 +45,5 @@ fi
 ln -sfn "$(basename "$out")" "$REPO/results/latest"
 echo
 echo "results: $out (results/latest): table8.csv table10.csv samples.csv crosscheck.csv report.md table8.svg table10.svg, raw/ traces, demo output in guest.log"
+[ "${DEMO_ICOUNT:-1}" = 1 ] && echo "         $out/icount (results/latest/icount): the cross-check with an instruction clock (QEMU -icount)"
 [ "${DEMO_BOCHS:-1}" = 1 ] && echo "         $out/bochs (results/latest/bochs): the same from Bochs (567 MHz instruction clock, a card with a wire)"

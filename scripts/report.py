@@ -196,7 +196,7 @@ def bracket_gaps(events):
 # not hold: irq_handler: irq_handler_entry's and _exit's halves (one record) and the ne2k_rs_irq
 # record the handler writes after its count ends; rx_total: irq_handler_entry's and
 # ne2k_rs_rx's halves (one record; what is recorded between is inside both counts).
-BRACKETS = {"irq_handler": 2, "rx_total": 1, "rx_total (minimal tracing)": 1}
+BRACKETS = {"irq_handler": 2, "irq_handler (minimal tracing)": 2, "rx_total": 1, "rx_total (minimal tracing)": 1}
 
 
 def nested_irq_time(spans, t0, t1, cpu):
@@ -478,6 +478,77 @@ def bochs_wire_check(t8):
     return L
 
 
+def median_ci(xs):
+    """The median of xs with a 95 % interval from order statistics (ranks n/2 -+ 1.96 sqrt(n)/2)."""
+    xs = sorted(xs)
+    n = len(xs)
+    h = 1.96 * math.sqrt(n) / 2
+    lo, hi = max(0, int(math.floor(n / 2 - h))), min(n - 1, int(math.ceil(n / 2 + h)))
+    return pct(xs, 50), xs[lo], xs[hi]
+
+
+def like_with_like(run, bracket):
+    """Table 10 with no record of the driver's own inside the span (experiment.sh's like/
+    windows): ne2k_rs from its stage statistics alone; ne2k-pci from its handler's
+    irq_handler_entry..exit span, less the records in it (the entry/exit halves, and a
+    net:netif_rx record when it received) at the measured cost of one. -> (rows, report lines)."""
+    rows = []
+    for size in (1, 100, 1000):
+        for cause, w in (("rx", f"icmp{size}"), ("tx", f"udptx{size}")):
+            rs = os.path.join(run, "raw", "ne2k_rs", "like", f"{w}.stats")
+            pc = os.path.join(run, "raw", "ne2k-pci", "like", f"{w}.trace")
+            if not (os.path.exists(rs) and os.path.exists(pc)):
+                continue
+            c = str(size_class(max(frame_lens("udp" if cause == "tx" else "icmp", size))))
+            r = read_stats(rs).get(("irq", cause, c))
+            events = parse(pc)
+            irqs = irq_numbers(events, r"ne2k|enp|eth")
+            rx_ts = sorted(e.ts for e in events if e.name == "netif_rx")
+            import bisect
+            vals = []
+            for a, b, cpu in irq_spans(events, irqs):
+                i = bisect.bisect_left(rx_ts, a)
+                got = i < len(rx_ts) and rx_ts[i] <= b
+                if (cause == "rx") == got:
+                    vals.append(b - a - bracket * (2 if got else 1))
+            rows.append((cause, size, r, vals))
+    if not rows:
+        return [], []
+    L = ["## Table 10, like with like\n",
+         "Neither driver's own records inside the measured span: ne2k_rs from its stage statistics alone "
+         "(`stage_stats=1`, every event off: hard IRQ + its poll minus the stack's share); ne2k-pci from its "
+         "hard handler's `irq_handler_entry`..`exit` span with no kprobe, only `net:netif_rx` on (it tells "
+         f"a receive interrupt), less the records inside at the measured cost of one ({bracket:,.0f} cycles, "
+         "above): two for a receive interrupt, one otherwise. The interval of a ratio: ne2k-pci's median "
+         "within its 95 % order-statistics interval, ne2k_rs' within its bucket (±6.25 %). Files: "
+         "`table10_like.csv`.\n",
+         "| packet | cause | ne2k_rs | ne2k-pci | ne2k_rs / ne2k-pci | cheaper |", "|---|---|---|---|---|---|"]
+    out = []
+    for cause, size, r, vals in rows:
+        if not r or not vals:
+            cell = lambda v, n: f"{v:,} n={n}" if n else "— (none)"
+            L.append(f"| 28+{size} | {cause} | {cell(r[3], r[0]) if r else '— (none)'} | "
+                     f"{cell(pct(vals, 50), len(vals))} | — | — |")
+            if r:
+                out.append(["ne2k_rs", cause, size, r[0], r[3], r[2], r[4]])
+            if vals:
+                out.append(["ne2k-pci", cause, size, len(vals), pct(vals, 50), pct(vals, 5), pct(vals, 95)])
+            continue
+        n, _mean, p5, p50, p95 = r
+        med, lo, hi = median_ci(vals)
+        ratio = p50 / med if med > 0 else float("nan")
+        rlo = p50 * (1 - 1 / 16) / hi if hi > 0 else float("nan")
+        rhi = p50 * (1 + 1 / 16) / lo if lo > 0 else float("nan")
+        who = ("ne2k_rs" if rhi < 1 else "ne2k-pci" if rlo > 1 else "neither (within the interval)")
+        by = f", by {1 / ratio:.2f}x" if rhi < 1 else (f", by {ratio:.2f}x" if rlo > 1 else "")
+        L.append(f"| 28+{size} | {cause} | {p50:,} [{p5:,}-{p95:,}] n={n} | {med:,} [{pct(vals, 5):,}-{pct(vals, 95):,}] "
+                 f"n={len(vals)} | {ratio:.3f} ({rlo:.3f}-{rhi:.3f}) | {who}{by} |")
+        out.append(["ne2k_rs", cause, size, n, p50, p5, p95])
+        out.append(["ne2k-pci", cause, size, len(vals), med, pct(vals, 5), pct(vals, 95)])
+    L.append("")
+    return out, L
+
+
 def agg_section(t8, t10, agg8, agg10):
     """Tables 8 and 10 from ne2k_rs' stage statistics (stage_stats=1, debugfs), read after each
     window: each median beside the events' median of the same window, and the share within 10 %."""
@@ -533,19 +604,21 @@ def main():
     irqs = []      # driver, cause, payload, cycles
     cross = []
     brackets = []  # ne2k_rs: one bracketing event's recording cost, per interrupt (bracket_gaps)
+    wbracket = {}  # (driver, window) -> the median of that window's own bracket_gaps
+    xgaps = []     # the same from the cross-check windows (the bracket of a run that has only them)
     # from the stage statistics of the same windows: key -> (count, mean, p5, p50, p95)
     agg8 = {}      # (driver, proto, payload, direction, stage)
     agg10 = {}     # (driver, cause, payload)
     for drv in DRIVERS:
-        for proto, size in WORKLOADS + [("udptx", 1), ("udptx", 100), ("udptx", 1000), ("xcheck", 100)]:
+        for proto, size in WORKLOADS + [("udptx", 1), ("udptx", 100), ("udptx", 1000), ("xcheck", 100), ("xirq", 100)]:
             wname = f"{proto}{size}" if proto != "arp" else "arp"
             path = os.path.join(run, "raw", drv, f"{wname}.trace")
             if not os.path.exists(path):
                 continue
             events = parse(path)
-            want = frame_lens({"udptx": "udp", "xcheck": "icmp"}.get(proto, proto), size)
+            want = frame_lens({"udptx": "udp", "xcheck": "icmp", "xirq": "udp"}.get(proto, proto), size)
             spath = os.path.join(run, "raw", drv, f"{wname}.stats")
-            if os.path.exists(spath) and proto != "xcheck":
+            if os.path.exists(spath) and proto not in ("xcheck", "xirq"):
                 rows = read_stats(spath)
                 c = str(size_class(max(want)))
                 if proto != "udptx":
@@ -559,7 +632,9 @@ def main():
             s, irq, cr = ANALYSE[drv](events, want, None)
             if proto == "xcheck":
                 cr = [("rx_total (minimal tracing)", a, b) for kind, a, b in cr if kind == "rx_total"]
-            if proto not in ("udptx", "xcheck"):
+            if proto == "xirq":
+                cr = [("irq_handler (minimal tracing)", a, b) for kind, a, b in cr if kind == "irq_handler"]
+            if proto not in ("udptx", "xcheck", "xirq"):
                 for (direction, stage), vals in s.items():
                     for v in vals:
                         samples.append((drv, proto, size, direction, stage, v))
@@ -568,13 +643,18 @@ def main():
             # in request/response traffic its interrupt nearly always carries the reply too).
             cause_wanted = {"icmp": "rx", "udptx": "tx"}.get(proto)
             for cause, vals in irq.items():
-                if cause == cause_wanted and proto != "xcheck":
+                if cause == cause_wanted and proto not in ("xcheck", "xirq"):
                     for v in vals:
                         irqs.append((drv, cause, size, v))
             for kind, a, b in cr:
                 cross.append((drv, wname, kind, a, b))
-            if drv == "ne2k_rs" and proto != "xcheck":
-                brackets.extend(bracket_gaps(events))
+            gaps = bracket_gaps(events) if drv == "ne2k_rs" else []
+            if gaps:
+                wbracket[(drv, wname)] = statistics.median(gaps)
+            if proto not in ("xcheck", "xirq"):
+                brackets.extend(gaps)
+            else:
+                xgaps.extend(gaps)
     with open(os.path.join(run, "samples.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["driver", "proto", "payload", "direction", "stage", "cycles"])
@@ -616,13 +696,20 @@ def main():
             w.writerow(["driver", "cause", "payload", "n", "median_cycles", "p5_cycles", "p95_cycles"])
             for (d, cause, size), (n, _mean, p5, p50, p95) in sorted(agg10.items()):
                 w.writerow([d, cause, size, n, p50, p5, p95])
+    brackets = brackets or xgaps
     bracket = statistics.median(brackets) if brackets else 0
+
+    def bracket_of(d, wname, kind):
+        """The record cost a span is corrected by: a hard IRQ's, that of its own window (the
+        same events on, the same path); a receive total's, the stage runs' (its minimal window
+        has no irq_handler_exit to measure one with)."""
+        return wbracket.get((d, wname), bracket) if kind.startswith("irq_handler") else bracket
     with open(os.path.join(run, "crosscheck.csv"), "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["driver", "workload", "what", "tracepoint_cycles", "ftrace_cycles", "bracket_cycles",
                     "ftrace_corrected_cycles"])
         for d, wname, kind, a, b in cross:
-            k = round(BRACKETS.get(kind, 0) * bracket)
+            k = round(BRACKETS.get(kind, 0) * bracket_of(d, wname, kind))
             w.writerow([d, wname, kind, a, b, k, b - k])
 
     # ---- report ----
@@ -632,6 +719,10 @@ def main():
         L.extend(BOCHS_INTRO)
     else:
         L.append("Cycles are TSC counts in the guest (QEMU TCG: emulated, not a 567 MHz Celeron; compare ratios, not absolutes). ns = cycles / TSC MHz.\n")
+    if meta.get("clock") == "icount":
+        L.append("QEMU `-icount shift=0`: the guest's clock counts instructions (one cycle, one instruction, 1 GHz); "
+                 "what an instruction costs the emulator does not show.\n")
+    tables_at = len(L)
     L.append("## Table 8: cycles per stage (median [p5-p95] n), in = received, out = transmitted\n")
     for d in DRIVERS:
         L.append(f"### {d}\n")
@@ -682,6 +773,17 @@ def main():
     L.append("")
     if agg8 or agg10:
         L.extend(agg_section(t8, t10, agg8, agg10))
+    like_rows, like_lines = like_with_like(run, bracket) if brackets else ([], [])
+    if like_rows:
+        with open(os.path.join(run, "table10_like.csv"), "w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(["driver", "cause", "payload", "n", "median_cycles", "p5_cycles", "p95_cycles"])
+            w.writerows(like_rows)
+        L.extend(like_lines)
+    if not samples and not irqs:
+        # a cross-check run (experiment.sh with EXP_XCHECK_ONLY=1): no stage windows
+        del L[tables_at:]
+        L.append("A cross-check run: ne2k_rs' cross-check windows only (`EXP_XCHECK_ONLY=1`), no stage tables.\n")
     L.append("## Cross-check: tracepoint cycles vs ftrace's own timestamps (TSC trace clock)\n")
     if brackets:
         q = statistics.quantiles(brackets, n=4) if len(brackets) > 1 else [bracket] * 3
@@ -690,7 +792,7 @@ def main():
                  f"`irq_handler_exit`, only the handler's return between: median {bracket:,.0f} cycles "
                  f"(quartiles {q[0]:,.0f}-{q[2]:,.0f}). Each span is also shown less the records it holds that the "
                  "tracepoint's count does not (irq_handler: 2, the entry/exit pair's halves and the `ne2k_rs_irq` "
-                 "record after the count; rx_total: 1, the two ends' halves).\n")
+                 "record after the count, at the median of its own window's gaps; rx_total: 1, the two ends' halves).\n")
     by = collections.defaultdict(list)
     byc = collections.defaultdict(list)
     diff = collections.defaultdict(list)
@@ -698,7 +800,7 @@ def main():
         if b > 0:
             by[kind].append(a / b)
             diff[kind].append(b - a)
-            bc = b - BRACKETS.get(kind, 0) * bracket
+            bc = b - BRACKETS.get(kind, 0) * bracket_of(d, wname, kind)
             byc[kind].append(a / bc if bc > 0 else float("inf"))
     for kind, rs in by.items():
         within = sum(1 for r in rs if 0.9 <= r <= 1.1) / len(rs)
@@ -712,18 +814,34 @@ def main():
         L.append(line + ".")
     if bochs:
         L.append("  (Bochs: the ftrace span of a deferred interrupt is the handler's part only, while its ne2k_rs_irq event also holds the take at the lock's release; irq_handler ratios there are not comparable.)")
-    L.append("  (irq_handler: ne2k_rs_irq cycles vs irq_handler_entry..exit; rx_total: ne2k_rs_rx total vs the interrupt's irq_handler_entry to the event's timestamp, in the stage runs where every event is on; rx_total (minimal tracing): the same in a ping 28+100 run with only ne2k_rs_rx and irq_handler_entry enabled.)\n")
-    res = [b - a - BRACKETS["irq_handler"] * bracket for d, wname, kind, a, b in cross if kind == "irq_handler"]
-    if brackets and res:
-        L.append(f"Less its records, the hard IRQ's span still holds a median {statistics.median(res):,.0f} cycles that its "
-                 "count does not, and that no measurement here attributes yet: what runs between the "
-                 "irq_handler_entry record and the handler's first timestamp (the trampoline into Rust), and "
-                 "after its count ends besides the event (the stage statistics' record: these runs have "
-                 "`stage_stats=1`). The receive totals, whose ends are both timestamps of the datapath's own "
-                 "path, agree once one record is taken off.\n")
+    L.append("  (irq_handler: ne2k_rs_irq cycles vs irq_handler_entry..exit; rx_total: ne2k_rs_rx total vs the interrupt's irq_handler_entry to the event's timestamp, in the stage runs where every event is on; rx_total (minimal tracing): the same in a ping 28+100 run with only ne2k_rs_rx and irq_handler_entry enabled; irq_handler (minimal tracing): a UDP echo 28+100 run with only ne2k_rs_irq and irq_handler_entry/exit enabled and the statistics off.)\n")
+    resid = {}
+    for kind in ("irq_handler", "irq_handler (minimal tracing)"):
+        r = sorted(b - a - BRACKETS[kind] * bracket_of(d, wname, kind) for d, wname, k, a, b in cross if k == kind)
+        if r:
+            resid[kind] = r
+
+    def spread(r):
+        if r[0] == r[-1]:
+            return f"exactly {r[0]:,.0f} cycles in each of {len(r)} samples"
+        q = statistics.quantiles(r, n=4) if len(r) > 1 else [r[0]] * 3
+        return f"median {statistics.median(r):,.0f} cycles (quartiles {q[0]:,.0f} to {q[2]:,.0f}, {len(r)} samples)"
+    if brackets and resid:
+        L.append("What the hard IRQ's span holds besides its count and its two records (each window's own "
+                 "record cost): " + "; ".join(f"{k}: {spread(r)}" for k, r in resid.items()) + ". "
+                 "The count runs from the handler's first instruction to its report; in the minimal window "
+                 "what is left is the difference between the halves of records inside the span (the entry's "
+                 "tail, `ne2k_rs_irq`'s head) and the record measured (`ne2k_rs_irq`'s tail, the exit's head); "
+                 "with the statistics on, their record after the count adds to it. Where the clock counts "
+                 "instructions (Bochs, QEMU `-icount`) these are exact; under QEMU's wall-clock TSC one record "
+                 "costs thousands of cycles and varies with the emulator's state from one to the next "
+                 f"(the measured gaps' quartiles above), more than a tenth of the handler's count.\n")
     report = "\n".join(L)
     with open(os.path.join(run, "report.md"), "w") as fh:
         fh.write(report + "\n")
+    if not samples and not irqs:
+        print(report)
+        return
     # ---- plots: small multiples, log scale, the study's figures as markers ----
     labels = {("icmp", 1): "ICMP\n28+1", ("icmp", 100): "ICMP\n28+100", ("icmp", 1000): "ICMP\n28+1000",
               ("udp", 1): "UDP\n28+1", ("udp", 100): "UDP\n28+100", ("udp", 1000): "UDP\n28+1000", ("arp", 0): "ARP\n28"}

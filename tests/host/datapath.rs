@@ -1435,3 +1435,21 @@ fn the_statistics_alone_at_period_1_count_every_frame_and_every_interrupt() {
     assert_eq!(count("irq", "rx") + count("irq", "tx"), irqs, "each interrupt joined to its poll\n{text}");
     assert!(p.polls.borrow().len() as u64 > irqs, "repolls happened");
 }
+
+/// A timed hard interrupt counts its cycles from the handler's entry, the timestamp the
+/// trampoline takes as its first act, not from the datapath's first statement: the call into
+/// the handler and the question whether it is timed belong to it (and `ne2k_rs_irq` then
+/// agrees with ftrace's `irq_handler_entry`..`exit` span less its records).
+#[test]
+fn a_hard_irq_counts_from_the_handlers_entry() {
+    let rig = up_wire(32);
+    rig.dp.probe().timed.set(true);
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 60, 1))));
+    let entered = rig.dp.probe().clock.get();
+    // the trampoline into the datapath took 5000 cycles
+    rig.dp.probe().clock.set(entered + 5000);
+    assert!(rig.dp.irq(&rig.dev, entered));
+    let (isr, cycles) = *rig.dp.probe().irqs.borrow().last().expect("the interrupt reported");
+    assert!(isr & 0x01 != 0, "a receive interrupt: {isr:#x}");
+    assert!((5000..5100).contains(&cycles), "from the entry: {cycles} cycles");
+}

@@ -176,7 +176,7 @@ fn interrupt_in_hold() {
     }
     IN_IRQ.with(|c| c.set(true));
     w.line.delivered();
-    let handled = w.dp.irq(&w.dev);
+    let handled = w.dp.irq(&w.dev, w.dp.probe().now());
     IN_IRQ.with(|c| c.set(false));
     w.in_handler.store(false, Ordering::SeqCst);
     if !handled {
@@ -198,7 +198,7 @@ fn maybe_interrupt(w: &World) {
     IN_IRQ.with(|c| c.set(true));
     call_begin();
     w.line.delivered();
-    let handled = w.dp.irq(&w.dev);
+    let handled = w.dp.irq(&w.dev, w.dp.probe().now());
     if !handled {
         // Another CPU may have changed things since; a level-triggered line fires again at
         // once: if the handler still says "not mine" with the line asserted, it is a storm.
@@ -206,7 +206,7 @@ fn maybe_interrupt(w: &World) {
         let free = w.dp.lock().state.try_lock().is_ok();
         if free && w.irq_line() && {
             w.line.delivered();
-            !w.dp.irq(&w.dev)
+            !w.dp.irq(&w.dev, w.dp.probe().now())
         } && w.irq_line()
         {
             w.fail(format!("the line is asserted and the handler says IRQ_NONE: an interrupt storm ({})", w.chip_regs()));
@@ -952,7 +952,7 @@ fn settle(w: &World) {
         if w.irq_line() {
             call_begin();
             w.line.delivered();
-            if !w.dp.irq(&w.dev) && w.irq_line() {
+            if !w.dp.irq(&w.dev, w.dp.probe().now()) && w.irq_line() {
                 w.fail(format!("line asserted at the end, handler says IRQ_NONE: {}", w.chip_regs()));
             }
         }

@@ -324,8 +324,9 @@ impl<B: RegisterBus> Rig<B> {
         std::mem::take(&mut *self.napi.delivered.borrow_mut())
     }
 
+    /// A hard interrupt, entered now.
     pub fn irq(&self) -> bool {
-        self.dp.irq(&self.dev)
+        self.dp.irq(&self.dev, self.dp.probe().now())
     }
 
     pub fn xmit(&self, frame: &[u8]) -> Xmit {
