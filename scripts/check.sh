@@ -79,6 +79,11 @@ step "host tests (selftests-report.py)"
 python_checks test_selftests_report.py selftests_report::no-output
 done_step
 
+# ---- host: the profile report (make profile) on synthetic plugin counts ----
+step "host tests (profile-report.py)"
+python_checks test_profile_report.py profile_report::no-output
+done_step
+
 # ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
 step "host rustdoc (cargo doc, warnings denied)"
 if out=$(cd "$REPO" && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q 2>&1); then
