@@ -58,7 +58,7 @@ while [ $# -gt 0 ]; do
         *) break;;
     esac
 done
-[ -n "$KDIR" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] || die "--kdir must name a built kernel tree (make kernel)"
+need_kdir "$KDIR"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] && [ "$TIMEOUT" -ge 30 ] || die "TIMEOUT must be a whole number of seconds >= 30 (got '$TIMEOUT')"
 if [ $INTERACTIVE = 0 ]; then
     [ $# -ge 1 ] || die "usage: guest-run.sh --kdir KBUILD [--timeout S] SCRIPT [ARGS...]"

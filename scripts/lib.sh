@@ -12,6 +12,11 @@ positive_int() {
     [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -ge 1 ] || die "$1 must be a positive integer (got '$2')"
 }
 
+# Dies unless $1 is a built kernel tree (the --kdir of the lab scripts).
+need_kdir() {
+    [ -n "$1" ] && [ -f "$1/arch/x86/boot/bzImage" ] || die "--kdir must name a built kernel tree (make kernel)"
+}
+
 # Builds ne2k_rs.ko from a copy of the driver sources in SRC (the checkout, or a tree that
 # `git archive` made) in DIR, against KDIR, with extra make arguments (e.g. NE2K_RS_NOTRACE=y);
 # the module lands in DIR/ne2k_rs.ko, the build's output in LOG.

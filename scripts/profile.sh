@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument $1 (see the header of $0)";;
     esac
 done
-[ -n "$KDIR" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] || die "--kdir must name a built kernel tree (make kernel)"
+need_kdir "$KDIR"
 [[ "$COUNT" =~ ^[0-9]+$ ]] && [ "$COUNT" -ge 100 ] || die "--count must be an integer >= 100 (got '$COUNT')"
 OUT=${OUT:-$REPO/results/profile-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"

@@ -36,7 +36,7 @@ while [ $# -gt 0 ]; do
         *) die "unknown argument $1 (see the header of $0)";;
     esac
 done
-[ -n "$KDIR" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ] || die "--kdir must name a built kernel tree (make kernel)"
+need_kdir "$KDIR"
 for d in $DRIVERS; do
     case "$d" in ne2k_rs|ne2k-pci) ;; *) die "--drivers: unknown driver '$d' (ne2k_rs, ne2k-pci)";; esac
 done
