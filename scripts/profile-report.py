@@ -74,7 +74,7 @@ def main():
     for drv, tags in DRIVERS.items():
         mods[drv] = {k: v for k, v in per[drv].items() if k.endswith(tags)}
     L.append("| | ne2k_rs | ne2k-pci | ratio |\n|---|---|---|---|")
-    tot = {d: sum(v for v in per[d].values()) for d in DRIVERS}
+    tot = {d: sum(per[d].values()) for d in DRIVERS}
     mod = {d: sum(mods[d].values()) for d in DRIVERS}
     L.append(f"| every kernel instruction | {tot['ne2k_rs']:,.0f} | {tot['ne2k-pci']:,.0f} | "
              f"{tot['ne2k_rs'] / tot['ne2k-pci']:.3f} |")

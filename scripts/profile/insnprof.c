@@ -17,7 +17,7 @@ typedef uint64_t qemu_plugin_id_t;
 __attribute__((visibility("default"))) int qemu_plugin_version = 2;
 typedef struct { const char *target_name; struct { int min; int cur; } version; bool system_emulation;
   union { struct { int smp_vcpus; int max_vcpus; } system; }; } qemu_info_t;
-struct qemu_plugin_tb; struct qemu_plugin_insn;
+struct qemu_plugin_tb;
 enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
 typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);

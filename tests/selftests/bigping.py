@@ -7,26 +7,38 @@ on the 10 Mbit/s wire takes about 110 ms).
 
 Not in the default lists: it takes about 3 minutes. Run it with
     scripts/selftests.sh --kdir KBUILD --drivers ne2k_rs --list ne2k-rs/bigping.py
-BIGPING_N (default 40) sets the pings per case. docs/selftests.md says what it showed.
+SELFTESTS_BIGPING_N (default 40) sets the pings per case (the runner passes SELFTESTS_* into the guest). docs/selftests.md says what it showed.
 """
-import os, sys, json, re, time, subprocess
-sys.path.insert(0, os.path.join(os.environ["SELFTESTS_DIR"], "drivers/net"))
-from lib.py import NetDrvEpEnv, cmd, ip  # noqa
+import os
+import re
+import sys
+import time
 
-N = int(os.environ.get("BIGPING_N", "40"))
+sys.path.insert(0, os.path.join(os.environ["SELFTESTS_DIR"], "drivers/net"))
+from lib.py import NetDrvEpEnv, cmd, ethtool, ip  # noqa: E402
+
+N = int(os.environ.get("SELFTESTS_BIGPING_N", "40"))
 
 def stats(cfg, remote=False):
-    out = cmd(f"ip -s -s -j link show dev {cfg.remote_ifname if remote else cfg.ifname}", host=cfg.remote if remote else None).stdout
-    j = json.loads(out)[0]["stats64"]
-    return j
+    """The interface's stats64 (the remote end's with remote=True)."""
+    if remote:
+        return ip(f"-s -s link show dev {cfg.remote_ifname}", json=True, host=cfg.remote)[0]["stats64"]
+    return ip(f"-s -s link show dev {cfg.ifname}", json=True)[0]["stats64"]
+
+
+def nic_stats(cfg):
+    """ethtool -S of the card under test, as {name: value}."""
+    text = ethtool(f"-S {cfg.ifname}").stdout
+    return {k: int(v) for k, v in re.findall(r"^\s*(\w+):\s*(\d+)$", text, re.M)}
+
 
 def run(cfg, label):
     lost = 0
     for d in ("l2r", "r2l"):
         ok, rtts = 0, []
         s0l, s0r = stats(cfg), stats(cfg, True)
-        e0 = cmd(f"ethtool -S {cfg.ifname}").stdout
-        for i in range(N):
+        a = nic_stats(cfg)
+        for _ in range(N):
             if d == "l2r":
                 c = cmd(f"ping -s 65000 -c 1 -W2 {cfg.remote_addr_v['4']}", fail=False)
             else:
@@ -36,7 +48,7 @@ def run(cfg, label):
                 ok += 1; rtts.append(float(m.group(1)))
             time.sleep(0.2)
         s1l, s1r = stats(cfg), stats(cfg, True)
-        e1 = cmd(f"ethtool -S {cfg.ifname}").stdout
+        b = nic_stats(cfg)
         rtts.sort()
         lost += N - ok
         over = sum(1 for r in rtts if r > 500)
@@ -44,8 +56,6 @@ def run(cfg, label):
               f"{rtts[0] if rtts else 0}/{rtts[len(rtts)//2] if rtts else 0}/{rtts[-1] if rtts else 0}", flush=True)
         print(f"#   local rx {s1l['rx']['packets']-s0l['rx']['packets']} tx {s1l['tx']['packets']-s0l['tx']['packets']}; "
               f"remote rx {s1r['rx']['packets']-s0r['rx']['packets']} tx {s1r['tx']['packets']-s0r['tx']['packets']}", flush=True)
-        def kv(t): return dict((a.strip(), int(b)) for a, b in re.findall(r"^\s*(\w+):\s*(\d+)$", t, re.M))
-        a, b = kv(e0), kv(e1)
         print("#   " + " ".join(f"{k}+{b[k]-a[k]}" for k in b if b[k] != a.get(k, 0) and k != "port_accesses"), flush=True)
         print(f"#   rtts {rtts}", flush=True)
     return lost
