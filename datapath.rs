@@ -37,8 +37,11 @@
 //!   delivered after it is released;
 //! - with interrupts on: a frame through a real card's I/O port takes hundreds of
 //!   microseconds, too long to hold off every interrupt of the CPU. Holders take the lock with
-//!   bottom halves off (so the poll, a softirq, cannot spin on it under them) and interrupts on
-//!   (netpoll, which calls in with interrupts off, takes it plainly).
+//!   bottom halves off (so the poll, a softirq, cannot spin on it under them) and interrupts on.
+//!   Where they are off already, it is taken plainly ([`ChipLock::lock_bh_off`]): the poll
+//!   (softirq, or netpoll with interrupts off), `start_xmit` and `ndo_xdp_xmit` (the core
+//!   calls them with bottom halves off), the TX watchdog (timer softirq); process context
+//!   (open, stop, ethtool, statistics) takes it with [`ChipLock::lock`].
 //!   The hard IRQ handler never spins: if the lock is taken it masks the card's line and leaves
 //!   (see [`Datapath::irq`]); whoever releases the lock next unmasks it, and the
 //!   level-triggered line interrupts again. lib8390 reaches the same end by masking the line
@@ -131,12 +134,24 @@ pub trait ChipLock {
     type Guard<'a>: DerefMut<Target = ChipState<Self::Bus>>
     where
         Self: 'a;
-    /// Process or softirq context: spins until the lock is free. Interrupts stay on.
+    /// Process or softirq context: spins until the lock is free, with bottom halves off while
+    /// it is held. Interrupts stay on.
     fn lock(&self) -> Self::Guard<'_>;
+    /// Where bottom halves (or interrupts) are already off: the NAPI poll (softirq, or netpoll
+    /// with interrupts off), `ndo_start_xmit` and `ndo_xdp_xmit` (BHs off by the core's
+    /// contract), the TX watchdog (timer softirq). Spins until the lock is free, plainly:
+    /// nothing to turn off, and no `local_bh_enable` at the release.
+    fn lock_bh_off(&self) -> Self::Guard<'_> {
+        self.lock()
+    }
     /// Any context: the lock if it is free; never spins. The hard IRQ uses it, and so does a
     /// holder's release that takes a deferred interrupt (process or softirq context: there,
     /// as with `lock`, bottom halves are off while it is held).
     fn try_lock(&self) -> Option<Self::Guard<'_>>;
+    /// [`Self::try_lock`] in the hard IRQ handler (interrupts off: a plain trylock).
+    fn try_lock_irq(&self) -> Option<Self::Guard<'_>> {
+        self.try_lock()
+    }
     /// Masks the card's interrupt line without waiting for its handler (`disable_irq_nosync`).
     fn mask_line(&self);
     /// Unmasks it again (`enable_irq`).
@@ -145,7 +160,8 @@ pub trait ChipLock {
 
 /// The chip lock, held. Dropping it releases the lock; if the hard IRQ met this holder
 /// meanwhile (it masked the line and left), the releaser then takes that interrupt itself and
-/// unmasks the line (see [`Datapath::irq`]).
+/// unmasks the line (see [`Datapath::irq`]). The release is inline: a fence and a flag test;
+/// taking a deferred interrupt is out of line ([`Datapath::take_deferred`]).
 pub struct Held<'a, L: ChipLock, P: Probe> {
     guard: Option<L::Guard<'a>>,
     dp: &'a Datapath<L, P>,
@@ -166,58 +182,71 @@ impl<L: ChipLock, P: Probe> DerefMut for Held<'_, L, P> {
 }
 
 impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
+    #[inline(always)]
     fn drop(&mut self) {
-        let dp = self.dp;
-        let mut guard = self.guard.take();
-        // A deferred interrupt taken here: its status, and when the take started (stage clock).
-        let mut taken: Option<(u8, u64)> = None;
+        drop(self.guard.take());
+        // A full barrier after the release: either the handler's retry (after it raised the
+        // flag) finds the lock free, or we see the flag (store buffering, both sides fenced).
+        // The flag stays raised until a holder takes the interrupt under the lock, so a masked
+        // line always has an owner: the handler, a holder, or the flag.
+        fence(Ordering::SeqCst);
+        if self.dp.irq_deferred.load(Ordering::Relaxed) {
+            self.dp.take_deferred(self.dev);
+        }
+    }
+}
+
+impl<L: ChipLock, P: Probe> Datapath<L, P> {
+    /// A released holder found the deferred-interrupt flag raised: take the interrupt under
+    /// the lock if it is free (never spin: this may be the hard IRQ, whose retry got the lock;
+    /// whoever holds the lock now sees the flag at its own release), unmask the line, schedule
+    /// the poll; and again, if another interrupt deferred meanwhile.
+    #[cold]
+    #[inline(never)]
+    fn take_deferred(&self, dev: &dyn NetIf) {
         loop {
-            if let Some((status, t1)) = taken.take() {
+            let Some(mut st) = self.lock.try_lock() else {
+                return;
+            };
+            // Another releaser may have been first.
+            if !self.irq_deferred.swap(false, Ordering::SeqCst) {
+                drop(st);
+                fence(Ordering::SeqCst);
+                if self.irq_deferred.load(Ordering::Relaxed) {
+                    continue;
+                }
+                return;
+            }
+            let t0 = self.irq_deferred_at.swap(0, Ordering::Relaxed);
+            let t1 = if t0 != 0 { self.probe.now() } else { 0 };
+            let status = Self::take(&mut st, t0);
+            // Under the lock, so that the line is never masked with the lock free and the flag
+            // down. With the chip's sources masked (`take`) the card no longer asserts the
+            // line: nothing depends on the interrupt controller delivering again a level that
+            // stayed asserted through the mask (Bochs' I/O APIC does not). A handler that
+            // comes now defers again, and this loop takes that too.
+            self.lock.unmask_line();
+            if status.is_some() {
+                // Under the lock: in process context its release (bottom halves back on) runs
+                // the NET_RX softirq this raises; in hard IRQ context irq_exit does.
+                dev.napi_schedule();
+            }
+            if let Some(status) = status {
                 // Its IRQ-handling cycles: the handler's part (mask, flag) and this take.
                 // Reported before the release: in process context the release (bottom halves
                 // back on) runs the poll this interrupt scheduled, and the report comes first,
                 // as the hard IRQ's does.
                 if t1 != 0 {
-                    let hard = dp.irq_deferred_cost.swap(0, Ordering::Relaxed);
-                    dp.probe
-                        .irq(status, hard.wrapping_add(dp.probe.now().wrapping_sub(t1)));
+                    let hard = self.irq_deferred_cost.swap(0, Ordering::Relaxed);
+                    self.probe
+                        .irq(status, hard.wrapping_add(self.probe.now().wrapping_sub(t1)));
                 }
             }
-            drop(guard);
-            // A full barrier after the release: either the handler's retry (after it raised
-            // the flag) finds the lock free, or we see the flag (store buffering, both sides
-            // fenced). The flag stays raised until a holder takes the interrupt under the
-            // lock, so a masked line always has an owner: the handler, a holder, or the flag.
+            drop(st);
             fence(Ordering::SeqCst);
-            if !dp.irq_deferred.load(Ordering::Relaxed) {
+            if !self.irq_deferred.load(Ordering::Relaxed) {
                 return;
             }
-            // Never spin (this may be the hard IRQ, whose retry got the lock): whoever holds
-            // the lock now sees the flag at its own release.
-            let Some(mut st) = dp.lock.try_lock() else {
-                return;
-            };
-            // Another releaser may have been first.
-            taken = if dp.irq_deferred.swap(false, Ordering::SeqCst) {
-                let t0 = dp.irq_deferred_at.swap(0, Ordering::Relaxed);
-                let t1 = if t0 != 0 { dp.probe.now() } else { 0 };
-                let status = Datapath::<L, P>::take(&mut st, t0);
-                // Under the lock, so that the line is never masked with the lock free and the
-                // flag down. With the chip's sources masked (`take`) the card no longer
-                // asserts the line: nothing depends on the interrupt controller delivering
-                // again a level that stayed asserted through the mask (Bochs' I/O APIC does
-                // not). A handler that comes now defers again, and this loop takes that too.
-                dp.lock.unmask_line();
-                if status.is_some() {
-                    // Under the lock: in process context its release (bottom halves back on)
-                    // runs the NET_RX softirq this raises; in hard IRQ context irq_exit does.
-                    self.dev.napi_schedule();
-                }
-                status.map(|s| (s, t1))
-            } else {
-                None
-            };
-            guard = Some(st);
         }
     }
 }
@@ -413,10 +442,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
 
     /// Takes the chip lock (process or softirq context). `dev` is whom an interrupt that
     /// meets this hold schedules NAPI on, at the release.
+    #[inline]
     pub fn hold<'a>(&'a self, dev: &'a dyn NetIf) -> Held<'a, L, P> {
         self.held(self.lock.lock(), dev)
     }
 
+    /// [`Self::hold`] where bottom halves (or interrupts) are already off
+    /// ([`ChipLock::lock_bh_off`]).
+    #[inline]
+    fn hold_bh_off<'a>(&'a self, dev: &'a dyn NetIf) -> Held<'a, L, P> {
+        self.held(self.lock.lock_bh_off(), dev)
+    }
+
+    #[inline(always)]
     fn held<'a>(&'a self, guard: L::Guard<'a>, dev: &'a dyn NetIf) -> Held<'a, L, P> {
         Held {
             guard: Some(guard),
@@ -429,7 +467,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// the receive NIC stage's start noted. `None`: not the card's, or the chip is stopped.
     fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<u8> {
         let status = st.chip.irq_take()?;
-        st.irqs += 1;
+        st.irqs = st.irqs.wrapping_add(1);
         if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
             st.t_rx_irq = t0;
         }
@@ -558,13 +596,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
         let t_enter = self.probe.time_tx().then(|| self.probe.now());
-        let mut st = self.hold(dev);
+        let mut st = self.hold_bh_off(dev);
         let Some(frame) = frame else {
-            st.chip.stats.tx_dropped += 1;
+            st.chip.stats.tx_dropped = st.chip.stats.tx_dropped.wrapping_add(1);
             return Xmit::Dropped;
         };
         if !st.chip.running() {
-            st.chip.stats.tx_dropped += 1;
+            st.chip.stats.tx_dropped = st.chip.stats.tx_dropped.wrapping_add(1);
             return Xmit::Dropped;
         }
         match st.chip.xmit_timed(frame, t_enter) {
@@ -587,7 +625,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// caller drops it: XDP never waits for the card. Byte queue limits do not see it. Returns
     /// whether the frame was loaded.
     pub fn xdp_xmit(&self, dev: &impl NetIf, frame: &[u8]) -> bool {
-        let mut st = self.hold(dev);
+        let mut st = self.hold_bh_off(dev);
         if !st.chip.running() {
             return false;
         }
@@ -621,7 +659,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// card does not come out of reset it is stopped for good: no wake, no carrier (the
     /// watchdog then stays quiet instead of counting the same frames every 5 s).
     pub fn tx_timeout(&self, dev: &impl NetIf) {
-        let mut st = self.hold(dev);
+        let mut st = self.hold_bh_off(dev);
         let warn = st.msg_enable & msg::TX_ERR != 0;
         let res = st.chip.tx_timeout();
         // The slots were emptied by the reset (or are dead with the chip).
@@ -688,7 +726,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // Stage boundary (RX NIC stage start): the interrupt is seen.
         let timed = self.probe.time_irq();
         let t0 = if timed { entered } else { 0 };
-        let mut st = match self.lock.try_lock() {
+        let mut st = match self.lock.try_lock_irq() {
             Some(g) => self.held(g, dev),
             None => {
                 self.lock.mask_line();
@@ -701,7 +739,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
                 self.irq_deferred.swap(true, Ordering::SeqCst);
                 self.irq_deferrals.fetch_add(1, Ordering::Relaxed);
-                match self.lock.try_lock() {
+                match self.lock.try_lock_irq() {
                     // The holder's release takes it (and records the interrupt's event).
                     None => return true,
                     // Released in between: the flag is ours to clear (`Held` does it).
@@ -724,134 +762,214 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// completions; then (budget > 0 only) up to `budget` received frames. Returns the receive
     /// work done, never more than `budget`. At budget 0 (netpoll, IRQs off) it only reaps
     /// transmit completions and never completes NAPI.
+    ///
+    /// One lock hold per frame, and a poll that finds one frame (or none) holds the lock once:
+    /// ISR is read once for both halves, and the hold that takes the ring's last frame unmasks
+    /// the chip before the frame goes up and NAPI completes. An interrupt that comes after
+    /// that unmask while the poll is still running masks the chip again and schedules NAPI,
+    /// which the running poll's `napi_complete_done` sees (the core's MISSED bit): it returns
+    /// false and the poll runs again, so nothing waits for an interrupt that will not come.
     pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
         let poll_timed = self.probe.time_poll(budget);
         let t_poll = if poll_timed { self.probe.now() } else { 0 };
-        let mut work = 0usize;
-        let mut tx_done = 0u32;
-        // Cycles spent in the stack (GRO and up) during this poll, when the poll is timed.
-        let mut stack = 0u64;
-        // The length of the last frame received and transmitted (the poll's report).
-        let mut last_len = [0u32; 2];
-        // An overrun's frames, taken off the ring under the lock, delivered after it.
-        let mut held: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
+        let mut acc = PollAcc::default();
         // A message to log once the lock is released (never print under it).
         let mut log = None;
-        let (t_ref, timed);
-        {
-            let mut st = self.hold(dev);
-            let st = &mut *st;
-            st.polls += 1;
-            if !st.chip.running() {
-                // Stopped (unbind, or a poll that was due when the chip was quiesced).
-                if budget > 0 {
-                    napi.complete_done(0);
-                }
-                return 0;
-            }
-            // Frames announced by an interrupt start their NIC stage there; frames found by a
-            // poll that no receive interrupt announced start it at the poll.
-            let t_irq = core::mem::take(&mut st.t_rx_irq);
-            t_ref = if t_irq != 0 { t_irq } else { t_poll };
-            timed = t_ref != 0 && self.probe.time_rx(t_irq != 0);
+        let mut held = self.hold_bh_off(dev);
+        let st = &mut *held;
+        st.polls = st.polls.wrapping_add(1);
+        if !st.chip.running() {
+            // Stopped (unbind, or a poll that was due when the chip was quiesced).
+            drop(held);
             if budget > 0 {
-                let status = st.chip.isr_take();
-                if status & isr::CNT != 0 {
-                    st.chip.read_counters();
-                }
-                // A receiver overrun before the transmit completions, as lib8390: its resend
-                // decision reads the transmit bits before anyone acks them. The whole recovery
-                // is one lock hold: nothing may send or re-initialise while in loopback.
-                if status & isr::OVW != 0 {
-                    let resend = st.chip.rx_overrun_begin();
-                    for slot in held.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
-                        match self.rx_one(st, napi, timed, &mut log) {
-                            RxOne::Empty | RxOne::Reset => break,
-                            RxOne::Skipped => {}
-                            RxOne::Frame(buf, times) => *slot = Some((buf, times)),
-                        }
-                        work += 1;
-                    }
-                    st.chip.rx_overrun_finish(resend);
-                }
+                napi.complete_done(0);
             }
-            // Byte queue limits count the stack's frames only, not XDP's.
-            let (mut q_pkts, mut q_bytes) = (0, 0);
-            while let Some(done) = st.chip.tx_reap() {
-                tx_done += 1;
-                last_len[1] = done.bytes;
-                if done.queued {
-                    q_pkts += 1;
-                    q_bytes += done.bytes;
-                }
-                if let Some(stages) = done.stages {
-                    self.probe.tx(&stages);
-                }
+            return 0;
+        }
+        // Frames announced by an interrupt start their NIC stage there; frames found by a
+        // poll that no receive interrupt announced start it at the poll.
+        let t_irq = core::mem::take(&mut st.t_rx_irq);
+        let t_ref = if t_irq != 0 { t_irq } else { t_poll };
+        let timed = t_ref != 0 && self.probe.time_rx(t_irq != 0);
+        let mut status = 0;
+        if budget > 0 {
+            status = st.chip.isr_take();
+            if status & isr::CNT != 0 {
+                st.chip.read_counters();
             }
-            if q_pkts > 0 {
-                dev.tx_completed(q_pkts, q_bytes);
-            }
-            if tx_done > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
-                dev.wake_queue();
+            // A receiver overrun before the transmit completions, as lib8390: its resend
+            // decision reads the transmit bits before anyone acks them.
+            if status & isr::OVW != 0 {
+                held = self.overrun(held, dev, napi, budget, timed, t_ref, &mut acc, poll_timed);
+                // The transmit bits of `status` are from before the recovery's release.
+                status = 0;
+                if !held.chip.running() {
+                    // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
+                    drop(held);
+                    return self.poll_end(napi, budget, acc, t_poll, true);
+                }
             }
         }
+        let st = &mut *held;
+        // Byte queue limits count the stack's frames only, not XDP's.
+        let (mut q_pkts, mut q_bytes) = (0, 0);
+        let mut done = if status != 0 {
+            st.chip.tx_reap_isr(status)
+        } else {
+            st.chip.tx_reap()
+        };
+        while let Some(d) = done {
+            acc.tx += 1;
+            acc.last_len[1] = d.bytes;
+            if d.queued {
+                q_pkts += 1;
+                q_bytes += d.bytes;
+            }
+            if let Some(stages) = d.stages {
+                self.probe.tx(&stages);
+            }
+            // The other slot, if it was started now (QEMU's card completes it at once).
+            done = st.chip.tx_reap();
+        }
+        if q_pkts > 0 {
+            dev.tx_completed(q_pkts, q_bytes);
+        }
+        if acc.tx > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
+            dev.wake_queue();
+        }
+        if budget == 0 {
+            drop(held);
+            return self.poll_end(napi, 0, acc, t_poll, false);
+        }
+        // The receive drain: `held` is the hold the next frame is taken in.
+        let mut held = Some(held);
+        let mut unmasked = false;
+        while acc.work < budget {
+            let st = held.get_or_insert_with(|| self.hold_bh_off(dev));
+            match self.rx_one(st, napi, timed, &mut log) {
+                RxOne::Empty | RxOne::Reset => {
+                    st.chip.irq_unmask();
+                    unmasked = true;
+                    break;
+                }
+                RxOne::Skipped => acc.work += 1,
+                RxOne::Frame(buf, times) => {
+                    acc.work += 1;
+                    // The ring's last frame (for now): unmask in this same hold.
+                    if acc.work < budget && !st.chip.rx_pending() {
+                        st.chip.irq_unmask();
+                        unmasked = true;
+                    }
+                    held = None;
+                    if let Some(what) = log.take() {
+                        dev.log(false, what);
+                    }
+                    acc.last_len[0] = times.len;
+                    self.hand_up(
+                        dev,
+                        napi,
+                        buf,
+                        times,
+                        t_ref,
+                        poll_timed.then_some(&mut acc.stack),
+                    );
+                    if unmasked {
+                        break;
+                    }
+                }
+            }
+        }
+        drop(held);
         if let Some(what) = log.take() {
             dev.log(false, what);
         }
-        let mut hand_up = |buf, times: RxTimes| {
-            last_len[0] = times.len;
+        self.poll_end(napi, budget, acc, t_poll, unmasked)
+    }
+
+    /// The end of a poll, the lock released: the XDP flush, `napi_complete_done` if `complete`
+    /// (the ring is empty and the work under budget: the chip was unmasked), the poll's report.
+    #[inline]
+    fn poll_end<N: Napi>(
+        &self,
+        napi: &N,
+        budget: usize,
+        mut acc: PollAcc,
+        t_poll: u64,
+        complete: bool,
+    ) -> usize {
+        if budget > 0 {
+            napi.flush();
+            // napi_complete_done flushes GRO and hands up what it batched: the stack does
+            // most of its work for this poll's frames here, so the poll event counts it as
+            // stack, not driver.
+            let t = if t_poll != 0 { self.probe.now() } else { 0 };
+            if complete && acc.work < budget {
+                napi.complete_done(acc.work);
+            }
+            if t != 0 {
+                acc.stack = acc.stack.wrapping_add(self.probe.now().wrapping_sub(t));
+            }
+        }
+        if t_poll != 0 {
+            self.probe.poll(&PollReport {
+                rx: acc.work as u32,
+                tx: acc.tx,
+                budget: budget as u32,
+                cycles: self.probe.now().wrapping_sub(t_poll),
+                stack: acc.stack,
+                rx_len: acc.last_len[0],
+                tx_len: acc.last_len[1],
+            });
+        }
+        acc.work
+    }
+
+    /// Receiver overrun: the recovery ([`Dp8390::rx_overrun_begin`] .. `finish`) is one lock
+    /// hold, nothing may send or re-initialise while the chip is in loopback; the frames it
+    /// takes off the ring are handed up after the release. Returns a new hold.
+    #[cold]
+    #[inline(never)]
+    #[expect(clippy::too_many_arguments)]
+    fn overrun<'a, D: NetIf, N: Napi>(
+        &'a self,
+        mut held: Held<'a, L, P>,
+        dev: &'a D,
+        napi: &N,
+        budget: usize,
+        timed: bool,
+        t_ref: u64,
+        acc: &mut PollAcc,
+        poll_timed: bool,
+    ) -> Held<'a, L, P> {
+        let mut frames: [Option<(N::Buf, RxTimes)>; OVERRUN_RX_MAX] = Default::default();
+        let mut log = None;
+        let st = &mut *held;
+        let resend = st.chip.rx_overrun_begin();
+        for slot in frames.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
+            match self.rx_one(st, napi, timed, &mut log) {
+                RxOne::Empty | RxOne::Reset => break,
+                RxOne::Skipped => {}
+                RxOne::Frame(buf, times) => *slot = Some((buf, times)),
+            }
+            acc.work += 1;
+        }
+        st.chip.rx_overrun_finish(resend);
+        drop(held);
+        if let Some(what) = log.take() {
+            dev.log(false, what);
+        }
+        for (buf, times) in frames.iter_mut().filter_map(Option::take) {
+            acc.last_len[0] = times.len;
             self.hand_up(
                 dev,
                 napi,
                 buf,
                 times,
                 t_ref,
-                poll_timed.then_some(&mut stack),
+                poll_timed.then_some(&mut acc.stack),
             );
-        };
-        for (buf, times) in held.iter_mut().filter_map(Option::take) {
-            hand_up(buf, times);
         }
-        if budget > 0 {
-            while work < budget {
-                let mut st = self.hold(dev);
-                let r = self.rx_one(&mut st, napi, timed, &mut log);
-                drop(st);
-                if let Some(what) = log.take() {
-                    dev.log(false, what);
-                }
-                match r {
-                    RxOne::Empty | RxOne::Reset => break,
-                    RxOne::Skipped => {}
-                    RxOne::Frame(buf, times) => hand_up(buf, times),
-                }
-                work += 1;
-            }
-            napi.flush();
-            // napi_complete_done flushes GRO and hands up what it batched: the stack does
-            // most of its work for this poll's frames here, so the poll event counts it as
-            // stack, not driver.
-            let t = if poll_timed { self.probe.now() } else { 0 };
-            let done = work < budget && napi.complete_done(work);
-            if t != 0 {
-                stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
-            }
-            if done {
-                self.hold(dev).chip.irq_unmask();
-            }
-        }
-        if t_poll != 0 {
-            self.probe.poll(&PollReport {
-                rx: work as u32,
-                tx: tx_done,
-                budget: budget as u32,
-                cycles: self.probe.now().wrapping_sub(t_poll),
-                stack,
-                rx_len: last_len[0],
-                tx_len: last_len[1],
-            });
-        }
-        work
+        self.hold_bh_off(dev)
     }
 
     /// Takes one frame off the ring (one lock hold, the caller's): header check, buffer, copy,
@@ -946,6 +1064,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             napi.xdp_tx_done(tx, sent);
         }
     }
+}
+
+/// What a poll has done so far (its return value and its report).
+#[derive(Default)]
+struct PollAcc {
+    /// Receive work (frames taken off the ring).
+    work: usize,
+    /// Transmit completions reaped.
+    tx: u32,
+    /// Cycles spent in the stack (GRO and up) during this poll, when the poll is timed.
+    stack: u64,
+    /// The length of the last frame received and transmitted (the poll's report).
+    last_len: [u32; 2],
 }
 
 /// Stage timestamps of one received frame (`t_pick` 0: not timed).

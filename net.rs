@@ -45,8 +45,18 @@ impl<'b> ChipLock for ChipLockBox<'b> {
     }
 
     #[inline]
+    fn lock_bh_off(&self) -> Self::Guard<'_> {
+        netdev::lock_bh_off(self.lock.as_ref().get_ref())
+    }
+
+    #[inline]
     fn try_lock(&self) -> Option<Self::Guard<'_>> {
         self.lock.as_ref().get_ref().try_lock()
+    }
+
+    #[inline]
+    fn try_lock_irq(&self) -> Option<Self::Guard<'_>> {
+        netdev::try_lock_irq_off(self.lock.as_ref().get_ref())
     }
 
     fn mask_line(&self) {
@@ -246,7 +256,7 @@ pub(crate) struct Ne2kNet<'b> {
 
 /// `ethtool -S`: every counter's name and where its value comes from, in one table.
 type StatFn = fn(&Ne2kNet<'_>, &ChipState<PortBus<'_>>) -> u64;
-const ETHTOOL_STATS: [(&CStr, StatFn); 25] = [
+const ETHTOOL_STATS: [(&CStr, StatFn); 24] = [
     (c"rx_bad_headers", |_, st| st.stats().rx_bad_headers),
     (c"rx_ring_resets", |_, st| st.stats().rx_ring_resets),
     (c"rx_overruns", |_, st| st.stats().rx_overruns),
@@ -258,7 +268,6 @@ const ETHTOOL_STATS: [(&CStr, StatFn); 25] = [
     (c"tx_timeouts", |_, st| st.stats().tx_timeouts),
     (c"tx_padded", |_, st| st.stats().tx_padded),
     (c"rdc_timeouts", |_, st| st.stats().rdc_timeouts),
-    (c"port_accesses", |_, st| st.stats().port_accesses),
     (c"irqs", |_, st| st.irqs),
     (c"napi_polls", |_, st| st.polls),
     (c"irq_deferrals", |net, _| net.dp.irq_deferrals()),

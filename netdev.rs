@@ -92,6 +92,43 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
     }
 }
 
+/// Takes `lock` plainly (`spin_lock`), where bottom halves or interrupts are already off: a
+/// softirq (the NAPI poll, the TX watchdog, another device's poll calling `ndo_xdp_xmit`),
+/// `ndo_start_xmit` (the core calls it with BHs off), netpoll (interrupts off). There the
+/// backend's `spin_lock_bh` would only nest a `local_bh_disable`, and its release would look
+/// for pending softirqs for nothing. Called with bottom halves on, a softirq on this CPU
+/// could spin on the lock under its holder: a deadlock, which is why the datapath calls it
+/// only from those contexts.
+#[inline(always)]
+pub fn lock_bh_off<T>(lock: &BhSpinLock<T>) -> BhSpinLockGuard<'_, T> {
+    // `Lock` is `#[repr(C)]` with its `Opaque<spinlock_t>` state as the first field.
+    let ptr = core::ptr::from_ref(lock)
+        .cast::<bindings::spinlock_t>()
+        .cast_mut();
+    // SAFETY: `ptr` is the lock's `spinlock_t`, initialised by `Lock::new` (the `Lock` exists),
+    // and interior-mutable (`Opaque`), so the C side may write it through a shared reference.
+    unsafe { bindings::spin_lock(ptr) };
+    // SAFETY: the lock was just acquired; `false` records that bottom halves were not turned
+    // off by it, so the guard's release is a plain `spin_unlock` (`BhSpinLockBackend::unlock`).
+    unsafe { kernel::sync::lock::Guard::new(lock, false) }
+}
+
+/// Tries `lock` plainly (`spin_trylock`) where interrupts are off: the hard IRQ handler. Never
+/// spins.
+#[inline(always)]
+pub fn try_lock_irq_off<T>(lock: &BhSpinLock<T>) -> Option<BhSpinLockGuard<'_, T>> {
+    // As in `lock_bh_off`: the lock's `spinlock_t` is its first field.
+    let ptr = core::ptr::from_ref(lock)
+        .cast::<bindings::spinlock_t>()
+        .cast_mut();
+    // SAFETY: `ptr` is the lock's initialised, interior-mutable `spinlock_t` (see `lock_bh_off`).
+    if unsafe { bindings::spin_trylock(ptr) } == 0 {
+        return None;
+    }
+    // SAFETY: the lock was just acquired, plainly (`false`: a plain `spin_unlock` releases it).
+    Some(unsafe { kernel::sync::lock::Guard::new(lock, false) })
+}
+
 /// The device's interrupt line, masked from its own hard IRQ handler and unmasked from the
 /// lock holder's release (see `Datapath::irq`).
 ///

@@ -40,7 +40,8 @@ impl PortBus<'_> {
     #[inline(always)]
     fn port(&self, reg: u8) -> u16 {
         debug_assert!(u64::from(reg) < super::regs::NE_IO_EXTENT);
-        self.base + u16::from(reg)
+        // No overflow: by the type invariant the whole window is a range of ports.
+        self.base.wrapping_add(u16::from(reg))
     }
 }
 

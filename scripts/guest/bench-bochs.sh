@@ -48,23 +48,17 @@ tsc_now() { # -> the TSC at a trace_marker write (trace clock x86-tsc)
 }
 
 port_window() { # round label
-    local tx0 rx0 t0 t1 pk own0 own1
+    local tx0 rx0 t0 t1 pk
     echo >$TR/trace
     tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
-    own0=$(ethtool -S "$IFC" 2>/dev/null | awk '$1 == "port_accesses:" {print $2}')
     t0=$(tsc_now "$1-$2-start")
     ping -q -c "$PORT_PINGS" -i 0.01 -s 56 "$PEER_IP" >/dev/null 2>&1
     ping -q -c "$PORT_PINGS" -i 0.01 -s 1400 "$PEER_IP" >/dev/null 2>&1
     t1=$(tsc_now "$1-$2-end")
-    own1=$(ethtool -S "$IFC" 2>/dev/null | awk '$1 == "port_accesses:" {print $2}')
     pk=$(( $(stat "$IFC" tx_packets) - tx0 + $(stat "$IFC" rx_packets) - rx0 ))
     echo 0 >$TR/tracing_on; echo local >$TR/trace_clock
     echo "$1 $2 $t0 $t1 $pk" >>"$OUT/port-windows.txt"
     printf '  %-10s window %s..%s, %s packets\n' "$2" "$t0" "$t1" "$pk"
-    if [ -n "$own0" ] && [ -n "$own1" ] && [ "$pk" -gt 0 ]; then
-        rec "$1" "$2" bochs_port_accesses_per_pkt_own_counter \
-            "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
-    fi
 }
 
 arm() { # driver label round

@@ -267,19 +267,15 @@ PY
 
 # ---- port accesses per packet, counted by QEMU (the same counter for every driver) ----
 port_accesses() { # driver round [label]
-    local l=${3:-$1} tx0 rx0 n pk own0 own1
+    local l=${3:-$1} tx0 rx0 n pk
     tx0=$(stat "$IFC" tx_packets); rx0=$(stat "$IFC" rx_packets)
-    [ "$1" = ne2k_rs ] && own0=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
     labctl trace-start >/dev/null
     timeout 60 ping -q -c 100 -i 0.01 -s 56 "$PEER_IP" >/dev/null 2>&1
     timeout 60 ping -q -c 100 -i 0.01 -s 1400 "$PEER_IP" >/dev/null 2>&1
     n=$(labctl trace-stop | awk '$1 == "accesses" {print $2}')
-    [ "$1" = ne2k_rs ] && own1=$(ethtool -S "$IFC" | awk '$1 == "port_accesses:" {print $2}')
     pk=$(( $(stat "$IFC" tx_packets) - tx0 + $(stat "$IFC" rx_packets) - rx0 ))
     if [ -n "$n" ] && [ "$pk" -gt 0 ]; then
         rec "$2" "$l" port_accesses_per_pkt "$(awk -v n="$n" -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
-        [ "$1" = ne2k_rs ] && rec "$2" "$l" port_accesses_per_pkt_own_counter \
-            "$(awk -v n=$((own1 - own0)) -v p="$pk" 'BEGIN {printf "%.1f", n / p}')"
     fi
 }
 

@@ -2,7 +2,7 @@
 # The hard IRQ masks the line and leaves without trying the lock again: a holder that let go
 # just before the flag was raised never unmasks it (a lost interrupt, the line masked for good).
 s=open('datapath.rs').read()
-a='''                match self.lock.try_lock() {
+a='''                match self.lock.try_lock_irq() {
                     // The holder's release takes it (and records the interrupt's event).
                     None => return true,
                     // Released in between: the flag is ours to clear (`Held` does it).

@@ -3,11 +3,13 @@
 # still asserted, being delivered again. Bochs' I/O APIC does not deliver a level that stayed
 # asserted through the handler's mask: the card is never serviced again (no RX, TX stuck).
 s=open('datapath.rs').read()
-a=s[s.index("            // Never spin (this may be the hard IRQ"):s.index("            guard = Some(st);\n        }\n    }\n}")]
-s=s.replace(a,'''            if dp.irq_deferred.swap(false, Ordering::SeqCst) {
-                dp.lock.unmask_line();
-            }
-            return;
+a=s[s.index("    fn take_deferred(&self, dev: &dyn NetIf) {\n"):s.index("/// The net_device side of the datapath")]
+s=s.replace(a,'''    fn take_deferred(&self, _dev: &dyn NetIf) {
+        if self.irq_deferred.swap(false, Ordering::SeqCst) {
+            self.lock.unmask_line();
+        }
+    }
+}
+
 ''')
-s=s.replace("            guard = Some(st);\n        }\n    }\n}","            #[allow(unreachable_code)]\n            {\n                guard = None;\n            }\n        }\n    }\n}",1)
 open('datapath.rs','w').write(s)

@@ -4,13 +4,13 @@
 # frames included, which the stack never sent: dql sees more completed than queued (the kernel's
 # dql_completed BUGs on that).
 s=open('datapath.rs').read()
-a="""                if done.queued {
-                    q_pkts += 1;
-                    q_bytes += done.bytes;
-                }
+a="""            if d.queued {
+                q_pkts += 1;
+                q_bytes += d.bytes;
+            }
 """
 assert a in s
-s=s.replace(a, """                q_pkts += 1;
-                q_bytes += done.bytes;
+s=s.replace(a, """            q_pkts += 1;
+            q_bytes += d.bytes;
 """)
 open('datapath.rs','w').write(s)

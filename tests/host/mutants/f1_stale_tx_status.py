@@ -16,15 +16,15 @@ assert a in s; s=s.replace(a,'''            t_rx_irq: 0,
             rx_seq: 0,
             pending: 0,
         }''',1)
-a='''        st.irqs += 1;'''
-assert a in s; s=s.replace(a,'''        st.irqs += 1;
+a='''        st.irqs = st.irqs.wrapping_add(1);'''
+assert a in s; s=s.replace(a,'''        st.irqs = st.irqs.wrapping_add(1);
         st.pending |= status;''',1)
-a='''            while let Some(done) = st.chip.tx_reap() {'''
-assert a in s; s=s.replace(a,'''            let stale = core::mem::take(&mut st.pending);
-            if stale & (isr::PTX | isr::TXE) != 0 {
-                if st.chip.tx_complete_old(stale) { tx_done += 1; }
-            }
-            while let Some(done) = st.chip.tx_reap() {''',1)
+a='''        let mut done = if status != 0 {'''
+assert a in s; s=s.replace(a,'''        let stale = core::mem::take(&mut st.pending);
+        if stale & (isr::PTX | isr::TXE) != 0 {
+            if st.chip.tx_complete_old(stale) { acc.tx += 1; }
+        }
+        let mut done = if status != 0 {''',1)
 open('datapath.rs','w').write(s)
 d=open('dp8390.rs').read()
 # 69c1c75's tx_complete(status): completes whatever slot is on the wire, if any.

@@ -14,8 +14,10 @@ assert a in s; s=s.replace(a,'''        dev.stop_queue();
         dev.tx_reset();
         drop(st);
         dev.napi_disable();''')
-a='''            if !st.chip.running() {'''
-assert a in s; s=s.replace(a,'''            if false {''')
+a='''        st.polls = st.polls.wrapping_add(1);
+        if !st.chip.running() {'''
+assert a in s; s=s.replace(a,'''        st.polls = st.polls.wrapping_add(1);
+        if false {''')
 a='''        if !st.chip.running() {
             return RxOne::Empty;
         }'''
