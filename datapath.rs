@@ -161,7 +161,7 @@ pub trait ChipLock {
 /// The chip lock, held. Dropping it releases the lock; if the hard IRQ met this holder
 /// meanwhile (it masked the line and left), the releaser then takes that interrupt itself and
 /// unmasks the line (see [`Datapath::irq`]). The release is inline: a fence and a flag test;
-/// taking a deferred interrupt is out of line ([`Datapath::take_deferred`]).
+/// taking a deferred interrupt is out of line (`Datapath::take_deferred`).
 pub struct Held<'a, L: ChipLock, P: Probe> {
     guard: Option<L::Guard<'a>>,
     dp: &'a Datapath<L, P>,
@@ -181,9 +181,17 @@ impl<L: ChipLock, P: Probe> DerefMut for Held<'_, L, P> {
     }
 }
 
-impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
+impl<L: ChipLock, P: Probe> Held<'_, L, P> {
+    /// Releases the lock now: what dropping the hold does, written out where it is called
+    /// (the compiler's drop glue for `Held` is a function call of its own).
     #[inline(always)]
-    fn drop(&mut self) {
+    pub fn release(mut self) {
+        self.unlock();
+        core::mem::forget(self);
+    }
+
+    #[inline(always)]
+    fn unlock(&mut self) {
         drop(self.guard.take());
         // A full barrier after the release: either the handler's retry (after it raised the
         // flag) finds the lock free, or we see the flag (store buffering, both sides fenced).
@@ -193,6 +201,13 @@ impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
         if self.dp.irq_deferred.load(Ordering::Relaxed) {
             self.dp.take_deferred(self.dev);
         }
+    }
+}
+
+impl<L: ChipLock, P: Probe> Drop for Held<'_, L, P> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.unlock();
     }
 }
 
@@ -292,9 +307,11 @@ pub enum Log {
 
 /// A receive buffer the stack gave us (an skb of the frame's length).
 pub trait RxBuf {
-    /// The frame's bytes, to fill. They may be uninitialised (an skb's fresh data area: no
-    /// memset before the copy); the datapath writes every one of them, and nothing but
-    /// initialised bytes, before it hands the buffer up.
+    /// The frame's bytes, to fill, and the buffer's room after them if it has any (the
+    /// kernel's have `netdev::RX_SLACK` bytes, so that the copy by 32-bit words writes the
+    /// last one whole). They may be uninitialised (an skb's fresh data area: no memset before
+    /// the copy); the datapath writes every byte of the frame, and nothing but initialised
+    /// bytes, before it hands the buffer up. What it writes past the frame is not the frame's.
     fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>];
 }
 
@@ -465,6 +482,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
 
     /// The interrupt, under the lock: the chip's sources masked (the poll unmasks them) and
     /// the receive NIC stage's start noted. `None`: not the card's, or the chip is stopped.
+    #[inline(always)]
     fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<u8> {
         let status = st.chip.irq_take()?;
         st.irqs = st.irqs.wrapping_add(1);
@@ -596,27 +614,27 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
         let t_enter = self.probe.time_tx().then(|| self.probe.now());
-        let mut st = self.hold_bh_off(dev);
-        let Some(frame) = frame else {
-            st.chip.stats.tx_dropped = st.chip.stats.tx_dropped.wrapping_add(1);
-            return Xmit::Dropped;
+        let mut held = self.hold_bh_off(dev);
+        let st = &mut *held;
+        let r = match frame {
+            Some(frame) if st.chip.running() => {
+                match self.xmit_quiet(st, dev, frame, t_enter, true) {
+                    Ok(()) => Xmit::Queued,
+                    Err(XmitError::Full) => {
+                        dev.stop_queue();
+                        Xmit::Busy
+                    }
+                    Err(XmitError::BadLength) => Xmit::Dropped,
+                }
+            }
+            // No linear data, or the device is not running.
+            _ => {
+                st.chip.stats.tx_dropped = st.chip.stats.tx_dropped.wrapping_add(1);
+                Xmit::Dropped
+            }
         };
-        if !st.chip.running() {
-            st.chip.stats.tx_dropped = st.chip.stats.tx_dropped.wrapping_add(1);
-            return Xmit::Dropped;
-        }
-        match st.chip.xmit_timed(frame, t_enter) {
-            Ok(bytes) => {
-                dev.tx_sent(bytes);
-                self.loaded(&mut st, dev);
-                Xmit::Queued
-            }
-            Err(XmitError::Full) => {
-                dev.stop_queue();
-                Xmit::Busy
-            }
-            Err(XmitError::BadLength) => Xmit::Dropped,
-        }
+        held.release();
+        r
     }
 
     /// Sends a frame that did not come through the stack's queue: an XDP program's `XDP_TX`,
@@ -626,30 +644,67 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// whether the frame was loaded.
     pub fn xdp_xmit(&self, dev: &impl NetIf, frame: &[u8]) -> bool {
         let mut st = self.hold_bh_off(dev);
-        if !st.chip.running() {
-            return false;
-        }
-        if st.chip.xmit_xdp(frame).is_err() {
-            return false;
-        }
-        self.loaded(&mut st, dev);
-        true
+        st.chip.running() && self.xmit_quiet(&mut st, dev, frame, None, false).is_ok()
     }
 
     /// After a frame went into a TX slot: a completion that is already there is taken now,
     /// without an interrupt; a full card stops the stack's queue (under the lock: a completion
     /// cannot wake the queue before it is stopped) until a completion frees a slot.
-    fn loaded(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) {
-        if let Some(done) = st.chip.tx_reap() {
+    #[inline]
+    fn loaded(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> u8 {
+        // A frame is on the wire now (this one, or the one it waits for): one ISR read.
+        let isr = st.chip.isr();
+        if let Some(done) = st.chip.tx_reap_isr(isr) {
             if done.queued {
                 dev.tx_completed(1, done.bytes);
             }
-            if let Some(stages) = done.stages {
-                self.probe.tx(&stages);
+            if done.timed {
+                self.probe.tx(&st.chip.tx_stages());
             }
         }
         if st.chip.tx_free() == 0 {
             dev.stop_queue();
+        }
+        isr
+    }
+
+    /// Loads `frame` (the stack's, timed from `t_enter`, or XDP's) into a free TX slot with the
+    /// chip's interrupts masked ([`Dp8390::xmit_mask`]); an interrupt cause that came meanwhile
+    /// is taken here, the chip left masked for the poll this schedules, instead of raising the
+    /// line under the lock. Needs the chip running.
+    #[inline(always)]
+    fn xmit_quiet(
+        &self,
+        st: &mut ChipState<L::Bus>,
+        dev: &impl NetIf,
+        frame: &[u8],
+        t_enter: Option<u64>,
+        queued: bool,
+    ) -> Result<(), XmitError> {
+        let quiet = st.chip.xmit_mask();
+        let r = if queued {
+            st.chip.xmit_timed(frame, t_enter)
+        } else {
+            st.chip.xmit_xdp(frame)
+        };
+        match r {
+            Ok(bytes) => {
+                if queued {
+                    dev.tx_sent(bytes);
+                }
+                let isr = self.loaded(st, dev);
+                if quiet && st.chip.xmit_unmask(isr) {
+                    // Under the lock, as the deferred take does: the masked chip has its poll.
+                    dev.napi_schedule();
+                }
+                Ok(())
+            }
+            Err(e) => {
+                if quiet {
+                    st.chip.irq_unmask();
+                }
+                Err(e)
+            }
         }
     }
 
@@ -750,7 +805,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let Some(status) = Self::take(&mut st, t0) else {
             return false;
         };
-        drop(st);
+        st.release();
         dev.napi_schedule();
         if timed {
             self.probe.irq(status, self.probe.now().wrapping_sub(t0));
@@ -780,7 +835,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         st.polls = st.polls.wrapping_add(1);
         if !st.chip.running() {
             // Stopped (unbind, or a poll that was due when the chip was quiesced).
-            drop(held);
+            held.release();
             if budget > 0 {
                 napi.complete_done(0);
             }
@@ -805,7 +860,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 status = 0;
                 if !held.chip.running() {
                     // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
-                    drop(held);
+                    held.release();
                     return self.poll_end(napi, budget, acc, t_poll, true);
                 }
             }
@@ -825,8 +880,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 q_pkts += 1;
                 q_bytes += d.bytes;
             }
-            if let Some(stages) = d.stages {
-                self.probe.tx(&stages);
+            if d.timed {
+                self.probe.tx(&st.chip.tx_stages());
             }
             // The other slot, if it was started now (QEMU's card completes it at once).
             done = st.chip.tx_reap();
@@ -838,29 +893,32 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             dev.wake_queue();
         }
         if budget == 0 {
-            drop(held);
+            held.release();
             return self.poll_end(napi, 0, acc, t_poll, false);
         }
         // The receive drain: `held` is the hold the next frame is taken in.
         let mut held = Some(held);
         let mut unmasked = false;
+        let mut times = RxTimes::default();
         while acc.work < budget {
             let st = held.get_or_insert_with(|| self.hold_bh_off(dev));
-            match self.rx_one(st, napi, timed, &mut log) {
+            match self.rx_one(st, napi, timed, &mut times, &mut log) {
                 RxOne::Empty | RxOne::Reset => {
                     st.chip.irq_unmask();
                     unmasked = true;
                     break;
                 }
                 RxOne::Skipped => acc.work += 1,
-                RxOne::Frame(buf, times) => {
+                RxOne::Frame(buf) => {
                     acc.work += 1;
                     // The ring's last frame (for now): unmask in this same hold.
                     if acc.work < budget && !st.chip.rx_pending() {
                         st.chip.irq_unmask();
                         unmasked = true;
                     }
-                    held = None;
+                    if let Some(h) = held.take() {
+                        h.release();
+                    }
                     if let Some(what) = log.take() {
                         dev.log(false, what);
                     }
@@ -869,7 +927,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                         dev,
                         napi,
                         buf,
-                        times,
+                        &times,
                         t_ref,
                         poll_timed.then_some(&mut acc.stack),
                     );
@@ -879,7 +937,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
             }
         }
-        drop(held);
+        if let Some(h) = held {
+            h.release();
+        }
         if let Some(what) = log.take() {
             dev.log(false, what);
         }
@@ -946,10 +1006,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let st = &mut *held;
         let resend = st.chip.rx_overrun_begin();
         for slot in frames.iter_mut().take(budget.min(OVERRUN_RX_MAX)) {
-            match self.rx_one(st, napi, timed, &mut log) {
+            let mut times = RxTimes::default();
+            match self.rx_one(st, napi, timed, &mut times, &mut log) {
                 RxOne::Empty | RxOne::Reset => break,
                 RxOne::Skipped => {}
-                RxOne::Frame(buf, times) => *slot = Some((buf, times)),
+                RxOne::Frame(buf) => *slot = Some((buf, times)),
             }
             acc.work += 1;
         }
@@ -964,7 +1025,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 dev,
                 napi,
                 buf,
-                times,
+                &times,
                 t_ref,
                 poll_timed.then_some(&mut acc.stack),
             );
@@ -973,12 +1034,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     }
 
     /// Takes one frame off the ring (one lock hold, the caller's): header check, buffer, copy,
-    /// boundary update.
+    /// boundary update. A frame's length goes to `times`, and, if `timed`, its stage
+    /// timestamps (else they are left as they are: zero for the poll's untimed frames).
+    #[inline(always)]
     fn rx_one<N: Napi>(
         &self,
         st: &mut ChipState<L::Bus>,
         napi: &N,
         timed: bool,
+        times: &mut RxTimes,
         log: &mut Option<Log>,
     ) -> RxOne<N::Buf> {
         // The chip may have been stopped since the poll began (unbind quiesces it while a
@@ -1007,31 +1071,39 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                     return RxOne::Skipped;
                 };
                 let t_b0 = stamp();
-                slot.deliver(buf.bytes_mut());
+                if !slot.deliver(buf.bytes_mut()) {
+                    // Refused (a buffer shorter than the frame): counted as an error, and
+                    // the unwritten buffer never goes up.
+                    return RxOne::Skipped;
+                }
                 let t_b1 = stamp();
-                st.rx_seq = st.rx_seq.wrapping_add(1);
-                let times = RxTimes {
-                    seq: st.rx_seq,
-                    len: f.len as u32,
-                    page: u32::from(f.page),
-                    t_pick,
-                    dma: t_hdr
-                        .wrapping_sub(t_pick)
-                        .wrapping_add(t_b1.wrapping_sub(t_b0)),
-                };
-                RxOne::Frame(buf, times)
+                times.len = f.len as u32;
+                if timed {
+                    st.rx_seq = st.rx_seq.wrapping_add(1);
+                    *times = RxTimes {
+                        seq: st.rx_seq,
+                        len: f.len as u32,
+                        page: u32::from(f.page),
+                        t_pick,
+                        dma: t_hdr
+                            .wrapping_sub(t_pick)
+                            .wrapping_add(t_b1.wrapping_sub(t_b0)),
+                    };
+                }
+                RxOne::Frame(buf)
             }
         }
     }
 
     /// Hands a received frame to the stack, with its stage event; sends what an XDP program
     /// bounced. `stack`: the timed poll's stack cycles, which the delivery adds to.
+    #[inline(always)]
     fn hand_up<D: NetIf, N: Napi>(
         &self,
         dev: &D,
         napi: &N,
         buf: N::Buf,
-        t: RxTimes,
+        t: &RxTimes,
         t_ref: u64,
         stack: Option<&mut u64>,
     ) {
@@ -1097,5 +1169,6 @@ enum RxOne<T> {
     Reset,
     /// A frame was taken off but not delivered: a receive error, or no buffer.
     Skipped,
-    Frame(T, RxTimes),
+    /// A frame, in its buffer (its length and stage timestamps in the caller's `RxTimes`).
+    Frame(T),
 }

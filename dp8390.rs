@@ -386,18 +386,21 @@ impl<B: RegisterBus> RxSlot<'_, B> {
         self.frame
     }
 
-    /// Copies the frame (`dst` must be `frame().len` bytes; it may be uninitialised, and every
-    /// byte of it is written when this returns true) and counts it received. Only for a frame
-    /// that is [`RxFrame::ok`]; anything else is dropped and counted as an error.
+    /// Copies the frame into `dst` and counts it received. `dst` is at least `frame().len`
+    /// bytes: the frame's, and after them the buffer's slack if it has any (a receive buffer
+    /// with up to 3 bytes of room past the frame takes its last 32-bit word whole, with no
+    /// bounce buffer). It may be uninitialised; every byte of the frame is written when this
+    /// returns true (and perhaps some of the slack). Only for a frame that is
+    /// [`RxFrame::ok`]; anything else is dropped and counted as an error.
     #[inline]
     pub fn deliver(self, dst: &mut [MaybeUninit<u8>]) -> bool {
         let f = self.frame;
-        if !f.ok() || dst.len() != f.len {
+        if !f.ok() || dst.len() < f.len {
             self.drop_frame();
             return false;
         }
         self.chip.rx_read(&f, dst);
-        self.chip.rx_account(&f, true);
+        self.chip.rx_account_ok(&f);
         self.chip.rx_advance(&f);
         true
     }
@@ -427,8 +430,9 @@ pub struct TxDone {
     /// The frame came from the stack's queue (byte queue limits counted it when it was sent);
     /// false for an XDP frame ([`Dp8390::xmit_xdp`]).
     pub queued: bool,
-    /// The frame's stages, if it was timed.
-    pub stages: Option<TxStages>,
+    /// The frame was timed: its stages are [`Dp8390::tx_stages`] until the next timed
+    /// completion.
+    pub timed: bool,
 }
 
 /// The chip, as the driver sees it through a register bus.
@@ -486,6 +490,8 @@ struct TxState {
     times: [TxTimes; TX_SLOTS],
     /// Sequence number of the next timed frame.
     seq: u32,
+    /// The stages of the last timed frame completed ([`Dp8390::tx_stages`]).
+    stages: TxStages,
 }
 
 /// Stage timestamps of one frame in a TX slot (cycles from [`RegisterBus::cycles`]).
@@ -1016,6 +1022,41 @@ impl<B: RegisterBus> Dp8390<B> {
         status
     }
 
+    /// Masks the chip's interrupts for a transmit under the lock, as lib8390's `ei_start_xmit`
+    /// writes IMR 0 around its copy: a cause that came meanwhile would raise the line while the
+    /// lock is held, and the hard IRQ would have to defer it (mask the line, the release take
+    /// it). Returns whether it masked: not if a poll already has the chip masked, or the chip
+    /// is stopped. End it with [`Self::xmit_unmask`] (or [`Self::irq_unmask`]).
+    #[inline]
+    pub fn xmit_mask(&mut self) -> bool {
+        if !self.running || self.masked {
+            return false;
+        }
+        self.wr(regs::P0_IMR, 0);
+        self.masked = true;
+        true
+    }
+
+    /// Ends [`Self::xmit_mask`], given `isr`, the status the transmit read (before it acked
+    /// its transmit bits): if an unmasked cause other than a transmit completion (which the
+    /// transmit took) is pending, the chip stays masked as [`Self::irq_take`] leaves it and
+    /// the caller schedules the poll: true, the transmit took the interrupt. Else the mask is
+    /// restored (with any change the transmit made to it).
+    #[inline]
+    pub fn xmit_unmask(&mut self, isr: u8) -> bool {
+        if isr & self.imr & !(isr::PTX | isr::TXE) != 0 {
+            return true;
+        }
+        self.irq_unmask();
+        false
+    }
+
+    /// The interrupt status register (a read; nothing acked).
+    #[inline]
+    pub fn isr(&mut self) -> u8 {
+        self.rd(regs::P0_ISR)
+    }
+
     /// Unmasks the chip's interrupts (end of a poll). A cause that is still pending raises the
     /// (level-triggered) line again at once.
     #[inline]
@@ -1063,6 +1104,11 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline]
     pub fn tx_reap_isr(&mut self, isr: u8) -> Option<TxDone> {
         let slot = self.tx.on_wire?;
+        self.tx_reap_slot(slot, isr)
+    }
+
+    /// [`Self::tx_reap_isr`] with a frame on the wire, in `slot`.
+    fn tx_reap_slot(&mut self, slot: usize, isr: u8) -> Option<TxDone> {
         let status = isr & (isr::PTX | isr::TXE);
         if status == 0 {
             self.set_imr(self.imr | isr::PTX | isr::TXE);
@@ -1258,21 +1304,24 @@ impl<B: RegisterBus> Dp8390<B> {
         if self.tx.len[other] != 0 {
             self.trigger_send(other);
         }
-        let stages = if timed {
-            Some(self.tx_stages(slot, len, t_seen))
-        } else {
-            None
-        };
+        if timed {
+            self.tx.stages = self.tx_stages_done(slot, len, t_seen);
+        }
         TxDone {
             bytes: len as u32,
             queued: self.tx.queued[slot],
-            stages,
+            timed,
         }
+    }
+
+    /// The stages of the last timed frame whose completion was taken ([`TxDone::timed`]).
+    pub fn tx_stages(&self) -> TxStages {
+        self.tx.stages
     }
 
     /// The stages of the timed frame whose completion was seen at `t_seen` and is now done.
     #[inline(never)]
-    fn tx_stages(&mut self, slot: usize, len: usize, t_seen: u64) -> TxStages {
+    fn tx_stages_done(&mut self, slot: usize, len: usize, t_seen: u64) -> TxStages {
         self.tx.times[slot].timed = false;
         let times = self.tx.times[slot];
         // Stage boundary: completion work done.
@@ -1338,7 +1387,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// CURR (three port accesses: a page switch and back) is read only when the last CURR seen
     /// says nothing more is there, so a batch costs one CURR read, as ei_receive's does per
     /// frame. The rule that makes that enough: every ack of the receive causes is followed by
-    /// a CURR read before the ring is called empty ([`Self::isr_take`] and [`Self::rx_ack`]
+    /// a CURR read before the ring is called empty ([`Self::isr_take`] and `rx_ack`
     /// forget the CURR seen), so a frame the chip stores after that read leaves PRX set:
     /// [`Self::rx_pending`] and the next call here see it, and if nobody looks, the poll's
     /// unmask raises the (level-triggered) line again.
@@ -1463,17 +1512,22 @@ impl<B: RegisterBus> Dp8390<B> {
     /// wrap at the stop page.
     #[inline]
     fn rx_read(&mut self, f: &RxFrame, dst: &mut [MaybeUninit<u8>]) {
-        debug_assert_eq!(dst.len(), f.len);
+        debug_assert!(dst.len() >= f.len);
         let r = self.ring;
         let start = (usize::from(f.page) << 8) + 4;
         let end = usize::from(r.stop) << 8;
-        let len = dst.len().min(f.len);
+        let len = f.len;
         let w = self.io_width();
         let whole = len.div_ceil(w) * w;
         match self.rx.dma {
             // The header's read is at the body and its count covers it: continue it.
             Some((at, left)) if usize::from(at) == start && whole <= left => {
-                self.data_in_any(&mut dst[..len]);
+                if let Some(room) = dst.get_mut(..whole) {
+                    // The buffer has room for the last word: straight in.
+                    self.data_in(room);
+                } else {
+                    self.data_in_any(&mut dst[..len]);
+                }
                 self.rx.dma = Some((at, left - whole));
                 self.rx_dma_close();
                 return;
@@ -1486,6 +1540,16 @@ impl<B: RegisterBus> Dp8390<B> {
             self.block_input(u16::from(r.rx_start) << 8, &mut dst[first..len]);
         } else {
             self.block_input(start as u16, &mut dst[..len]);
+        }
+    }
+
+    /// Counts a good frame ([`RxFrame::ok`]) as received, after `rx_read`.
+    #[inline]
+    fn rx_account_ok(&mut self, f: &RxFrame) {
+        count(&mut self.stats.rx_packets, 1);
+        count(&mut self.stats.rx_bytes, f.len as u64);
+        if f.status & rsr::PHY != 0 {
+            count(&mut self.stats.multicast, 1);
         }
     }
 

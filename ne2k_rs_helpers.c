@@ -42,12 +42,10 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 
 /* ---- net_device ---- */
 
-struct ne2k_rs_priv {
-	const void *drv;		/* the Rust driver state (an Arc's data) */
-	struct napi_struct napi;
-	struct bpf_prog *xdp_prog;	/* the attached XDP program (RTNL writes, NAPI reads) */
-	struct xdp_rxq_info xdp_rxq;	/* the one receive queue, registered while up */
-};
+/* The Rust side reads the driver state pointer itself, at NE2K_RS_PRIV_OFFSET of the
+ * net_device (netdev.rs, Tables::with): what netdev_priv() computes, and drv comes first. */
+static_assert(offsetof(struct ne2k_rs_priv, drv) == 0);
+static_assert(NE2K_RS_PRIV_OFFSET == ALIGN(sizeof(struct net_device), NETDEV_ALIGN));
 
 static struct ne2k_rs_priv *priv_of(const struct net_device *dev)
 {
@@ -83,11 +81,6 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 	netif_napi_add_weight(dev, &p->napi, poll, weight);
 }
 
-const void *ne2k_rs_drv(const struct net_device *dev)
-{
-	return priv_of(dev)->drv;
-}
-
 /* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
 {
@@ -97,11 +90,6 @@ const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
 void ne2k_rs_napi_del(struct net_device *dev)
 {
 	netif_napi_del(&priv_of(dev)->napi);
-}
-
-struct net_device *ne2k_rs_napi_dev(struct napi_struct *napi)
-{
-	return napi->dev;
 }
 
 void ne2k_rs_napi_enable(struct net_device *dev)

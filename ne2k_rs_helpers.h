@@ -31,10 +31,23 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
 			  const struct netdev_stat_ops *stat_ops, const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
 			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features);
-const void *ne2k_rs_drv(const struct net_device *dev);
+/* Our private area (netdev_priv). */
+struct ne2k_rs_priv {
+	const void *drv;		/* the Rust driver state (an Arc's data); first: see below */
+	struct napi_struct napi;
+	struct bpf_prog *xdp_prog;	/* the attached XDP program (RTNL writes, NAPI reads) */
+	struct xdp_rxq_info xdp_rxq;	/* the one receive queue, registered while up */
+};
+
+/* For the Rust side's hot paths, which find their state without a call: where netdev_priv()
+ * is (the private area's offset in a net_device; the driver state pointer is its first field),
+ * and where the napi_struct is in it (container_of from the NAPI poll's argument). */
+enum {
+	NE2K_RS_PRIV_OFFSET = ALIGN(sizeof(struct net_device), NETDEV_ALIGN),
+	NE2K_RS_NAPI_IN_PRIV = offsetof(struct ne2k_rs_priv, napi),
+};
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);
 void ne2k_rs_napi_del(struct net_device *dev);
-struct net_device *ne2k_rs_napi_dev(struct napi_struct *napi);
 void ne2k_rs_napi_enable(struct net_device *dev);
 void ne2k_rs_napi_disable(struct net_device *dev);
 void ne2k_rs_napi_schedule(struct net_device *dev);

@@ -127,6 +127,7 @@ impl kernel::fmt::Display for dp8390::ChipError {
 }
 
 impl datapath::RxBuf for netdev::RxSkb {
+    #[inline(always)]
     fn bytes_mut(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
         self.buf()
     }
@@ -140,6 +141,7 @@ pub enum RxFrame {
 }
 
 impl datapath::RxBuf for RxFrame {
+    #[inline(always)]
     fn bytes_mut(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
         match self {
             RxFrame::Skb(s) => s.buf(),
@@ -192,6 +194,7 @@ impl datapath::Napi for PollRx<'_> {
     type Buf = RxFrame;
     type Tx = netdev::XdpTxFrame;
 
+    #[inline(always)]
     fn alloc(&self, len: usize) -> Option<RxFrame> {
         if self.prog.is_some() {
             netdev::RxPage::alloc(len).map(RxFrame::Page)
@@ -200,6 +203,7 @@ impl datapath::Napi for PollRx<'_> {
         }
     }
 
+    #[inline(always)]
     fn deliver(&self, buf: RxFrame) -> Option<netdev::XdpTxFrame> {
         let page = match buf {
             RxFrame::Skb(skb) => {

@@ -304,12 +304,14 @@ impl NetDev {
         unsafe { sys::ne2k_rs_netif_queue_stopped(self.0) }
     }
     /// Byte queue limits: `bytes` more went to the card (`netdev_sent_queue`).
+    #[inline]
     pub fn sent_queue(&self, bytes: u32) {
         // SAFETY: `self.0` is live; the caller serialises it with the completions (the chip
         // lock).
         unsafe { sys::ne2k_rs_netdev_sent_queue(self.0, bytes) }
     }
     /// Byte queue limits: `pkts` frames of `bytes` left the card (`netdev_completed_queue`).
+    #[inline]
     pub fn completed_queue(&self, pkts: u32, bytes: u32) {
         // SAFETY: as `sent_queue`.
         unsafe { sys::ne2k_rs_netdev_completed_queue(self.0, pkts, bytes) }
@@ -341,6 +343,7 @@ impl NetDev {
         unsafe { sys::ne2k_rs_napi_disable(self.0) }
     }
     /// Schedules the device's NAPI poll (from the interrupt handler).
+    #[inline]
     pub fn napi_schedule(&self) {
         // SAFETY: as above; napi_schedule may be called from hard-IRQ context.
         unsafe { sys::ne2k_rs_napi_schedule(self.0) }
@@ -392,7 +395,16 @@ unsafe impl Send for SkBuff {}
 impl SkBuff {
     /// The frame as one linear byte slice (linearising a fragmented skb), or `None` if that
     /// needed memory that was not there.
+    #[inline]
     pub fn data(&mut self) -> Option<&[u8]> {
+        // SAFETY: we own the skb (type invariant); reading its fields races with nothing.
+        let (data_len, data, len) = unsafe { ((*self.0).data_len, (*self.0).data, (*self.0).len) };
+        if data_len == 0 {
+            // Linear already (skb_is_nonlinear() is false): what nearly every frame is.
+            // SAFETY: a linear skb's `len` bytes at `data` are its frame, valid until the skb
+            // is modified or freed, which the borrow of `self` prevents.
+            return Some(unsafe { core::slice::from_raw_parts(data, len as usize) });
+        }
         let mut len: c_uint = 0;
         // SAFETY: we own the skb; the returned pointer is valid for `len` bytes until the skb
         // is modified or freed, which the borrow of `self` prevents.
@@ -405,6 +417,7 @@ impl SkBuff {
     }
 
     /// Frees the skb as successfully transmitted.
+    #[inline]
     pub fn consume(self) {
         let raw = self.0;
         core::mem::forget(self);
@@ -428,12 +441,18 @@ impl Drop for SkBuff {
 /// for the duration of the call).
 pub struct Napi(*mut napi_struct);
 
+/// Bytes of room a receive buffer has after its frame ([`RxSkb::buf`], [`RxPage::buf`]): a
+/// copy by 32-bit words (`insl`) can write the frame's last word whole, with no bounce buffer
+/// and no byte-wise tail, as `ne2k_pci_block_input` does into its skb's tailroom.
+pub const RX_SLACK: usize = 3;
+
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
 ///
 /// # Invariants
 ///
 /// `skb` is owned; `data` points to `len` bytes of its linear data (`skb_put`: not cleared,
-/// so possibly uninitialised until filled), which nothing else references.
+/// so possibly uninitialised until filled) followed by at least [`RX_SLACK`] bytes of its
+/// tailroom, which nothing else references.
 pub struct RxSkb {
     skb: *mut sk_buff,
     data: *mut u8,
@@ -441,13 +460,15 @@ pub struct RxSkb {
 }
 
 impl RxSkb {
-    /// The frame's bytes, to fill (possibly uninitialised: the type says so, and only writes
-    /// can be made through it without `unsafe`).
+    /// The frame's bytes, to fill, and [`RX_SLACK`] bytes of tailroom after them (possibly
+    /// uninitialised: the type says so, and only writes can be made through it without
+    /// `unsafe`). What is written past the frame stays tailroom: `skb->len` is the frame's.
+    #[inline]
     pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
-        // SAFETY: by the type invariant `data` is valid and ours for `len` bytes (`MaybeUninit`
-        // asks nothing of their contents); the borrow of `self` keeps the skb alive and
-        // unshared.
-        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len) }
+        // SAFETY: by the type invariant `data` is valid and ours for `len + RX_SLACK` bytes
+        // (`MaybeUninit` asks nothing of their contents); the borrow of `self` keeps the skb
+        // alive and unshared.
+        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + RX_SLACK) }
     }
 }
 
@@ -461,22 +482,25 @@ impl Drop for RxSkb {
 impl Napi {
     /// Allocates a receive skb holding `len` bytes (napi_alloc_skb: IP-aligned, from the
     /// per-CPU NAPI cache, GFP_ATOMIC), or `None` if no memory was available.
+    #[inline]
     pub fn alloc_skb(&self, len: usize) -> Option<RxSkb> {
         // SAFETY: we are inside this NAPI's poll (type invariant).
-        let skb = unsafe { sys::ne2k_rs_napi_alloc_skb(self.0, len as c_uint) };
+        let skb = unsafe { sys::ne2k_rs_napi_alloc_skb(self.0, (len + RX_SLACK) as c_uint) };
         if skb.is_null() {
             return None;
         }
-        // SAFETY: a fresh skb of `len` bytes of tailroom; skb_put makes them the data. They
-        // are not cleared: the copy from the card writes every byte (`RxBuf`), and a memset
-        // first would cost a pass over the frame (in Bochs, where a cycle is an instruction,
-        // 1,514 of a full frame's ~3,100 driver cycles).
+        // SAFETY: a fresh skb of `len + RX_SLACK` bytes of tailroom; skb_put makes the first
+        // `len` the data. They are not cleared: the copy from the card writes every byte
+        // (`RxBuf`), and a memset first would cost a pass over the frame (in Bochs, where a
+        // cycle is an instruction, 1,514 of a full frame's ~3,100 driver cycles).
         let data = unsafe { sys::skb_put(skb, len as c_uint) }.cast::<u8>();
-        // INVARIANT: `data` is the area of `len` bytes of the skb we own.
+        // INVARIANT: `data` is the area of `len` bytes of the skb we own, `RX_SLACK` bytes of
+        // its tailroom after it.
         Some(RxSkb { skb, data, len })
     }
 
     /// Hands a filled skb to the stack (eth_type_trans + napi_gro_receive).
+    #[inline]
     pub fn gro_receive(&self, skb: RxSkb) {
         let raw = skb.skb;
         core::mem::forget(skb);
@@ -486,6 +510,7 @@ impl Napi {
 
     /// Reports the poll's work; returns true if NAPI is complete and interrupts may be
     /// re-enabled.
+    #[inline]
     pub fn complete_done(&self, work_done: i32) -> bool {
         // SAFETY: inside this NAPI's poll.
         unsafe { sys::napi_complete_done(self.0, work_done) }
@@ -529,11 +554,16 @@ impl RxPage {
         })
     }
 
-    /// The frame's bytes, to fill (uninitialised: a fresh page).
+    /// The frame's bytes, to fill, and [`RX_SLACK`] bytes of room after them (uninitialised: a
+    /// fresh page).
+    #[inline]
     pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
-        // SAFETY: `len` bytes at the headroom lie within the page we own (checked in `alloc`);
+        // SAFETY: `len + RX_SLACK` bytes at the headroom lie within the page we own (`alloc`
+        // keeps the frame to half a page);
         // the borrow of `self` keeps it ours and alive.
-        unsafe { core::slice::from_raw_parts_mut(self.addr.add(XDP_HEADROOM).cast(), self.len) }
+        unsafe {
+            core::slice::from_raw_parts_mut(self.addr.add(XDP_HEADROOM).cast(), self.len + RX_SLACK)
+        }
     }
 }
 
@@ -852,11 +882,22 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// # Safety
     ///
     /// `dev` is our device (see the type's documentation).
+    #[inline(always)]
     unsafe fn with<R>(dev: *mut net_device, f: impl FnOnce(&T, &NetDev) -> R) -> R {
+        // The driver state pointer is the first field of the private area, which starts at
+        // `NE2K_RS_PRIV_OFFSET` (netdev_priv(); both checked at compile time in the C shims).
+        // SAFETY: `dev` is a live net_device allocated with our private area (the contract),
+        // so the offset is inside its allocation and the field is an aligned pointer.
+        let drv = unsafe {
+            dev.cast::<u8>()
+                .add(sys::NE2K_RS_PRIV_OFFSET as usize)
+                .cast::<*const T>()
+                .read()
+        };
         // SAFETY: the private area holds the pointer to `T` that `register` stored, and the
         // `Arc` keeping it alive is dropped only after the net_device is freed; the `NetDev`
         // lives only for the call.
-        f(unsafe { &*sys::ne2k_rs_drv(dev).cast::<T>() }, &NetDev(dev))
+        f(unsafe { &*drv }, &NetDev(dev))
     }
 
     /// # Safety
@@ -1170,8 +1211,12 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// # Safety
     /// Called only by the core as the NAPI poll of a context `EtherDev::register` added.
     unsafe extern "C" fn poll(napi: *mut napi_struct, budget: c_int) -> c_int {
-        // SAFETY: the core calls poll with our napi_struct, whose `dev` is our device.
-        let dev = unsafe { sys::ne2k_rs_napi_dev(napi) };
+        // `napi` is the `napi` field of our private area, inside the net_device that holds it
+        // (container_of; the kernel crate keeps `napi_struct` opaque).
+        let back = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
+        // SAFETY: the core calls poll with our napi_struct, which `register` added at that
+        // place in our device: going back `back` bytes stays in the net_device's allocation.
+        let dev = unsafe { napi.cast::<u8>().sub(back).cast::<net_device>() };
         // SAFETY: `dev` is our device; the `Napi` lives only for the poll.
         unsafe { Self::with(dev, |t, d| t.poll(d, &Napi(napi), budget)) }
     }

@@ -558,7 +558,12 @@ impl Napi for SimNapi<'_> {
         if self.w.sched.roll(40) {
             return None; // GFP_ATOMIC can fail
         }
-        Some(vec![ne2k_host::sim::POISON; len])
+        // Half the buffers with the kernel's room after the frame, half exact: both copies.
+        if len % 2 == 0 {
+            Some(ne2k_host::sim::rx_buffer(len))
+        } else {
+            Some(vec![ne2k_host::sim::POISON; len])
+        }
     }
     fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
         self.delivered.set(self.delivered.get() + 1);

@@ -112,15 +112,31 @@ impl NetIf for HostDev {
 /// What a host receive buffer holds before the datapath fills it.
 pub const POISON: u8 = 0xa5;
 
+/// The room a host receive buffer made by [`rx_buffer`] has after its frame, as the kernel's
+/// (`netdev::RX_SLACK`).
+pub const RX_SLACK: usize = 3;
+
+/// A receive buffer as the kernel's: the frame's `len` bytes, poisoned, and [`RX_SLACK`]
+/// bytes of spare capacity after them.
+pub fn rx_buffer(len: usize) -> Vec<u8> {
+    let mut v = vec![POISON; len];
+    v.reserve_exact(RX_SLACK);
+    v
+}
+
 impl RxBuf for Vec<u8> {
     fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>] {
         // The host's receive buffers are initialised (`vec![POISON; len]`), and the datapath only
         // ever writes initialised bytes through this view (RxBuf's contract; every bus here
         // fills it with `write_copy_of_slice`). The kernel's RxSkb hands out uninitialised
-        // memory instead, which is what the `MaybeUninit` type is for.
-        // SAFETY: same length and layout; `MaybeUninit<u8>` has no validity requirement, and
-        // no byte of `self` is de-initialised through the view (see above).
-        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr().cast(), self.len()) }
+        // memory instead, which is what the `MaybeUninit` type is for. The view reaches into
+        // the spare capacity (up to RX_SLACK bytes of it, as the kernel's tailroom) where
+        // there is some: what is written there is not part of the frame (`len` stays).
+        let room = self.capacity().min(self.len() + RX_SLACK);
+        // SAFETY: `room` bytes of the allocation, the first `len` initialised and the rest
+        // spare capacity (`MaybeUninit<u8>` has no validity requirement); no byte of `self`'s
+        // length is de-initialised through the view (see above).
+        unsafe { std::slice::from_raw_parts_mut(self.as_mut_ptr().cast(), room) }
     }
 }
 
@@ -156,8 +172,8 @@ impl Napi for HostNapi {
             return None;
         }
         // Poisoned: a byte the datapath failed to write shows in the frame comparisons (the
-        // kernel's skb is not cleared either).
-        Some(vec![POISON; len])
+        // kernel's skb is not cleared either); with the kernel's room after the frame.
+        Some(rx_buffer(len))
     }
     fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
         if self.bounce.get() > 0 {

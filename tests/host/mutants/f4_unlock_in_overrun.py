@@ -8,13 +8,14 @@ s=s.replace(a,'''        let mut log = None;
         drop(held);
         for _ in 0..budget.min(OVERRUN_RX_MAX) {
             let mut st = self.hold_bh_off(dev);
-            let r = self.rx_one(&mut st, napi, timed, &mut log);
+            let mut times = RxTimes::default();
+            let r = self.rx_one(&mut st, napi, timed, &mut times, &mut log);
             drop(st);
             match r {
                 RxOne::Empty | RxOne::Reset => break,
                 RxOne::Skipped => {}
-                RxOne::Frame(buf, times) => {
-                    self.hand_up(dev, napi, buf, times, t_ref, poll_timed.then_some(&mut acc.stack))
+                RxOne::Frame(buf) => {
+                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed.then_some(&mut acc.stack))
                 }
             }
             acc.work += 1;
