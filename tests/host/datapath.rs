@@ -1497,3 +1497,36 @@ fn a_frame_arriving_during_start_xmit_is_taken_by_it_without_a_deferral() {
     assert!(!rig.dev.napi_scheduled.get() || rig.drain(64).is_empty());
     assert_ne!(rig.chip(|c| c.bus().imr) & isr::PRX, 0);
 }
+
+/// Issue #28 (3), fixed with issue #26's receive path: when `RxSlot::deliver` refused a buffer
+/// (shorter than the frame), the frame was dropped and counted but the unwritten buffer still
+/// went up. The kernel glue allocates the frame's length, so no kernel buffer is refused; the
+/// datapath must not depend on that.
+#[test]
+fn a_buffer_the_chip_refuses_is_never_handed_up() {
+    struct ShortNapi(HostNapi);
+    impl Napi for ShortNapi {
+        type Buf = Vec<u8>;
+        type Tx = Vec<u8>;
+        fn alloc(&self, len: usize) -> Option<Vec<u8>> {
+            Some(vec![ne2k_host::sim::POISON; len - 1])
+        }
+        fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
+            self.0.deliver(buf)
+        }
+        fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+            self.0.xdp_tx_done(tx, sent)
+        }
+        fn complete_done(&self, work: usize) -> bool {
+            self.0.complete_done(work)
+        }
+    }
+    let rig = up(32, ChipFlags::NONE);
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, 1))));
+    assert!(rig.irq());
+    let napi = ShortNapi(HostNapi::default());
+    assert_eq!(rig.dp.poll(&rig.dev, &napi, 64), 1, "the frame is taken off the ring");
+    assert!(napi.0.delivered.borrow().is_empty(), "and its unwritten buffer is not handed up");
+    assert_eq!(rig.st().stats().rx_dropped, 1);
+    assert_eq!(rig.st().stats().rx_packets, 0);
+}
