@@ -350,6 +350,13 @@ pub trait Napi {
 /// listener takes it. A probe that samples (the statistics time one unit in N) answers each
 /// unit's question once, so a unit is timed from start to end or not at all.
 pub trait Probe {
+    /// Whether anybody listens: an event or the statistics. Asked once at each entry point
+    /// (hard IRQ, poll, `start_xmit`), which then runs a copy of its code with the stage clock
+    /// (the `time_*` questions and the clock readings below) or one without it, where none
+    /// of that is compiled in: with every listener off, the datapath carries no timing code.
+    fn enabled(&self) -> bool {
+        false
+    }
     fn now(&self) -> u64 {
         0
     }
@@ -486,7 +493,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<u8> {
         let status = st.chip.irq_take()?;
         st.irqs = st.irqs.wrapping_add(1);
-        if status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
+        if t0 != 0 && status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
             st.t_rx_irq = t0;
         }
         Some(status)
@@ -610,15 +617,25 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     }
 
     /// `ndo_start_xmit`. `frame` is the skb's linear data (`None`: it could not be linearised).
+    #[inline]
     pub fn start_xmit(&self, dev: &impl NetIf, frame: Option<&[u8]>) -> Xmit {
+        if self.probe.enabled() {
+            self.start_xmit_with::<true>(dev, frame)
+        } else {
+            self.start_xmit_with::<false>(dev, frame)
+        }
+    }
+
+    /// [`Self::start_xmit`], with the stage clock compiled in (`TIMED`) or not.
+    fn start_xmit_with<const TIMED: bool>(&self, dev: &impl NetIf, frame: Option<&[u8]>) -> Xmit {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
-        let t_enter = self.probe.time_tx().then(|| self.probe.now());
+        let t_enter = (TIMED && self.probe.time_tx()).then(|| self.probe.now());
         let mut held = self.hold_bh_off(dev);
         let st = &mut *held;
         let r = match frame {
             Some(frame) if st.chip.running() => {
-                match self.xmit_quiet(st, dev, frame, t_enter, true) {
+                match self.xmit_quiet::<TIMED>(st, dev, frame, t_enter, true) {
                     Ok(()) => Xmit::Queued,
                     Err(XmitError::Full) => {
                         dev.stop_queue();
@@ -644,25 +661,34 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// whether the frame was loaded.
     pub fn xdp_xmit(&self, dev: &impl NetIf, frame: &[u8]) -> bool {
         let mut st = self.hold_bh_off(dev);
-        st.chip.running() && self.xmit_quiet(&mut st, dev, frame, None, false).is_ok()
+        if !st.chip.running() {
+            return false;
+        }
+        if self.probe.enabled() {
+            self.xmit_quiet::<true>(&mut st, dev, frame, None, false)
+                .is_ok()
+        } else {
+            self.xmit_quiet::<false>(&mut st, dev, frame, None, false)
+                .is_ok()
+        }
     }
 
     /// After a frame went into a TX slot: a completion that is already there is taken now,
     /// without an interrupt; a full card stops the stack's queue (under the lock: a completion
     /// cannot wake the queue before it is stopped) until a completion frees a slot.
-    #[inline]
-    fn loaded(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> u8 {
+    #[inline(always)]
+    fn loaded<const TIMED: bool>(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> u8 {
         // A frame is on the wire now (this one, or the one it waits for): one ISR read.
         let isr = st.chip.isr();
         if let Some(done) = st.chip.tx_reap_isr(isr) {
             if done.queued {
                 dev.tx_completed(1, done.bytes);
             }
-            if done.timed {
+            if TIMED && done.timed {
                 self.probe.tx(&st.chip.tx_stages());
             }
         }
-        if st.chip.tx_free() == 0 {
+        if st.chip.tx_full() {
             dev.stop_queue();
         }
         isr
@@ -673,7 +699,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// is taken here, the chip left masked for the poll this schedules, instead of raising the
     /// line under the lock. Needs the chip running.
     #[inline(always)]
-    fn xmit_quiet(
+    fn xmit_quiet<const TIMED: bool>(
         &self,
         st: &mut ChipState<L::Bus>,
         dev: &impl NetIf,
@@ -692,7 +718,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 if queued {
                     dev.tx_sent(bytes);
                 }
-                let isr = self.loaded(st, dev);
+                let isr = self.loaded::<TIMED>(st, dev);
                 if quiet && st.chip.xmit_unmask(isr) {
                     // Under the lock, as the deferred take does: the masked chip has its poll.
                     dev.napi_schedule();
@@ -777,9 +803,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// whole handler (the call into it, and the question whether it is timed) and the
     /// `ne2k_rs_irq` event agrees with ftrace's `irq_handler_entry`..`exit` span less the
     /// records in it.
+    #[inline(always)]
     pub fn irq(&self, dev: &impl NetIf, entered: u64) -> bool {
+        if self.probe.enabled() {
+            self.irq_with::<true>(dev, entered)
+        } else {
+            self.irq_with::<false>(dev, entered)
+        }
+    }
+
+    /// [`Self::irq`], with the stage clock compiled in (`TIMED`) or not.
+    fn irq_with<const TIMED: bool>(&self, dev: &impl NetIf, entered: u64) -> bool {
         // Stage boundary (RX NIC stage start): the interrupt is seen.
-        let timed = self.probe.time_irq();
+        let timed = TIMED && self.probe.time_irq();
         let t0 = if timed { entered } else { 0 };
         let mut st = match self.lock.try_lock_irq() {
             Some(g) => self.held(g, dev),
@@ -824,8 +860,23 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// that unmask while the poll is still running masks the chip again and schedules NAPI,
     /// which the running poll's `napi_complete_done` sees (the core's MISSED bit): it returns
     /// false and the poll runs again, so nothing waits for an interrupt that will not come.
+    #[inline(always)]
     pub fn poll<D: NetIf, N: Napi>(&self, dev: &D, napi: &N, budget: usize) -> usize {
-        let poll_timed = self.probe.time_poll(budget);
+        if self.probe.enabled() {
+            self.poll_with::<true, D, N>(dev, napi, budget)
+        } else {
+            self.poll_with::<false, D, N>(dev, napi, budget)
+        }
+    }
+
+    /// [`Self::poll`], with the stage clock compiled in (`TIMED`) or not.
+    fn poll_with<const TIMED: bool, D: NetIf, N: Napi>(
+        &self,
+        dev: &D,
+        napi: &N,
+        budget: usize,
+    ) -> usize {
+        let poll_timed = TIMED && self.probe.time_poll(budget);
         let t_poll = if poll_timed { self.probe.now() } else { 0 };
         let mut acc = PollAcc::default();
         // A message to log once the lock is released (never print under it).
@@ -845,7 +896,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // poll that no receive interrupt announced start it at the poll.
         let t_irq = core::mem::take(&mut st.t_rx_irq);
         let t_ref = if t_irq != 0 { t_irq } else { t_poll };
-        let timed = t_ref != 0 && self.probe.time_rx(t_irq != 0);
+        let timed = TIMED && t_ref != 0 && self.probe.time_rx(t_irq != 0);
         let mut status = 0;
         if budget > 0 {
             status = st.chip.isr_take();
@@ -880,7 +931,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 q_pkts += 1;
                 q_bytes += d.bytes;
             }
-            if d.timed {
+            if TIMED && d.timed {
                 self.probe.tx(&st.chip.tx_stages());
             }
             // The other slot, if it was started now (QEMU's card completes it at once).
@@ -889,7 +940,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         if q_pkts > 0 {
             dev.tx_completed(q_pkts, q_bytes);
         }
-        if acc.tx > 0 && st.chip.tx_free() > 0 && dev.queue_stopped() {
+        if acc.tx > 0 && !st.chip.tx_full() && dev.queue_stopped() {
             dev.wake_queue();
         }
         if budget == 0 {

@@ -392,7 +392,7 @@ impl<B: RegisterBus> RxSlot<'_, B> {
     /// bounce buffer). It may be uninitialised; every byte of the frame is written when this
     /// returns true (and perhaps some of the slack). Only for a frame that is
     /// [`RxFrame::ok`]; anything else is dropped and counted as an error.
-    #[inline]
+    #[inline(always)]
     pub fn deliver(self, dst: &mut [MaybeUninit<u8>]) -> bool {
         let f = self.frame;
         if !f.ok() || dst.len() < f.len {
@@ -641,7 +641,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Reads `dst` from the data port with the chip's access width and returns it, written;
     /// `dst.len()` must be a multiple of the width. `dst` may be uninitialised.
-    #[inline]
+    #[inline(always)]
     fn data_in<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         if self.io_width() == 4 {
             self.count_accesses(dst.len() / 4);
@@ -781,7 +781,7 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Waits (bounded, no delay) for remote-DMA complete, then acks it.
-    #[inline]
+    #[inline(always)]
     fn finish_remote_dma(&mut self) {
         let mut n = 0;
         while self.rd(regs::P0_ISR) & isr::RDC == 0 {
@@ -810,6 +810,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// (at most 64) and to the access width: whole words straight from `src`, then its tail
     /// shorter than a word with zeros after it; a frame shorter than `pad_to` goes out as one
     /// zero-padded block write (ei_start_xmit pads runts in a stack buffer the same way).
+    #[inline(always)]
     pub fn block_output(&mut self, addr: u16, src: &[u8], pad_to: usize) {
         let w = self.io_width();
         let len = src.len();
@@ -1089,7 +1090,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// the poll; with nothing left on the wire it is masked again (QEMU's model completes inside
     /// the command write, so most frames complete here with no interrupt at all). One register
     /// read when nothing is done; three when a frame completes.
-    #[inline]
+    #[inline(always)]
     pub fn tx_reap(&mut self) -> Option<TxDone> {
         self.tx.on_wire?;
         let status = self.rd(regs::P0_ISR);
@@ -1101,13 +1102,14 @@ impl<B: RegisterBus> Dp8390<B> {
     /// chip's: nobody else acks them while the lock is held, and the frame on the wire cannot
     /// change. A completion that came after that read waits for the next reap (the transmit
     /// interrupt is unmasked while a frame is on the wire, so it is not lost).
-    #[inline]
+    #[inline(always)]
     pub fn tx_reap_isr(&mut self, isr: u8) -> Option<TxDone> {
         let slot = self.tx.on_wire?;
         self.tx_reap_slot(slot, isr)
     }
 
     /// [`Self::tx_reap_isr`] with a frame on the wire, in `slot`.
+    #[inline(always)]
     fn tx_reap_slot(&mut self, slot: usize, isr: u8) -> Option<TxDone> {
         let status = isr & (isr::PTX | isr::TXE);
         if status == 0 {
@@ -1138,8 +1140,15 @@ impl<B: RegisterBus> Dp8390<B> {
 
     // ---- transmit ----
 
+    /// Both TX slots are loaded: the stack's queue must wait for a completion.
+    #[inline]
+    pub fn tx_full(&self) -> bool {
+        self.tx.len.iter().all(|&l| l != 0)
+    }
+
     /// Number of free TX slots.
     #[inline]
+    #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
     pub fn tx_free(&self) -> usize {
         self.tx.len.iter().filter(|&&l| l == 0).count()
     }
@@ -1157,7 +1166,7 @@ impl<B: RegisterBus> Dp8390<B> {
             .sum()
     }
 
-    #[inline]
+    #[inline(always)]
     fn trigger_send(&mut self, slot: usize) {
         let len = usize::from(self.tx.len[slot]);
         // Page 0 is selected (the remote write or the poll's CURR read left it there); the
@@ -1183,7 +1192,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
     /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
-    #[inline]
+    #[inline(always)]
     pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<u32, XmitError> {
         self.load(frame, t_enter, true)
     }
@@ -1191,12 +1200,12 @@ impl<B: RegisterBus> Dp8390<B> {
     /// [`Self::xmit`] for a frame that did not come through the stack's queue (an XDP program's
     /// `XDP_TX`, or a frame redirected to this device): its completion has
     /// [`TxDone::queued`] false, so byte queue limits never see it.
-    #[inline]
+    #[inline(always)]
     pub fn xmit_xdp(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
         self.load(frame, None, false)
     }
 
-    #[inline]
+    #[inline(always)]
     fn load(&mut self, frame: &[u8], t_enter: Option<u64>, queued: bool) -> Result<u32, XmitError> {
         let len = frame.len();
         if len > MAX_TX_FRAME || len == 0 {
@@ -1265,7 +1274,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
     /// (see [`Self::tx_reap`]).
-    #[inline]
+    #[inline(always)]
     fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {
         let timed = self.tx.times[slot].timed;
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
@@ -1391,7 +1400,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// forget the CURR seen), so a frame the chip stores after that read leaves PRX set:
     /// [`Self::rx_pending`] and the next call here see it, and if nobody looks, the poll's
     /// unmask raises the (level-triggered) line again.
-    #[inline]
+    #[inline(always)]
     pub fn rx_next(&mut self) -> RxNext<'_, B> {
         let next = self.rx.next;
         let seen = self.rx.curr_seen;
@@ -1442,7 +1451,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// comparing), and more strictly: the frame must end at or before CURR. `None`: a header
     /// that cannot be right, or a CURR outside the ring (a broken chip: nothing on the ring can
     /// be trusted); the remote read is then still open ([`Self::rx_bad_header`] closes it).
-    #[inline]
+    #[inline(always)]
     fn rx_peek(&mut self, curr: u8) -> Option<RxFrame> {
         let r = self.ring;
         let page = self.rx.next;
@@ -1510,7 +1519,7 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// Copies the frame's bytes into `dst` (which must be `f.len` long), following the ring's
     /// wrap at the stop page.
-    #[inline]
+    #[inline(always)]
     fn rx_read(&mut self, f: &RxFrame, dst: &mut [MaybeUninit<u8>]) {
         debug_assert!(dst.len() >= f.len);
         let r = self.ring;

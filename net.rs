@@ -330,6 +330,7 @@ impl NetDevOps for Ne2kNet<'_> {
         sent
     }
 
+    #[inline(always)]
     fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
         match self.dp.start_xmit(dev, skb.data()) {
             Xmit::Queued => {
@@ -389,6 +390,7 @@ impl NetDevOps for Ne2kNet<'_> {
         s.collisions = c.collisions;
     }
 
+    #[inline(always)]
     fn irq(&self, dev: &NetDev, entered: u64) -> IrqReturn {
         if self.dp.irq(dev, entered) {
             IrqReturn::Handled
@@ -397,6 +399,7 @@ impl NetDevOps for Ne2kNet<'_> {
         }
     }
 
+    #[inline(always)]
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
         let rx = PollRx {
             napi,

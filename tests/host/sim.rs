@@ -235,6 +235,9 @@ impl HostProbe {
 }
 
 impl Probe for HostProbe {
+    fn enabled(&self) -> bool {
+        self.timed.get() || self.period.get() > 0 || self.stats_period.get() > 0
+    }
     fn now(&self) -> u64 {
         self.clock.set(self.clock.get() + 7);
         self.clock.get()
