@@ -667,7 +667,7 @@ impl<B: RegisterBus> Dp8390<B> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn data_out(&mut self, src: &[u8]) {
         if self.io_width() == 4 {
             self.count_accesses(src.len() / 4);
@@ -826,8 +826,10 @@ impl<B: RegisterBus> Dp8390<B> {
             self.remote_dma(addr, body + if tail != 0 { w } else { 0 }, Dma::Write);
             self.data_out(&src[..body]);
             if tail != 0 {
-                let mut t = [0u8; 4];
-                t[..tail].copy_from_slice(&src[body..]);
+                // One to three bytes, zero-padded to a word (byte by byte: no memcpy call).
+                let rest = &src[body..];
+                let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+                let t = [at(0), at(1), at(2), 0];
                 self.data_out(&t[..w]);
             }
         }
@@ -1143,7 +1145,8 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Both TX slots are loaded: the stack's queue must wait for a completion.
     #[inline]
     pub fn tx_full(&self) -> bool {
-        self.tx.len.iter().all(|&l| l != 0)
+        const { assert!(TX_SLOTS == 2) };
+        self.tx.len[0] != 0 && self.tx.len[1] != 0
     }
 
     /// Number of free TX slots.

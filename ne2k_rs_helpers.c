@@ -102,11 +102,6 @@ void ne2k_rs_napi_disable(struct net_device *dev)
 	napi_disable(&priv_of(dev)->napi);
 }
 
-void ne2k_rs_napi_schedule(struct net_device *dev)
-{
-	napi_schedule(&priv_of(dev)->napi);
-}
-
 void ne2k_rs_netif_start_queue(struct net_device *dev)
 {
 	netif_start_queue(dev);
@@ -234,10 +229,6 @@ void ne2k_rs_kfree_skb(struct sk_buff *skb)
 
 /* ---- XDP ---- */
 
-struct bpf_prog *ne2k_rs_xdp_prog(const struct net_device *dev)
-{
-	return READ_ONCE(priv_of(dev)->xdp_prog);
-}
 
 /* ndo_bpf (RTNL held): install @prog (the caller's reference passes to us), return the old. */
 struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)

@@ -41,16 +41,17 @@ struct ne2k_rs_priv {
 
 /* For the Rust side's hot paths, which find their state without a call: where netdev_priv()
  * is (the private area's offset in a net_device; the driver state pointer is its first field),
- * and where the napi_struct is in it (container_of from the NAPI poll's argument). */
+ * where the napi_struct is in it (container_of from the NAPI poll's argument, and the argument
+ * of napi_schedule_prep/__napi_schedule), and the XDP program pointer (READ_ONCE'd). */
 enum {
 	NE2K_RS_PRIV_OFFSET = ALIGN(sizeof(struct net_device), NETDEV_ALIGN),
 	NE2K_RS_NAPI_IN_PRIV = offsetof(struct ne2k_rs_priv, napi),
+	NE2K_RS_XDP_PROG_IN_PRIV = offsetof(struct ne2k_rs_priv, xdp_prog),
 };
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);
 void ne2k_rs_napi_del(struct net_device *dev);
 void ne2k_rs_napi_enable(struct net_device *dev);
 void ne2k_rs_napi_disable(struct net_device *dev);
-void ne2k_rs_napi_schedule(struct net_device *dev);
 void ne2k_rs_netif_start_queue(struct net_device *dev);
 void ne2k_rs_netif_stop_queue(struct net_device *dev);
 void ne2k_rs_netif_wake_queue(struct net_device *dev);
@@ -78,7 +79,6 @@ struct netdev_bpf;
 struct page;
 struct xdp_buff;
 struct xdp_frame;
-struct bpf_prog *ne2k_rs_xdp_prog(const struct net_device *dev);
 struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog);
 int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog);
 int ne2k_rs_xdp_rxq_reg(struct net_device *dev);

@@ -345,8 +345,22 @@ impl NetDev {
     /// Schedules the device's NAPI poll (from the interrupt handler).
     #[inline]
     pub fn napi_schedule(&self) {
-        // SAFETY: as above; napi_schedule may be called from hard-IRQ context.
-        unsafe { sys::ne2k_rs_napi_schedule(self.0) }
+        let napi = self.napi_ptr();
+        // SAFETY: the napi_struct in our private area, added at registration; napi_schedule()
+        // (these two calls) may be made from any context.
+        unsafe {
+            if sys::napi_schedule_prep(napi) {
+                sys::__napi_schedule(napi);
+            }
+        }
+    }
+    /// Our napi_struct, in the private area.
+    #[inline(always)]
+    fn napi_ptr(&self) -> *mut napi_struct {
+        let off = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
+        // SAFETY: `self.0` is live with our private area (type invariant): the field is inside
+        // its allocation.
+        unsafe { self.0.cast::<u8>().add(off).cast::<napi_struct>() }
     }
     /// `dev->flags` (IFF_*).
     pub fn flags(&self) -> u32 {
@@ -616,8 +630,17 @@ pub enum XdpVerdict {
 impl NetDev {
     /// The attached XDP program, if any.
     pub fn xdp_prog<'a>(&'a self, _napi: &'a Napi) -> Option<XdpProg<'a>> {
-        // SAFETY: our device (the `NetDev` invariant); a READ_ONCE of the private area.
-        let p = unsafe { sys::ne2k_rs_xdp_prog(self.0) };
+        let off = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_XDP_PROG_IN_PRIV as usize;
+        // SAFETY: our device (the `NetDev` invariant): the field is in its private area, an
+        // aligned pointer that ndo_bpf swaps (`xchg`) while polls read it: a volatile read is
+        // C's READ_ONCE.
+        let p = unsafe {
+            self.0
+                .cast::<u8>()
+                .add(off)
+                .cast::<*mut bindings::bpf_prog>()
+                .read_volatile()
+        };
         // INVARIANT: read in a poll (the `Napi` borrow), the device holding its reference.
         (!p.is_null()).then_some(XdpProg(p, core::marker::PhantomData))
     }

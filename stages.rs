@@ -36,15 +36,11 @@ pub(crate) struct StageProbe {
 }
 
 impl Probe for StageProbe {
-    /// An event records, or the statistics are on: five static-key branches (patched no-ops
-    /// while all are off).
+    /// An event records, or the statistics are on: one static-key branch (a patched no-op
+    /// while nobody listens), the count of both (`tracing::listening`).
     #[inline(always)]
     fn enabled(&self) -> bool {
-        tracing::tx_enabled()
-            || tracing::rx_enabled()
-            || tracing::irq_enabled()
-            || tracing::poll_enabled()
-            || tracing::stats_enabled()
+        tracing::listening()
     }
     #[inline(always)]
     fn now(&self) -> u64 {

@@ -42,14 +42,33 @@ extern "C" {
     /// Its sampling period (0: off; N: one unit in N), written by the parameter's setter.
     #[cfg(not(ne2k_rs_nostats))]
     static ne2k_rs_stage_stats_period: core::sync::atomic::AtomicU32;
+    /// On while anybody listens: an event with a probe attached, or the statistics
+    /// (tracing/ne2k_rs_trace.c counts them into it).
+    #[cfg(not(all(ne2k_rs_notrace, ne2k_rs_nostats)))]
+    static ne2k_rs_listen_key: StatsKey;
 }
 
-/// `DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key)`'s type, as a struct with the key as its
-/// field (what `static_branch_unlikely!` takes).
-#[cfg(not(ne2k_rs_nostats))]
+/// `DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key)`'s type (and `ne2k_rs_listen_key`'s), as a
+/// struct with the key as its field (what `static_branch_unlikely!` takes).
+#[cfg(not(all(ne2k_rs_notrace, ne2k_rs_nostats)))]
 #[repr(C)]
 struct StatsKey {
     key: bindings::static_key_false,
+}
+
+/// Whether anybody listens (an event or the statistics): one static-key branch, a patched no-op
+/// while nobody does. The datapath asks it once at each entry point.
+#[cfg(all(ne2k_rs_notrace, ne2k_rs_nostats))]
+#[inline(always)]
+pub fn listening() -> bool {
+    false
+}
+#[cfg(not(all(ne2k_rs_notrace, ne2k_rs_nostats)))]
+#[inline(always)]
+pub fn listening() -> bool {
+    // SAFETY: querying a static key is always allowed; the key is defined in
+    // tracing/ne2k_rs_trace.c, linked into this module.
+    unsafe { kernel::jump_label::static_branch_unlikely!(ne2k_rs_listen_key, StatsKey, key) }
 }
 
 macro_rules! enabled {

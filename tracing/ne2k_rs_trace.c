@@ -19,6 +19,24 @@
 DEFINE_STATIC_KEY_FALSE(ne2k_rs_stage_stats_key);
 u32 ne2k_rs_stage_stats_period;
 
+/*
+ * Anybody listening: one count for each event that has a probe attached (ftrace, perf, BPF: the
+ * tracepoint's regfunc/unregfunc) and one while the statistics are on. The datapath asks this
+ * one key at each entry point and, while it is off, runs its code with no stage clock at all.
+ */
+DEFINE_STATIC_KEY_FALSE(ne2k_rs_listen_key);
+
+int ne2k_rs_listener_reg(void)
+{
+	static_branch_inc(&ne2k_rs_listen_key);
+	return 0;
+}
+
+void ne2k_rs_listener_unreg(void)
+{
+	static_branch_dec(&ne2k_rs_listen_key);
+}
+
 static int stage_stats_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned int n;
@@ -29,10 +47,14 @@ static int stage_stats_set(const char *val, const struct kernel_param *kp)
 	if (n > NE2K_RS_STAGE_STATS_MAX)
 		return -ERANGE;
 	WRITE_ONCE(ne2k_rs_stage_stats_period, n);
-	if (n)
+	/* Serialised by the parameter lock: the key's state is the statistics' listener count. */
+	if (n && !static_key_enabled(&ne2k_rs_stage_stats_key)) {
 		static_branch_enable(&ne2k_rs_stage_stats_key);
-	else
+		static_branch_inc(&ne2k_rs_listen_key);
+	} else if (!n && static_key_enabled(&ne2k_rs_stage_stats_key)) {
 		static_branch_disable(&ne2k_rs_stage_stats_key);
+		static_branch_dec(&ne2k_rs_listen_key);
+	}
 	return 0;
 }
 

@@ -13,9 +13,15 @@
 
 #include <linux/tracepoint.h>
 
+/* Every event counts its listeners into one static key (ne2k_rs_listen_key, with the stage
+ * statistics' switch): the datapath asks that one key at each entry point, and while it is off
+ * runs a copy of its code without the stage clock (datapath.rs, Probe::enabled). */
+int ne2k_rs_listener_reg(void);
+void ne2k_rs_listener_unreg(void);
+
 /* One transmitted frame, fired when its completion has been handled:
  * total = driver + dma + queued + nic. */
-TRACE_EVENT(ne2k_rs_tx,
+TRACE_EVENT_FN(ne2k_rs_tx,
 	TP_PROTO(u32 seq, u32 len, u64 driver, u64 dma, u64 queued, u64 nic, u64 total),
 	TP_ARGS(seq, len, driver, dma, queued, nic, total),
 	TP_STRUCT__entry(
@@ -38,12 +44,13 @@ TRACE_EVENT(ne2k_rs_tx,
 	),
 	TP_printk("seq=%u len=%u driver=%llu dma=%llu queued=%llu nic=%llu total=%llu",
 		  __entry->seq, __entry->len, __entry->driver_cycles, __entry->dma_cycles,
-		  __entry->queued_cycles, __entry->nic_cycles, __entry->total_cycles)
+		  __entry->queued_cycles, __entry->nic_cycles, __entry->total_cycles),
+	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 
 /* One received frame, fired just before it is handed to the stack:
  * total = nic + dma + driver. */
-TRACE_EVENT(ne2k_rs_rx,
+TRACE_EVENT_FN(ne2k_rs_rx,
 	TP_PROTO(u32 seq, u32 len, u32 page, u64 nic, u64 dma, u64 driver, u64 total),
 	TP_ARGS(seq, len, page, nic, dma, driver, total),
 	TP_STRUCT__entry(
@@ -66,11 +73,12 @@ TRACE_EVENT(ne2k_rs_rx,
 	),
 	TP_printk("seq=%u len=%u page=0x%02x nic=%llu dma=%llu driver=%llu total=%llu",
 		  __entry->seq, __entry->len, __entry->page, __entry->nic_cycles,
-		  __entry->dma_cycles, __entry->driver_cycles, __entry->total_cycles)
+		  __entry->dma_cycles, __entry->driver_cycles, __entry->total_cycles),
+	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 
 /* One hard interrupt that was ours: the ISR causes it took and the handler's cycles. */
-TRACE_EVENT(ne2k_rs_irq,
+TRACE_EVENT_FN(ne2k_rs_irq,
 	TP_PROTO(u32 isr, u64 cycles),
 	TP_ARGS(isr, cycles),
 	TP_STRUCT__entry(
@@ -83,13 +91,14 @@ TRACE_EVENT(ne2k_rs_irq,
 	),
 	TP_printk("isr=0x%02x%s%s cycles=%llu", __entry->isr,
 		  __entry->isr & 0x01 ? " rx" : "", __entry->isr & 0x02 ? " tx" : "",
-		  __entry->cycles)
+		  __entry->cycles),
+	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 
 /* One NAPI poll: frames received, transmits completed, budget, cycles; stack_cycles of them
  * were spent in the stack, not in the driver: handing frames up (napi_gro_receive) and
  * completing (napi_complete_done, which flushes GRO and delivers what it batched). */
-TRACE_EVENT(ne2k_rs_poll,
+TRACE_EVENT_FN(ne2k_rs_poll,
 	TP_PROTO(u32 rx, u32 tx, u32 budget, u64 cycles, u64 stack_cycles),
 	TP_ARGS(rx, tx, budget, cycles, stack_cycles),
 	TP_STRUCT__entry(
@@ -107,7 +116,8 @@ TRACE_EVENT(ne2k_rs_poll,
 		__entry->stack_cycles = stack_cycles;
 	),
 	TP_printk("rx=%u tx=%u budget=%u cycles=%llu stack_cycles=%llu", __entry->rx, __entry->tx,
-		  __entry->budget, __entry->cycles, __entry->stack_cycles)
+		  __entry->budget, __entry->cycles, __entry->stack_cycles),
+	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 
 #endif /* _NE2K_RS_TRACE_H */
