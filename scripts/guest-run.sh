@@ -179,7 +179,7 @@ export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
 export CPUS='$CPUS'
 export EXP_COUNT='${EXP_COUNT:-1100}'
-$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|SELFTESTS_|EXP_DRIVERS$|EXP_XCHECK_ONLY$|EXP_CLOCK$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$|NE2K_RS_NOSTATS_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
+$(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|SELFTESTS_|PROFILE_|EXP_DRIVERS$|EXP_XCHECK_ONLY$|EXP_CLOCK$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$|NE2K_RS_NOSTATS_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
 ENV
 

@@ -60,16 +60,33 @@ def main():
     for drv in DRIVERS:
         a, b = load(f"{run_dir}/{drv}-0"), load(f"{run_dir}/{drv}-{count}")
         per[drv] = {k: (b[k] - a[k]) / count for k in set(a) | set(b)}
-    L = ["# Kernel instructions per UDP echo, ne2k_rs and ne2k-pci (scripts/profile.sh)\n",
-         f"QEMU TCG, one vCPU; a plugin counts every kernel instruction the guest executes. Each "
-         f"driver booted twice, with {count:,} UDP echoes of 28+100 bytes (2 ms apart: one transmit "
-         "and one receive each) and with none; the difference divided by the echoes is one echo's "
-         "instructions, per function (the function a translation block starts in). No event, kprobe "
-         "or statistic ran in the guest. A `rep ins`/`outs` copy counts as TCG "
-         "runs it (not checked here: once per repetition, or once per pass of its block), alike for "
-         "both drivers' copies. The drivers' module code repeats to the instruction from run to run; the rest "
-         "holds the scheduler, timers and idle, which move with the guest's timing (two runs of the "
-         "same commit gave ratios of 1.06 and 1.27 for every kernel instruction).\n"]
+    try:
+        workload = open(f"{run_dir}/workload.txt").read().split()[0]
+    except OSError:
+        workload = "udp"    # runs before the workload was recorded
+    if workload == "icmp":
+        how = (f"QEMU TCG, one vCPU, the guest's clock counting instructions (`-icount shift=0,sleep=off`); "
+               "a plugin counts every kernel instruction the guest executes. Each driver booted twice, "
+               f"with a flood ping of {count:,} ICMP echoes of 28+100 bytes to QEMU's user-net gateway and "
+               "with none; slirp answers each echo itself, inside the transmit's command write, so every "
+               "echo takes the same path (one transmit, one receive) and the guest's timers land by "
+               "instruction count. The difference divided by the echoes is one echo's instructions, per "
+               "function (the function a translation block starts in). No event, kprobe or statistic ran "
+               "in the guest. With `-icount` a `rep ins`/`outs` counts once per element (as the card sees "
+               "it), alike for both drivers' copies. The module rows repeat to the instruction; every "
+               "kernel instruction repeats to within the run-to-run figures of docs/measurement.md.\n")
+    else:
+        how = ("QEMU TCG, one vCPU; a plugin counts every kernel instruction the guest executes. Each driver "
+               f"booted twice, with {count:,} UDP echoes of 28+100 bytes (2 ms apart: one transmit and one "
+               "receive each) and with none; the difference divided by the echoes is one echo's "
+               "instructions, per function (the function a translation block starts in). No event, kprobe "
+               "or statistic ran in the guest. Without `-icount` a `rep ins`/`outs` copy counts once per "
+               "pass of its block, alike for both drivers' copies. The drivers' module code repeats as far "
+               "as the reply's arrival does; the rest holds the scheduler, timers and idle, which move with "
+               "the guest's timing (two runs of the same commit gave ratios of 1.06 and 1.27 for every "
+               "kernel instruction).\n")
+    name = "ICMP echo" if workload == "icmp" else "UDP echo"
+    L = [f"# Kernel instructions per {name}, ne2k_rs and ne2k-pci (scripts/profile.sh)\n", how]
     mods = {}
     for drv, tags in DRIVERS.items():
         mods[drv] = {k: v for k, v in per[drv].items() if k.endswith(tags)}

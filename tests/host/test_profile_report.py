@@ -45,4 +45,14 @@ with tempfile.TemporaryDirectory() as d:
     check("c-module-name", "| `ei_receive [8390]` | 3.0 |" in out, out)
     check("difference-row", "| `mtree_load` | 0.0 | 4.0 | -4.0 |" in out, out)
     check("kaslr-per-boot", "| `schedule` | 5.0 | 10.0 | -5.0 |" in out, out)
+    check("udp-by-default", out.startswith("# Kernel instructions per UDP echo"), out[:200])
+    # A run of the default workload says how it was counted.
+    with open(os.path.join(d, "workload.txt"), "w") as f:
+        f.write("icmp\n")
+    r = subprocess.run([sys.executable, os.path.join(REPO, "scripts/profile-report.py"), d, str(COUNT)],
+                       capture_output=True, text=True)
+    out = r.stdout
+    check("icmp-workload-named", out.startswith("# Kernel instructions per ICMP echo")
+          and "-icount shift=0,sleep=off" in out, out[:600])
+    check("icmp-same-figures", "| the driver's own module code | 14 | 3 | 4.67 |" in out, out[:800])
 check.exit()
