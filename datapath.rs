@@ -694,6 +694,31 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         isr
     }
 
+    /// An interrupt cause `isr` came during a transmit and the transmit took it (the chip stays
+    /// masked): it is an interrupt handled, as the hard IRQ's `take` would have: counted, its
+    /// NAPI poll scheduled (under the lock, as the deferred take does: the masked chip has its
+    /// poll), and with the stage clock its receive NIC stage started and its handling reported
+    /// (`ne2k_rs_irq`, the statistics' Table 10 rows: this take, and the poll it schedules).
+    #[inline(always)]
+    fn xmit_took_irq<const TIMED: bool>(
+        &self,
+        st: &mut ChipState<L::Bus>,
+        dev: &impl NetIf,
+        isr: u8,
+    ) {
+        let timed = TIMED && self.probe.time_irq();
+        let t0 = if timed { self.probe.now() } else { 0 };
+        let status = isr & isr::ALL & !(isr::PTX | isr::TXE);
+        st.irqs = st.irqs.wrapping_add(1);
+        if t0 != 0 && status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
+            st.t_rx_irq = t0;
+        }
+        dev.napi_schedule();
+        if timed {
+            self.probe.irq(status, self.probe.now().wrapping_sub(t0));
+        }
+    }
+
     /// Loads `frame` (the stack's, timed from `t_enter`, or XDP's) into a free TX slot with the
     /// chip's interrupts masked ([`Dp8390::xmit_mask`]); an interrupt cause that came meanwhile
     /// is taken here, the chip left masked for the poll this schedules, instead of raising the
@@ -720,8 +745,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
                 let isr = self.loaded::<TIMED>(st, dev);
                 if quiet && st.chip.xmit_unmask(isr) {
-                    // Under the lock, as the deferred take does: the masked chip has its poll.
-                    dev.napi_schedule();
+                    self.xmit_took_irq::<TIMED>(st, dev, isr);
                 }
                 Ok(())
             }

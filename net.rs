@@ -133,20 +133,12 @@ impl datapath::RxBuf for netdev::RxSkb {
     }
 }
 
-/// A receive buffer: an skb, or, with an XDP program attached, a page the program runs on
-/// before any skb exists.
-pub enum RxFrame {
-    Skb(netdev::RxSkb),
-    Page(netdev::RxPage),
-}
-
-impl datapath::RxBuf for RxFrame {
+/// With an XDP program attached, a receive buffer is a page the program runs on before any skb
+/// exists.
+impl datapath::RxBuf for netdev::RxPage {
     #[inline(always)]
     fn bytes_mut(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
-        match self {
-            RxFrame::Skb(s) => s.buf(),
-            RxFrame::Page(p) => p.buf(),
-        }
+        self.buf()
     }
 }
 
@@ -181,41 +173,57 @@ fn rd(c: &AtomicU64) -> u64 {
     c.load(Ordering::Relaxed)
 }
 
-/// One poll's receive side: the NAPI context and the XDP program the poll found attached.
-struct PollRx<'a> {
+/// One poll's receive side with no XDP program: skbs, handed to GRO. The poll picks this or
+/// [`PollXdp`] once, when it starts, so that neither path tests for the other per frame.
+struct PollSkb<'a> {
+    napi: &'a netdev::Napi,
+}
+
+impl datapath::Napi for PollSkb<'_> {
+    type Buf = netdev::RxSkb;
+    type Tx = netdev::XdpTxFrame;
+
+    #[inline(always)]
+    fn alloc(&self, len: usize) -> Option<netdev::RxSkb> {
+        self.napi.alloc_skb(len)
+    }
+
+    #[inline(always)]
+    fn deliver(&self, skb: netdev::RxSkb) -> Option<netdev::XdpTxFrame> {
+        self.napi.gro_receive(skb);
+        None
+    }
+
+    /// Never called: without a program nothing is bounced.
+    fn xdp_tx_done(&self, _frame: netdev::XdpTxFrame, _sent: bool) {}
+
+    #[inline(always)]
+    fn complete_done(&self, work: usize) -> bool {
+        self.napi.complete_done(work as i32)
+    }
+}
+
+/// One poll's receive side with the XDP program the poll found attached: each frame goes into
+/// a page the program runs on before any skb exists.
+struct PollXdp<'a> {
     napi: &'a netdev::Napi,
     dev: &'a NetDev,
-    prog: Option<netdev::XdpProg<'a>>,
+    prog: netdev::XdpProg<'a>,
     stats: &'a XdpStats,
     redirected: core::cell::Cell<bool>,
 }
 
-impl datapath::Napi for PollRx<'_> {
-    type Buf = RxFrame;
+impl datapath::Napi for PollXdp<'_> {
+    type Buf = netdev::RxPage;
     type Tx = netdev::XdpTxFrame;
 
-    #[inline(always)]
-    fn alloc(&self, len: usize) -> Option<RxFrame> {
-        if self.prog.is_some() {
-            netdev::RxPage::alloc(len).map(RxFrame::Page)
-        } else {
-            self.napi.alloc_skb(len).map(RxFrame::Skb)
-        }
+    fn alloc(&self, len: usize) -> Option<netdev::RxPage> {
+        netdev::RxPage::alloc(len)
     }
 
-    #[inline(always)]
-    fn deliver(&self, buf: RxFrame) -> Option<netdev::XdpTxFrame> {
-        let page = match buf {
-            RxFrame::Skb(skb) => {
-                self.napi.gro_receive(skb);
-                return None;
-            }
-            RxFrame::Page(page) => page,
-        };
-        // A page is allocated only while the poll has a program.
-        let prog = self.prog.as_ref()?;
+    fn deliver(&self, page: netdev::RxPage) -> Option<netdev::XdpTxFrame> {
         let s = self.stats;
-        match self.napi.run_xdp(self.dev, prog, page) {
+        match self.napi.run_xdp(self.dev, &self.prog, page) {
             XdpVerdict::Pass(skb) => {
                 bump(&s.pass);
                 self.napi.gro_receive(skb);
@@ -401,14 +409,21 @@ impl NetDevOps for Ne2kNet<'_> {
 
     #[inline(always)]
     fn poll(&self, dev: &NetDev, napi: &netdev::Napi, budget: i32) -> i32 {
-        let rx = PollRx {
-            napi,
-            dev,
-            prog: dev.xdp_prog(napi),
-            stats: &self.xdp,
-            redirected: core::cell::Cell::new(false),
+        let budget = budget.max(0) as usize;
+        let work = match dev.xdp_prog(napi) {
+            None => self.dp.poll(dev, &PollSkb { napi }, budget),
+            Some(prog) => {
+                let rx = PollXdp {
+                    napi,
+                    dev,
+                    prog,
+                    stats: &self.xdp,
+                    redirected: core::cell::Cell::new(false),
+                };
+                self.dp.poll(dev, &rx, budget)
+            }
         };
-        self.dp.poll(dev, &rx, budget.max(0) as usize) as i32
+        work as i32
     }
 }
 
