@@ -84,6 +84,11 @@ step "host tests (profile-report.py)"
 python_checks test_profile_report.py profile_report::no-output
 done_step
 
+# ---- host: the register-access split of a Bochs card log (make bench's port windows) ----
+step "host tests (bochs/port-ops.py)"
+python_checks test_port_ops.py port_ops::no-output
+done_step
+
 # ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
 step "host rustdoc (cargo doc, warnings denied)"
 if out=$(cd "$REPO" && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q 2>&1); then
