@@ -936,7 +936,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 if !held.chip.running() {
                     // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
                     held.release();
-                    return self.poll_end(napi, budget, acc, t_poll, true);
+                    return self.poll_end(dev, napi, budget, acc, t_poll, true);
                 }
             }
         }
@@ -969,7 +969,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
         if budget == 0 {
             held.release();
-            return self.poll_end(napi, 0, acc, t_poll, false);
+            return self.poll_end(dev, napi, 0, acc, t_poll, false);
         }
         // The receive drain: `held` is the hold the next frame is taken in.
         let mut held = Some(held);
@@ -1018,14 +1018,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         if let Some(what) = log.take() {
             dev.log(false, what);
         }
-        self.poll_end(napi, budget, acc, t_poll, unmasked)
+        self.poll_end(dev, napi, budget, acc, t_poll, unmasked)
     }
 
     /// The end of a poll, the lock released: the XDP flush, `napi_complete_done` if `complete`
-    /// (the ring is empty and the work under budget: the chip was unmasked), the poll's report.
+    /// (the ring is empty and the work under budget: the chip was unmasked; masked again if
+    /// NAPI does not complete), the poll's report.
     #[inline]
-    fn poll_end<N: Napi>(
+    fn poll_end<D: NetIf, N: Napi>(
         &self,
+        dev: &D,
         napi: &N,
         budget: usize,
         mut acc: PollAcc,
@@ -1038,8 +1040,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             // most of its work for this poll's frames here, so the poll event counts it as
             // stack, not driver.
             let t = if t_poll != 0 { self.probe.now() } else { 0 };
-            if complete && acc.work < budget {
-                napi.complete_done(acc.work);
+            // The chip was unmasked in the poll's last hold. If NAPI does not complete (busy
+            // polling, or deferred hard IRQs: the core polls again later), it is masked again,
+            // as it would have stayed before the unmask moved ahead of the completion.
+            if complete && acc.work < budget && !napi.complete_done(acc.work) {
+                self.hold_bh_off(dev).chip.irq_remask();
             }
             if t != 0 {
                 acc.stack = acc.stack.wrapping_add(self.probe.now().wrapping_sub(t));

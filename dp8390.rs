@@ -1054,6 +1054,18 @@ impl<B: RegisterBus> Dp8390<B> {
         false
     }
 
+    /// Masks the chip again after a poll unmasked it and NAPI did not complete (busy polling,
+    /// or `napi_defer_hard_irqs` with `gro_flush_timeout`: the core polls again later and
+    /// wants the device's interrupts off until then). Nothing if the chip is masked already (an
+    /// interrupt came since and scheduled the poll) or stopped.
+    #[inline]
+    pub fn irq_remask(&mut self) {
+        if self.running && !self.masked {
+            self.wr(regs::P0_IMR, 0);
+            self.masked = true;
+        }
+    }
+
     /// The interrupt status register (a read; nothing acked).
     #[inline]
     pub fn isr(&mut self) -> u8 {

@@ -43,9 +43,9 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 /* ---- net_device ---- */
 
 /* The Rust side reads the driver state pointer itself, at NE2K_RS_PRIV_OFFSET of the
- * net_device (netdev.rs, Tables::with): what netdev_priv() computes, and drv comes first. */
+ * net_device (netdev.rs, Tables::with): where netdev_priv() points (dev->priv), and drv comes
+ * first; ne2k_rs_alloc_etherdev checks the first against netdev_priv() itself. */
 static_assert(offsetof(struct ne2k_rs_priv, drv) == 0);
-static_assert(NE2K_RS_PRIV_OFFSET == ALIGN(sizeof(struct net_device), NETDEV_ALIGN));
 
 static struct ne2k_rs_priv *priv_of(const struct net_device *dev)
 {
@@ -56,8 +56,14 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 {
 	struct net_device *dev = alloc_etherdev(sizeof(struct ne2k_rs_priv));
 
-	if (dev)
-		SET_NETDEV_DEV(dev, parent);
+	if (!dev)
+		return NULL;
+	/* The offset the Rust side uses must be netdev_priv()'s, or it would read elsewhere. */
+	if (WARN_ON_ONCE((u8 *)netdev_priv(dev) != (u8 *)dev + NE2K_RS_PRIV_OFFSET)) {
+		free_netdev(dev);
+		return NULL;
+	}
+	SET_NETDEV_DEV(dev, parent);
 	return dev;
 }
 

@@ -44,7 +44,7 @@ struct ne2k_rs_priv {
  * where the napi_struct is in it (container_of from the NAPI poll's argument, and the argument
  * of napi_schedule_prep/__napi_schedule), and the XDP program pointer (READ_ONCE'd). */
 enum {
-	NE2K_RS_PRIV_OFFSET = ALIGN(sizeof(struct net_device), NETDEV_ALIGN),
+	NE2K_RS_PRIV_OFFSET = offsetof(struct net_device, priv),
 	NE2K_RS_NAPI_IN_PRIV = offsetof(struct ne2k_rs_priv, napi),
 	NE2K_RS_XDP_PROG_IN_PRIV = offsetof(struct ne2k_rs_priv, xdp_prog),
 };

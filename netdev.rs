@@ -101,7 +101,9 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
 /// only from those contexts.
 #[inline(always)]
 pub fn lock_bh_off<T>(lock: &BhSpinLock<T>) -> BhSpinLockGuard<'_, T> {
-    // `Lock` is `#[repr(C)]` with its `Opaque<spinlock_t>` state as the first field.
+    // `Lock` is `#[repr(C)]` with its `Opaque<spinlock_t>` state as the first field (Linux 7.3's
+    // rust/kernel/sync/lock.rs, which `Lock::from_raw` relies on too; a kernel crate that
+    // changed that layout would have to change `from_raw` as well).
     let ptr = core::ptr::from_ref(lock)
         .cast::<bindings::spinlock_t>()
         .cast_mut();
@@ -631,16 +633,17 @@ impl NetDev {
     /// The attached XDP program, if any.
     pub fn xdp_prog<'a>(&'a self, _napi: &'a Napi) -> Option<XdpProg<'a>> {
         let off = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_XDP_PROG_IN_PRIV as usize;
-        // SAFETY: our device (the `NetDev` invariant): the field is in its private area, an
-        // aligned pointer that ndo_bpf swaps (`xchg`) while polls read it: a volatile read is
-        // C's READ_ONCE.
-        let p = unsafe {
+        // SAFETY: our device (the `NetDev` invariant): the field is an aligned pointer in its
+        // private area, live as long as the device.
+        let field = unsafe {
             self.0
                 .cast::<u8>()
                 .add(off)
                 .cast::<*mut bindings::bpf_prog>()
-                .read_volatile()
         };
+        // SAFETY: `field` is valid and aligned for the device's life; the C side swaps it with
+        // `xchg` (an atomic access) under RTNL, so every access to it is atomic: C's READ_ONCE.
+        let p = unsafe { core::sync::atomic::AtomicPtr::from_ptr(field) }.load(Ordering::Relaxed);
         // INVARIANT: read in a poll (the `Napi` borrow), the device holding its reference.
         (!p.is_null()).then_some(XdpProg(p, core::marker::PhantomData))
     }

@@ -1554,3 +1554,43 @@ fn the_interrupt_start_xmit_takes_is_counted_and_reported() {
     assert_eq!(rxs.len(), 1, "{rxs:?}");
     assert!(rxs[0][1] > 0, "a NIC stage, from the take to the pick-up");
 }
+
+/// Review of issue #26: the poll unmasks the chip in its last lock hold, before
+/// `napi_complete_done`, which may say no (busy polling; `napi_defer_hard_irqs` with
+/// `gro_flush_timeout`, where the core polls again from a timer and wants the device's
+/// interrupts off until then). Its answer was ignored and the chip stayed unmasked, so every
+/// frame raised an interrupt and deferral had no effect. Now a poll that does not complete masks
+/// the chip again; the poll that follows unmasks it.
+#[test]
+fn a_poll_napi_does_not_complete_leaves_the_chip_masked() {
+    struct DeferNapi(HostNapi);
+    impl Napi for DeferNapi {
+        type Buf = Vec<u8>;
+        type Tx = Vec<u8>;
+        fn alloc(&self, len: usize) -> Option<Vec<u8>> {
+            self.0.alloc(len)
+        }
+        fn deliver(&self, buf: Vec<u8>) -> Option<Vec<u8>> {
+            self.0.deliver(buf)
+        }
+        fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+            self.0.xdp_tx_done(tx, sent)
+        }
+        fn complete_done(&self, work: usize) -> bool {
+            self.0.complete_done(work);
+            false
+        }
+    }
+    let rig = up(32, ChipFlags::NONE);
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, 1))));
+    assert!(rig.irq());
+    let napi = DeferNapi(HostNapi::default());
+    assert_eq!(rig.dp.poll(&rig.dev, &napi, 64), 1);
+    assert_eq!(napi.0.completed.get(), Some(1), "the poll asked to complete");
+    assert_eq!(rig.chip(|c| c.bus().imr), 0, "NAPI did not complete: the chip is masked again");
+    // A frame meanwhile raises no interrupt; the deferred poll takes it and unmasks.
+    assert!(rig.chip(|c| c.bus().receive(&frame(MAC, 200, 2))));
+    assert!(!rig.chip(|c| c.bus().irq_pending()));
+    assert_eq!(rig.drain(64).len(), 1);
+    assert_ne!(rig.chip(|c| c.bus().imr), 0, "the poll that completes unmasks");
+}
