@@ -492,11 +492,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     #[inline(always)]
     fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<u8> {
         let status = st.chip.irq_take()?;
+        Self::taken(st, status, t0);
+        Some(status)
+    }
+
+    /// An interrupt with causes `status` was taken (by the hard IRQ, a holder's release or
+    /// `start_xmit`), at `t0` on the stage clock (0: not timed): counted, and the receive NIC
+    /// stage of the frames it announces starts there.
+    #[inline(always)]
+    fn taken(st: &mut ChipState<L::Bus>, status: u8, t0: u64) {
         st.irqs = st.irqs.wrapping_add(1);
         if t0 != 0 && status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
             st.t_rx_irq = t0;
         }
-        Some(status)
     }
 
     #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
@@ -709,10 +717,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let timed = TIMED && self.probe.time_irq();
         let t0 = if timed { self.probe.now() } else { 0 };
         let status = isr & isr::ALL & !(isr::PTX | isr::TXE);
-        st.irqs = st.irqs.wrapping_add(1);
-        if t0 != 0 && status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
-            st.t_rx_irq = t0;
-        }
+        Self::taken(st, status, t0);
         dev.napi_schedule();
         if timed {
             self.probe.irq(status, self.probe.now().wrapping_sub(t0));
@@ -997,15 +1002,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                     if let Some(what) = log.take() {
                         dev.log(false, what);
                     }
-                    acc.last_len[0] = times.len;
-                    self.hand_up(
-                        dev,
-                        napi,
-                        buf,
-                        &times,
-                        t_ref,
-                        poll_timed.then_some(&mut acc.stack),
-                    );
+                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed, &mut acc);
                     if unmasked {
                         break;
                     }
@@ -1100,15 +1097,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             dev.log(false, what);
         }
         for (buf, times) in frames.iter_mut().filter_map(Option::take) {
-            acc.last_len[0] = times.len;
-            self.hand_up(
-                dev,
-                napi,
-                buf,
-                &times,
-                t_ref,
-                poll_timed.then_some(&mut acc.stack),
-            );
+            self.hand_up(dev, napi, buf, &times, t_ref, poll_timed, acc);
         }
         self.hold_bh_off(dev)
     }
@@ -1176,8 +1165,10 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     }
 
     /// Hands a received frame to the stack, with its stage event; sends what an XDP program
-    /// bounced. `stack`: the timed poll's stack cycles, which the delivery adds to.
+    /// bounced. Records the frame's length for the poll's report in `acc`, and, in a timed
+    /// poll (`poll_timed`), adds the delivery's cycles to its stack cycles.
     #[inline(always)]
+    #[expect(clippy::too_many_arguments)]
     fn hand_up<D: NetIf, N: Napi>(
         &self,
         dev: &D,
@@ -1185,8 +1176,10 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         buf: N::Buf,
         t: &RxTimes,
         t_ref: u64,
-        stack: Option<&mut u64>,
+        poll_timed: bool,
+        acc: &mut PollAcc,
     ) {
+        acc.last_len[0] = t.len;
         if t.t_pick != 0 {
             // Stage boundary (RX driver stage end): handed to the stack.
             let t_hand = self.probe.now();
@@ -1202,14 +1195,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 t_hand.wrapping_sub(t_ref),
             );
         }
-        let bounced = match stack {
-            Some(stack) => {
-                let t = self.probe.now();
-                let b = napi.deliver(buf);
-                *stack = stack.wrapping_add(self.probe.now().wrapping_sub(t));
-                b
-            }
-            None => napi.deliver(buf),
+        let bounced = if poll_timed {
+            let t = self.probe.now();
+            let b = napi.deliver(buf);
+            acc.stack = acc.stack.wrapping_add(self.probe.now().wrapping_sub(t));
+            b
+        } else {
+            napi.deliver(buf)
         };
         if let Some(tx) = bounced {
             let sent = self.xdp_xmit(dev, tx.bytes());

@@ -209,6 +209,11 @@ impl Ring {
     pub fn rx_pages(&self) -> u8 {
         self.stop - self.rx_start
     }
+    /// Whether `page` is a page of the receive ring.
+    #[inline(always)]
+    pub fn in_rx(&self, page: u8) -> bool {
+        page >= self.rx_start && page < self.stop
+    }
     #[inline]
     pub fn tx_page(&self, slot: usize) -> u8 {
         // `slot` < TX_SLOTS: the slots lie below `rx_start`, so this stays in the page range.
@@ -409,7 +414,7 @@ impl<B: RegisterBus> RxSlot<'_, B> {
     #[inline]
     pub fn drop_frame(self) {
         let f = self.frame;
-        self.chip.rx_account(&f, false);
+        self.chip.rx_account_skipped(&f);
         self.chip.rx_advance(&f);
     }
 }
@@ -1470,7 +1475,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_peek(&mut self, curr: u8) -> Option<RxFrame> {
         let r = self.ring;
         let page = self.rx.next;
-        if curr < r.rx_start || curr >= r.stop || page < r.rx_start || page >= r.stop {
+        if !r.in_rx(curr) || !r.in_rx(page) {
             return None;
         }
         // One remote read for header and body: its count covers the longest frame (or up to
@@ -1485,7 +1490,7 @@ impl<B: RegisterBus> Dp8390<B> {
         let (status, next, count_hdr) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
         self.rx.dma = Some((addr + 4, count - 4));
         let len = count_hdr.checked_sub(4)?;
-        if next < r.rx_start || next >= r.stop {
+        if !r.in_rx(next) {
             return None;
         }
         // Pages ahead of this frame's, around the ring (0 for this page).
@@ -1577,9 +1582,10 @@ impl<B: RegisterBus> Dp8390<B> {
         }
     }
 
-    /// Counts a frame as received (after `rx_read`) or as a receive error, by its status.
+    /// Counts a frame that is not delivered: a receive error, by its status, or a drop (a good
+    /// frame with no buffer). A delivered frame is [`Self::rx_account_ok`]'s.
     #[inline]
-    fn rx_account(&mut self, f: &RxFrame, delivered: bool) {
+    fn rx_account_skipped(&mut self, f: &RxFrame) {
         if !f.ok() {
             count(&mut self.stats.rx_errors, 1);
             if !f.len_ok() {
@@ -1593,12 +1599,6 @@ impl<B: RegisterBus> Dp8390<B> {
             }
             if f.status & rsr::FAE != 0 {
                 count(&mut self.stats.rx_frame_errors, 1);
-            }
-        } else if delivered {
-            count(&mut self.stats.rx_packets, 1);
-            count(&mut self.stats.rx_bytes, f.len as u64);
-            if f.status & rsr::PHY != 0 {
-                count(&mut self.stats.multicast, 1);
             }
         } else {
             count(&mut self.stats.rx_dropped, 1);
@@ -1628,11 +1628,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_reset_ring(&mut self, curr: u8) {
         let r = self.ring;
         count(&mut self.stats.rx_ring_resets, 1);
-        self.rx.next = if curr >= r.rx_start && curr < r.stop {
-            curr
-        } else {
-            r.rx_start
-        };
+        self.rx.next = if r.in_rx(curr) { curr } else { r.rx_start };
         self.write_boundary();
     }
 

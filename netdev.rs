@@ -101,12 +101,7 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
 /// only from those contexts.
 #[inline(always)]
 pub fn lock_bh_off<T>(lock: &BhSpinLock<T>) -> BhSpinLockGuard<'_, T> {
-    // `Lock` is `#[repr(C)]` with its `Opaque<spinlock_t>` state as the first field (Linux 7.3's
-    // rust/kernel/sync/lock.rs, which `Lock::from_raw` relies on too; a kernel crate that
-    // changed that layout would have to change `from_raw` as well).
-    let ptr = core::ptr::from_ref(lock)
-        .cast::<bindings::spinlock_t>()
-        .cast_mut();
+    let ptr = raw_spinlock(lock);
     // SAFETY: `ptr` is the lock's `spinlock_t`, initialised by `Lock::new` (the `Lock` exists),
     // and interior-mutable (`Opaque`), so the C side may write it through a shared reference.
     unsafe { bindings::spin_lock(ptr) };
@@ -115,14 +110,24 @@ pub fn lock_bh_off<T>(lock: &BhSpinLock<T>) -> BhSpinLockGuard<'_, T> {
     unsafe { kernel::sync::lock::Guard::new(lock, false) }
 }
 
+/// Where our `napi_struct` is in a net_device: the private area's offset and the field's.
+const NAPI_OFFSET: usize = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
+
+/// The `spinlock_t` of `lock`: `Lock` is `#[repr(C)]` with its `Opaque<spinlock_t>` state as the
+/// first field (Linux 7.3's rust/kernel/sync/lock.rs, which `Lock::from_raw` relies on too; a
+/// kernel crate that changed that layout would have to change `from_raw` as well).
+#[inline(always)]
+fn raw_spinlock<T>(lock: &BhSpinLock<T>) -> *mut bindings::spinlock_t {
+    core::ptr::from_ref(lock)
+        .cast::<bindings::spinlock_t>()
+        .cast_mut()
+}
+
 /// Tries `lock` plainly (`spin_trylock`) where interrupts are off: the hard IRQ handler. Never
 /// spins.
 #[inline(always)]
 pub fn try_lock_irq_off<T>(lock: &BhSpinLock<T>) -> Option<BhSpinLockGuard<'_, T>> {
-    // As in `lock_bh_off`: the lock's `spinlock_t` is its first field.
-    let ptr = core::ptr::from_ref(lock)
-        .cast::<bindings::spinlock_t>()
-        .cast_mut();
+    let ptr = raw_spinlock(lock);
     // SAFETY: `ptr` is the lock's initialised, interior-mutable `spinlock_t` (see `lock_bh_off`).
     if unsafe { bindings::spin_trylock(ptr) } == 0 {
         return None;
@@ -359,10 +364,9 @@ impl NetDev {
     /// Our napi_struct, in the private area.
     #[inline(always)]
     fn napi_ptr(&self) -> *mut napi_struct {
-        let off = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
         // SAFETY: `self.0` is live with our private area (type invariant): the field is inside
         // its allocation.
-        unsafe { self.0.cast::<u8>().add(off).cast::<napi_struct>() }
+        unsafe { self.0.cast::<u8>().add(NAPI_OFFSET).cast::<napi_struct>() }
     }
     /// `dev->flags` (IFF_*).
     pub fn flags(&self) -> u32 {
@@ -911,7 +915,8 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     #[inline(always)]
     unsafe fn with<R>(dev: *mut net_device, f: impl FnOnce(&T, &NetDev) -> R) -> R {
         // The driver state pointer is the first field of the private area, which starts at
-        // `NE2K_RS_PRIV_OFFSET` (netdev_priv(); both checked at compile time in the C shims).
+        // `NE2K_RS_PRIV_OFFSET` (netdev_priv(): the C shims check the first at compile time,
+        // the second against netdev_priv() when the device is allocated).
         // SAFETY: `dev` is a live net_device allocated with our private area (the contract),
         // so the offset is inside its allocation and the field is an aligned pointer.
         let drv = unsafe {
@@ -1239,10 +1244,10 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     unsafe extern "C" fn poll(napi: *mut napi_struct, budget: c_int) -> c_int {
         // `napi` is the `napi` field of our private area, inside the net_device that holds it
         // (container_of; the kernel crate keeps `napi_struct` opaque).
-        let back = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
         // SAFETY: the core calls poll with our napi_struct, which `register` added at that
-        // place in our device: going back `back` bytes stays in the net_device's allocation.
-        let dev = unsafe { napi.cast::<u8>().sub(back).cast::<net_device>() };
+        // place in our device: going back `NAPI_OFFSET` bytes stays in the net_device's
+        // allocation.
+        let dev = unsafe { napi.cast::<u8>().sub(NAPI_OFFSET).cast::<net_device>() };
         // SAFETY: `dev` is our device; the `Napi` lives only for the poll.
         unsafe { Self::with(dev, |t, d| t.poll(d, &Napi(napi), budget)) }
     }

@@ -15,7 +15,7 @@ s=s.replace(a,'''        let mut log = None;
                 RxOne::Empty | RxOne::Reset => break,
                 RxOne::Skipped => {}
                 RxOne::Frame(buf) => {
-                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed.then_some(&mut acc.stack))
+                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed, acc)
                 }
             }
             acc.work += 1;
