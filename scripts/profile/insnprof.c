@@ -6,7 +6,12 @@
  * Instructions executed = ninsns x execs (TCG leaves a block only at its end, save for a
  * fault). The execution count is not atomic: run the guest with one vCPU.
  * It declares the few functions of QEMU's plugin API it uses (include/qemu/qemu-plugin.h,
- * stable since API version 2), so it builds with gcc alone, without QEMU's headers or glib. */
+ * stable since API version 2), so it builds with gcc alone, without QEMU's headers or glib.
+ *
+ * Marks: each time the guest runs a user-space instruction at MARK_VADDR (scripts/profile/
+ * mark.S, a program linked there that only exits), the counts so far are written to
+ * FILE.mark1, FILE.mark2, ... The difference of two marks is what the kernel executed between
+ * them in one boot, with nothing of the boot itself in it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +42,23 @@ static const char *outpath = "insnprof.txt";
 
 static void exec_cb(unsigned int vcpu, void *ud) { ((struct blk *)ud)->execs++; }
 
+#define MARK_VADDR 0x5a5a1000ull
+static unsigned marks;
+static void write_counts(const char *path);
+static void mark_cb(unsigned int vcpu, void *ud)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s.mark%u", outpath, ++marks);
+    write_counts(path);
+}
+
 static void trans_cb(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     uint64_t va = qemu_plugin_tb_vaddr(tb);
+    if (va == MARK_VADDR) {
+        qemu_plugin_register_vcpu_tb_exec_cb(tb, mark_cb, QEMU_PLUGIN_CB_NO_REGS, NULL);
+        return;
+    }
     if (va < 0xffff800000000000ull)
         return;
     uint64_t n = qemu_plugin_tb_n_insns(tb);
@@ -67,12 +86,19 @@ static void dump(struct blk *b, FILE *f)
                 (unsigned long long)b->execs);
 }
 
+static void write_counts(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) return;
+    pthread_mutex_lock(&lock);
+    for (uint32_t i = 0; i < NB; i++) dump(&tab[i], f);
+    pthread_mutex_unlock(&lock);
+    fclose(f);
+}
+
 static void atexit_cb(qemu_plugin_id_t id, void *p)
 {
-    FILE *f = fopen(outpath, "w");
-    if (!f) return;
-    for (uint32_t i = 0; i < NB; i++) dump(&tab[i], f);
-    fclose(f);
+    write_counts(outpath);
 }
 
 __attribute__((visibility("default")))
