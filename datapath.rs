@@ -25,8 +25,8 @@
 //! - what: the 8390's registers (the page select makes every register access depend on
 //!   chip-global state), the remote-DMA engine, the TX slots, the ring position;
 //! - the page rule: every hold leaves the chip on register page 0 with no remote DMA open;
-//!   [`RxSlot`](crate::dp8390::RxSlot) makes the second half of that rule a borrow: a frame's
-//!   open remote read borrows the chip, so the guard cannot be dropped before the read ends;
+//!   a frame's remote read opens and ends inside one call,
+//!   [`Dp8390::rx_take`](crate::dp8390::Dp8390::rx_take), which every path through it ends;
 //! - who takes it: the hard IRQ (trylock only), the poll (softirq or netpoll), `start_xmit`
 //!   (under the tx lock), the TX watchdog (timer softirq, under the tx lock), `set_rx_mode`
 //!   (under the address-list lock), open/stop/set_mac_address/ethtool (process context, RTNL);
@@ -56,12 +56,11 @@
 //! overrun recovery once the ring has room. No cause is ever handled from a stale copy.
 
 use crate::dp8390::{
-    ChipError, Dp8390, RxMode, RxNext, Stats, TxStages, XmitError, OVERRUN_RX_MAX,
+    ChipError, Dp8390, RxMark, RxMode, RxTake, Stats, TxStages, XmitError, OVERRUN_RX_MAX,
 };
 use crate::hw::regs::isr;
 use crate::hw::RegisterBus;
 
-use core::mem::MaybeUninit;
 use core::ops::DerefMut;
 use core::sync::atomic::{fence, AtomicBool, AtomicU64, Ordering};
 
@@ -305,15 +304,7 @@ pub enum Log {
     OpenReset(ChipError),
 }
 
-/// A receive buffer the stack gave us (an skb of the frame's length).
-pub trait RxBuf {
-    /// The frame's bytes, to fill, and the buffer's room after them if it has any (the
-    /// kernel's have `netdev::RX_SLACK` bytes, so that the copy by 32-bit words writes the
-    /// last one whole). They may be uninitialised (an skb's fresh data area: no memset before
-    /// the copy); the datapath writes every byte of the frame, and nothing but initialised
-    /// bytes, before it hands the buffer up. What it writes past the frame is not the frame's.
-    fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>];
-}
+pub use crate::dp8390::RxBuf;
 
 /// A frame an XDP program sent back out of the card it came in on (`XDP_TX`): the datapath
 /// copies its bytes into a free TX slot.
@@ -634,7 +625,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
     }
 
-    /// [`Self::start_xmit`], with the stage clock compiled in (`TIMED`) or not.
+    /// [`Self::start_xmit`], with the stage clock compiled in (`TIMED`) or not. Inline: both
+    /// copies go into the `ndo_start_xmit` entry itself, with no call between.
+    #[inline(always)]
     fn start_xmit_with<const TIMED: bool>(&self, dev: &impl NetIf, frame: Option<&[u8]>) -> Xmit {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
@@ -688,7 +681,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     fn loaded<const TIMED: bool>(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> u8 {
         // A frame is on the wire now (this one, or the one it waits for): one ISR read.
         let isr = st.chip.isr();
-        if let Some(done) = st.chip.tx_reap_isr(isr) {
+        if let Some(done) = st.chip.tx_reap_isr::<TIMED>(isr) {
             if done.queued {
                 dev.tx_completed(1, done.bytes);
             }
@@ -744,11 +737,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             st.chip.xmit_xdp(frame)
         };
         match r {
-            Ok(bytes) => {
-                if queued {
-                    dev.tx_sent(bytes);
-                }
+            Ok(_) => {
                 let isr = self.loaded::<TIMED>(st, dev);
+                // Byte queue limits hear of the stack's frame only if it is still in flight
+                // now (not if QEMU's card sent it inside the command write and `loaded` took
+                // its completion).
+                if queued {
+                    if let Some(bytes) = st.chip.tx_queue_last() {
+                        dev.tx_sent(bytes);
+                    }
+                }
                 if quiet && st.chip.xmit_unmask(isr) {
                     self.xmit_took_irq::<TIMED>(st, dev, isr);
                 }
@@ -898,13 +896,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         }
     }
 
-    /// [`Self::poll`], with the stage clock compiled in (`TIMED`) or not.
+    /// [`Self::poll`], with the stage clock compiled in (`TIMED`) or not. Inline: both copies
+    /// go into the NAPI poll entry itself, with no call between.
+    #[inline(always)]
     fn poll_with<const TIMED: bool, D: NetIf, N: Napi>(
         &self,
         dev: &D,
         napi: &N,
         budget: usize,
     ) -> usize {
+        if budget == 0 {
+            self.poll_netpoll::<TIMED, D, N>(dev, napi);
+            return 0;
+        }
         let poll_timed = TIMED && self.probe.time_poll(budget);
         let t_poll = if poll_timed { self.probe.now() } else { 0 };
         let mut acc = PollAcc::default();
@@ -916,9 +920,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         if !st.chip.running() {
             // Stopped (unbind, or a poll that was due when the chip was quiesced).
             held.release();
-            if budget > 0 {
-                napi.complete_done(0);
-            }
+            napi.complete_done(0);
             return 0;
         }
         // Frames announced by an interrupt start their NIC stage there; frames found by a
@@ -926,36 +928,109 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let t_irq = core::mem::take(&mut st.t_rx_irq);
         let t_ref = if t_irq != 0 { t_irq } else { t_poll };
         let timed = TIMED && t_ref != 0 && self.probe.time_rx(t_irq != 0);
-        let mut status = 0;
-        if budget > 0 {
-            status = st.chip.isr_take();
-            if status & isr::CNT != 0 {
-                st.chip.read_counters();
+        let mut status = st.chip.isr_take();
+        if status & isr::CNT != 0 {
+            st.chip.read_counters();
+        }
+        // A receiver overrun before the transmit completions, as lib8390: its resend decision
+        // reads the transmit bits before anyone acks them.
+        if status & isr::OVW != 0 {
+            // Its own tally, merged after: the poll's stays in registers (no pointer to it
+            // leaves this function).
+            let mut o = PollAcc::default();
+            held = self.overrun(held, dev, napi, budget, timed, t_ref, &mut o, poll_timed);
+            acc.merge(&o);
+            // The transmit bits of `status` are from before the recovery's release.
+            status = 0;
+            if !held.chip.running() {
+                // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
+                held.release();
+                return self.poll_end(dev, napi, budget, acc, t_poll, true);
             }
-            // A receiver overrun before the transmit completions, as lib8390: its resend
-            // decision reads the transmit bits before anyone acks them.
-            if status & isr::OVW != 0 {
-                held = self.overrun(held, dev, napi, budget, timed, t_ref, &mut acc, poll_timed);
-                // The transmit bits of `status` are from before the recovery's release.
-                status = 0;
-                if !held.chip.running() {
-                    // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
+        }
+        self.reap::<TIMED>(&mut held, dev, status, poll_timed, &mut acc);
+        // The receive drain, a lock hold per frame: `held` is the hold the next frame is taken
+        // in.
+        let mut held = held;
+        let mut times = RxTimes::default();
+        // (An overrun's recovery may have done the whole budget already.)
+        while acc.work < budget {
+            match self.rx_one(&mut held, napi, timed, &mut times, &mut log) {
+                RxOne::Empty | RxOne::Reset => {
+                    held.chip.irq_unmask();
                     held.release();
+                    if let Some(what) = log.take() {
+                        dev.log(false, what);
+                    }
                     return self.poll_end(dev, napi, budget, acc, t_poll, true);
+                }
+                RxOne::Skipped => acc.work = acc.work.wrapping_add(1),
+                RxOne::Frame(buf) => {
+                    acc.work = acc.work.wrapping_add(1);
+                    // The ring's last frame (for now): unmask in this same hold.
+                    let last = acc.work < budget && !held.chip.rx_pending();
+                    if last {
+                        held.chip.irq_unmask();
+                    }
+                    held.release();
+                    if let Some(what) = log.take() {
+                        dev.log(false, what);
+                    }
+                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed, &mut acc);
+                    if last || acc.work >= budget {
+                        return self.poll_end(dev, napi, budget, acc, t_poll, last);
+                    }
+                    held = self.hold_bh_off(dev);
                 }
             }
         }
-        let st = &mut *held;
+        held.release();
+        if let Some(what) = log.take() {
+            dev.log(false, what);
+        }
+        self.poll_end(dev, napi, budget, acc, t_poll, false)
+    }
+
+    /// The poll netpoll makes with budget 0 (interrupts off): transmit completions only; no
+    /// receive work, and NAPI is never completed.
+    #[cold]
+    #[inline(never)]
+    fn poll_netpoll<const TIMED: bool, D: NetIf, N: Napi>(&self, dev: &D, napi: &N) {
+        let poll_timed = TIMED && self.probe.time_poll(0);
+        let t_poll = if poll_timed { self.probe.now() } else { 0 };
+        let mut acc = PollAcc::default();
+        let mut held = self.hold_bh_off(dev);
+        held.polls = held.polls.wrapping_add(1);
+        if held.chip.running() {
+            self.reap::<TIMED>(&mut held, dev, 0, poll_timed, &mut acc);
+        }
+        held.release();
+        self.poll_end(dev, napi, 0, acc, t_poll, false);
+    }
+
+    /// A poll's transmit half: the completions there are (from `status`, ISR as this hold read
+    /// it, if nonzero), their byte queue limits, and the queue woken if a slot came free.
+    #[inline(always)]
+    fn reap<const TIMED: bool>(
+        &self,
+        st: &mut ChipState<L::Bus>,
+        dev: &impl NetIf,
+        status: u8,
+        poll_timed: bool,
+        acc: &mut PollAcc,
+    ) {
         // Byte queue limits count the stack's frames only, not XDP's.
         let (mut q_pkts, mut q_bytes) = (0, 0);
         let mut done = if status != 0 {
-            st.chip.tx_reap_isr(status)
+            st.chip.tx_reap_isr::<TIMED>(status)
         } else {
-            st.chip.tx_reap()
+            st.chip.tx_reap_with::<TIMED>()
         };
         while let Some(d) = done {
             acc.tx += 1;
-            acc.last_len[1] = d.bytes;
+            if poll_timed {
+                acc.last_len[1] = d.bytes;
+            }
             if d.queued {
                 q_pkts += 1;
                 q_bytes += d.bytes;
@@ -964,7 +1039,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 self.probe.tx(&st.chip.tx_stages());
             }
             // The other slot, if it was started now (QEMU's card completes it at once).
-            done = st.chip.tx_reap();
+            done = st.chip.tx_reap_with::<TIMED>();
         }
         if q_pkts > 0 {
             dev.tx_completed(q_pkts, q_bytes);
@@ -972,56 +1047,12 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         if acc.tx > 0 && !st.chip.tx_full() && dev.queue_stopped() {
             dev.wake_queue();
         }
-        if budget == 0 {
-            held.release();
-            return self.poll_end(dev, napi, 0, acc, t_poll, false);
-        }
-        // The receive drain: `held` is the hold the next frame is taken in.
-        let mut held = Some(held);
-        let mut unmasked = false;
-        let mut times = RxTimes::default();
-        while acc.work < budget {
-            let st = held.get_or_insert_with(|| self.hold_bh_off(dev));
-            match self.rx_one(st, napi, timed, &mut times, &mut log) {
-                RxOne::Empty | RxOne::Reset => {
-                    st.chip.irq_unmask();
-                    unmasked = true;
-                    break;
-                }
-                RxOne::Skipped => acc.work += 1,
-                RxOne::Frame(buf) => {
-                    acc.work += 1;
-                    // The ring's last frame (for now): unmask in this same hold.
-                    if acc.work < budget && !st.chip.rx_pending() {
-                        st.chip.irq_unmask();
-                        unmasked = true;
-                    }
-                    if let Some(h) = held.take() {
-                        h.release();
-                    }
-                    if let Some(what) = log.take() {
-                        dev.log(false, what);
-                    }
-                    self.hand_up(dev, napi, buf, &times, t_ref, poll_timed, &mut acc);
-                    if unmasked {
-                        break;
-                    }
-                }
-            }
-        }
-        if let Some(h) = held {
-            h.release();
-        }
-        if let Some(what) = log.take() {
-            dev.log(false, what);
-        }
-        self.poll_end(dev, napi, budget, acc, t_poll, unmasked)
     }
 
     /// The end of a poll, the lock released: the XDP flush, `napi_complete_done` if `complete`
     /// (the ring is empty and the work under budget: the chip was unmasked; masked again if
     /// NAPI does not complete), the poll's report.
-    #[inline]
+    #[inline(always)]
     fn poll_end<D: NetIf, N: Napi>(
         &self,
         dev: &D,
@@ -1089,7 +1120,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 RxOne::Skipped => {}
                 RxOne::Frame(buf) => *slot = Some((buf, times)),
             }
-            acc.work += 1;
+            acc.work = acc.work.wrapping_add(1);
         }
         st.chip.rx_overrun_finish(resend);
         drop(held);
@@ -1122,30 +1153,24 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let stamp = || if timed { self.probe.now() } else { 0 };
         // Stage boundary (RX NIC stage end / DMA start): the poll picks the frame up.
         let t_pick = stamp();
-        match st.chip.rx_next() {
-            RxNext::Empty => RxOne::Empty,
-            RxNext::Reset => {
+        // Stage boundaries: header read (remote DMA of 4 bytes) done; buffer allocated; body
+        // copied (the DMA stage is the two reads, without the allocation between).
+        let mut t = [0u64; 3];
+        let mark = |m: RxMark| {
+            if timed {
+                t[m as usize] = self.probe.now();
+            }
+        };
+        match st.chip.rx_take(|len| napi.alloc(len), mark) {
+            RxTake::Empty => RxOne::Empty,
+            RxTake::Reset => {
                 if st.msg_enable & msg::RX_ERR != 0 {
                     *log = Some(Log::RingReset);
                 }
                 RxOne::Reset
             }
-            RxNext::Frame(slot) => {
-                let f = slot.frame();
-                // Stage boundary: header read (remote DMA of 4 bytes) done.
-                let t_hdr = stamp();
-                let buf = if f.ok() { napi.alloc(f.len) } else { None };
-                let Some(mut buf) = buf else {
-                    slot.drop_frame();
-                    return RxOne::Skipped;
-                };
-                let t_b0 = stamp();
-                if !slot.deliver(buf.bytes_mut()) {
-                    // Refused (a buffer shorter than the frame): counted as an error, and
-                    // the unwritten buffer never goes up.
-                    return RxOne::Skipped;
-                }
-                let t_b1 = stamp();
+            RxTake::Skipped(_) => RxOne::Skipped,
+            RxTake::Frame(buf, f) => {
                 times.len = f.len as u32;
                 if timed {
                     st.rx_seq = st.rx_seq.wrapping_add(1);
@@ -1154,9 +1179,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                         len: f.len as u32,
                         page: u32::from(f.page),
                         t_pick,
-                        dma: t_hdr
+                        dma: t[0]
                             .wrapping_sub(t_pick)
-                            .wrapping_add(t_b1.wrapping_sub(t_b0)),
+                            .wrapping_add(t[2].wrapping_sub(t[1])),
                     };
                 }
                 RxOne::Frame(buf)
@@ -1179,7 +1204,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         poll_timed: bool,
         acc: &mut PollAcc,
     ) {
-        acc.last_len[0] = t.len;
+        if poll_timed {
+            acc.last_len[0] = t.len;
+        }
         if t.t_pick != 0 {
             // Stage boundary (RX driver stage end): handed to the stack.
             let t_hand = self.probe.now();
@@ -1221,6 +1248,20 @@ struct PollAcc {
     stack: u64,
     /// The length of the last frame received and transmitted (the poll's report).
     last_len: [u32; 2],
+}
+
+impl PollAcc {
+    /// Adds what another part of the poll did (`o`, later than this).
+    fn merge(&mut self, o: &PollAcc) {
+        self.work += o.work;
+        self.tx += o.tx;
+        self.stack = self.stack.wrapping_add(o.stack);
+        for (l, &n) in self.last_len.iter_mut().zip(&o.last_len) {
+            if n != 0 {
+                *l = n;
+            }
+        }
+    }
 }
 
 /// Stage timestamps of one received frame (`t_pick` 0: not timed).

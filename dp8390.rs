@@ -367,62 +367,39 @@ impl RxFrame {
     }
 }
 
-/// What [`Dp8390::rx_next`] found.
-pub enum RxNext<'a, B: RegisterBus> {
+/// A receive buffer the stack gave us (an skb of the frame's length), for
+/// [`Dp8390::rx_take`] to copy a frame into.
+pub trait RxBuf {
+    /// The frame's bytes, to fill, and the buffer's room after them if it has any (the
+    /// kernel's have `netdev::RX_SLACK` bytes, so that the copy by 32-bit words writes the
+    /// last one whole). They may be uninitialised (an skb's fresh data area: no memset before
+    /// the copy); the chip writes every byte of the frame, and nothing but initialised bytes,
+    /// before [`Dp8390::rx_take`] returns it. What it writes past the frame is not the frame's.
+    fn bytes_mut(&mut self) -> &mut [MaybeUninit<u8>];
+}
+
+/// Where [`Dp8390::rx_take`] is, for a caller that times the receive stages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RxMark {
+    /// The header was read and is plausible.
+    Header,
+    /// The buffer was asked for (a good frame only).
+    Buffer,
+    /// The body was copied into it.
+    Body,
+}
+
+/// What [`Dp8390::rx_take`] did.
+pub enum RxTake<T> {
     /// Nothing between the boundary and the chip's current page.
     Empty,
     /// A header that cannot be right: the ring was reset to CURR (what it held is dropped).
     Reset,
-    /// A frame, its header read and validated.
-    Frame(RxSlot<'a, B>),
-}
-
-/// A frame on the receive ring whose header remote read is still open. Consume it with
-/// [`RxSlot::deliver`] or [`RxSlot::drop_frame`]; either counts it and hands its pages back to
-/// the chip. Dropping it unconsumed only closes the remote read (the frame stays on the ring).
-pub struct RxSlot<'a, B: RegisterBus> {
-    chip: &'a mut Dp8390<B>,
-    frame: RxFrame,
-}
-
-impl<B: RegisterBus> RxSlot<'_, B> {
-    #[inline]
-    pub fn frame(&self) -> RxFrame {
-        self.frame
-    }
-
-    /// Copies the frame into `dst` and counts it received. `dst` is at least `frame().len`
-    /// bytes: the frame's, and after them the buffer's slack if it has any (a receive buffer
-    /// with up to 3 bytes of room past the frame takes its last 32-bit word whole, with no
-    /// bounce buffer). It may be uninitialised; every byte of the frame is written when this
-    /// returns true (and perhaps some of the slack). Only for a frame that is
-    /// [`RxFrame::ok`]; anything else is dropped and counted as an error.
-    #[inline(always)]
-    pub fn deliver(self, dst: &mut [MaybeUninit<u8>]) -> bool {
-        let f = self.frame;
-        if !f.ok() || dst.len() < f.len {
-            self.drop_frame();
-            return false;
-        }
-        self.chip.rx_read(&f, dst);
-        self.chip.rx_account_ok(&f);
-        self.chip.rx_advance(&f);
-        true
-    }
-
-    /// Skips the frame: a receive error if it is not [`RxFrame::ok`], else a drop (no buffer).
-    #[inline]
-    pub fn drop_frame(self) {
-        let f = self.frame;
-        self.chip.rx_account_skipped(&f);
-        self.chip.rx_advance(&f);
-    }
-}
-
-impl<B: RegisterBus> Drop for RxSlot<'_, B> {
-    fn drop(&mut self) {
-        self.chip.rx_dma_close();
-    }
+    /// A frame taken off the ring and not delivered (counted): a receive error, no buffer, or
+    /// a buffer shorter than the frame.
+    Skipped(#[cfg_attr(MODULE, expect(dead_code, reason = "for the host tests"))] RxFrame),
+    /// A frame, copied into its buffer and counted.
+    Frame(T, RxFrame),
 }
 
 /// A transmit completion [`Dp8390::tx_reap`] took: the slot of the frame that was on the wire
@@ -432,8 +409,9 @@ pub struct TxDone {
     /// The bytes the slot held (what [`Dp8390::xmit`] returned for the frame): sent or not,
     /// they have left the card (byte queue limits count them as completed).
     pub bytes: u32,
-    /// The frame came from the stack's queue (byte queue limits counted it when it was sent);
-    /// false for an XDP frame ([`Dp8390::xmit_xdp`]).
+    /// The frame is in byte queue limits ([`Dp8390::tx_queue_last`]): its completion goes
+    /// there. False for an XDP frame and for one completed inside the `start_xmit` that loaded
+    /// it (never in flight, never counted).
     pub queued: bool,
     /// The frame was timed: its stages are [`Dp8390::tx_stages`] until the next timed
     /// completion.
@@ -449,9 +427,6 @@ pub struct Dp8390<B: RegisterBus> {
     rx_mode: RxMode,
     /// Whether the chip was started (open) and its interrupts may be unmasked.
     running: bool,
-    /// The interrupt mask the chip gets when unmasked: the receive causes always; the transmit
-    /// causes only while a frame's completion is left to the interrupt (see [`Self::tx_reap`]).
-    imr: u8,
     /// Interrupts masked by [`Self::irq_take`] until [`Self::irq_unmask`] (a poll is running).
     masked: bool,
     /// The last command written was [`Cr::START`] (page 0, no remote DMA, running): a remote
@@ -470,10 +445,6 @@ pub struct Dp8390<B: RegisterBus> {
 struct RxState {
     /// Page of the next frame to take off the ring (the C driver's `current_page`).
     next: u8,
-    /// A remote read left open by [`Dp8390::rx_peek`] after a frame's header: (the ring address
-    /// it has reached, bytes left in its count). [`Dp8390::rx_read`] continues it for the body.
-    /// Only ever open inside one [`RxSlot`], i.e. inside one hold of the caller's lock.
-    dma: Option<(u16, usize)>,
     /// The chip's current page as last read (CURR costs three port accesses: a page switch
     /// and back), so a drain reads it once per batch, not per frame. Forgotten by
     /// [`Dp8390::init`]: after a re-initialisation the ring starts over.
@@ -486,9 +457,12 @@ struct RxState {
 struct TxState {
     /// Frame length loaded in each TX slot (0: free).
     len: [u16; TX_SLOTS],
-    /// Whether the frame in each slot came from the stack's queue (byte queue limits count it
-    /// in flight) rather than from XDP (`XDP_TX`, `ndo_xdp_xmit`: the queue never saw it).
+    /// Whether the frame in each slot is in byte queue limits: a frame of the stack's queue
+    /// still in flight when `start_xmit` returned ([`Dp8390::tx_queue_last`]); not a frame the
+    /// card completed before that, nor an XDP frame (`XDP_TX`, `ndo_xdp_xmit`).
     queued: [bool; TX_SLOTS],
+    /// The slot the last frame was loaded into.
+    last: usize,
     /// Slot whose frame is on the wire.
     on_wire: Option<usize>,
     /// Stage timestamps of the frame in each TX slot (all zero when not timed).
@@ -545,7 +519,6 @@ impl<B: RegisterBus> Dp8390<B> {
             mac: [0; 6],
             rx_mode: RxMode::default(),
             running: false,
-            imr: isr::ALL,
             masked: false,
             idle_cr: false,
             rx: RxState::default(),
@@ -826,19 +799,46 @@ impl<B: RegisterBus> Dp8390<B> {
             self.remote_dma(addr, count, Dma::Write);
             self.data_out(&buf[..count]);
         } else {
-            let body = len / w * w;
-            let tail = len - body;
-            self.remote_dma(addr, body + if tail != 0 { w } else { 0 }, Dma::Write);
+            // Whole words, then the tail shorter than a word as 16-bit words (the last one
+            // zero-padded), as ne2k_pci_block_output's outsl + outw; a chip that takes only
+            // 32-bit accesses gets the tail in one zero-padded 32-bit word.
+            let only32 = self.flags.contains(ChipFlags::ONLY_32BIT_IO);
+            let (body, count) = if w == 2 {
+                (len & !1, (len + 1) & !1)
+            } else if only32 {
+                (len & !3, (len + 3) & !3)
+            } else {
+                (len & !3, (len + 1) & !1)
+            };
+            self.remote_dma(addr, count, Dma::Write);
             self.data_out(&src[..body]);
-            if tail != 0 {
-                // One to three bytes, zero-padded to a word (byte by byte: no memcpy call).
-                let rest = &src[body..];
-                let at = |i: usize| rest.get(i).copied().unwrap_or(0);
-                let t = [at(0), at(1), at(2), 0];
-                self.data_out(&t[..w]);
+            if body != len {
+                self.data_out_tail(&src[body..], only32);
             }
         }
         self.finish_remote_dma();
+    }
+
+    /// Writes the one to three bytes `rest` after a block write's whole words: one 16-bit word
+    /// per pair, and the odd byte in a word of its own with a zero; or (`only32`) all of them
+    /// in one zero-padded 32-bit word.
+    #[inline(always)]
+    fn data_out_tail(&mut self, rest: &[u8], only32: bool) {
+        if only32 {
+            let at = |i: usize| rest.get(i).copied().unwrap_or(0);
+            self.count_accesses(1);
+            self.bus.data_out32(&[at(0), at(1), at(2), 0]);
+            return;
+        }
+        let (pair, odd) = rest.split_at(rest.len() & !1);
+        if !pair.is_empty() {
+            self.count_accesses(1);
+            self.bus.data_out16(pair);
+        }
+        if let [b] = odd {
+            self.count_accesses(1);
+            self.bus.data_out16(&[*b, 0]);
+        }
     }
 
     /// Finds how much packet RAM the card has: 32 KiB (pages 0x40..0xC0, QEMU's model) or 16 KiB
@@ -931,16 +931,14 @@ impl<B: RegisterBus> Dp8390<B> {
         });
         self.rx.next = r.rx_start;
         self.rx.curr_seen = None;
-        self.rx.dma = None;
         self.tx.len = [0; TX_SLOTS];
         self.tx.on_wire = None;
         self.tx.times = [TxTimes::default(); TX_SLOTS];
         self.running = false;
-        self.imr = isr::ALL;
         self.masked = false;
         if start {
             self.wr(regs::P0_ISR, 0xff);
-            self.wr(regs::P0_IMR, self.imr);
+            self.wr(regs::P0_IMR, isr::ALL);
             self.wr_cr(Cr::START);
             self.wr(regs::P0_TCR, tcr::NORMAL);
             self.wr(regs::P0_RCR, self.rx_mode.rcr);
@@ -1000,7 +998,7 @@ impl<B: RegisterBus> Dp8390<B> {
         if !self.running || self.masked {
             return None;
         }
-        let status = self.rd(regs::P0_ISR) & self.imr;
+        let status = self.rd(regs::P0_ISR) & isr::ALL;
         if status == 0 {
             return None;
         }
@@ -1052,7 +1050,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// restored (with any change the transmit made to it).
     #[inline]
     pub fn xmit_unmask(&mut self, isr: u8) -> bool {
-        if isr & self.imr & !(isr::PTX | isr::TXE) != 0 {
+        if isr & isr::ALL & !(isr::PTX | isr::TXE) != 0 {
             return true;
         }
         self.irq_unmask();
@@ -1083,19 +1081,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn irq_unmask(&mut self) {
         self.masked = false;
         if self.running {
-            self.wr(regs::P0_IMR, self.imr);
-        }
-    }
-
-    /// Sets the interrupt mask the chip has when unmasked; writes it now unless a poll has
-    /// the chip masked (then [`Self::irq_unmask`] applies it).
-    #[inline]
-    fn set_imr(&mut self, imr: u8) {
-        if imr != self.imr {
-            self.imr = imr;
-            if self.running && !self.masked {
-                self.wr(regs::P0_IMR, imr);
-            }
+            self.wr(regs::P0_IMR, isr::ALL);
         }
     }
 
@@ -1105,42 +1091,40 @@ impl<B: RegisterBus> Dp8390<B> {
     /// The ISR ack is the single owner of a completion: whoever acks the transmit bits (this
     /// function, under the chip lock: `start_xmit` right after loading a frame, or the poll)
     /// completes exactly one frame, and nobody completes a frame from a status read earlier.
-    /// A frame still on the wire leaves the transmit interrupt unmasked so its completion wakes
-    /// the poll; with nothing left on the wire it is masked again (QEMU's model completes inside
-    /// the command write, so most frames complete here with no interrupt at all). One register
-    /// read when nothing is done; three when a frame completes.
+    /// The transmit causes stay in the interrupt mask, as lib8390's `ENISR_ALL`: a completion
+    /// that comes while the chip is unmasked (a frame on the wire) wakes the poll; one that comes
+    /// during `start_xmit` (QEMU's model completes inside the command write) finds the chip
+    /// masked by [`Self::xmit_mask`] and is taken here with no interrupt. One register read when
+    /// nothing is done; three when a frame completes.
+    #[cfg_attr(MODULE, expect(dead_code, reason = "an accessor for the host tests"))]
     #[inline(always)]
     pub fn tx_reap(&mut self) -> Option<TxDone> {
-        self.tx.on_wire?;
-        let status = self.rd(regs::P0_ISR);
-        self.tx_reap_isr(status)
+        self.tx_reap_with::<true>()
     }
 
-    /// [`Self::tx_reap`] with `isr` an ISR value read in this same lock hold (by
+    /// [`Self::tx_reap`]; `TIMED` false: the stage clock is off (the datapath's untimed copy),
+    /// so the frame's stages are neither looked at nor reported ([`TxDone::timed`] false).
+    #[inline(always)]
+    pub fn tx_reap_with<const TIMED: bool>(&mut self) -> Option<TxDone> {
+        self.tx.on_wire?;
+        let status = self.rd(regs::P0_ISR);
+        self.tx_reap_isr::<TIMED>(status)
+    }
+
+    /// [`Self::tx_reap_with`] with `isr` an ISR value read in this same lock hold (by
     /// [`Self::isr_take`]), which saves reading it again. Its transmit bits are still the
     /// chip's: nobody else acks them while the lock is held, and the frame on the wire cannot
     /// change. A completion that came after that read waits for the next reap (the transmit
     /// interrupt is unmasked while a frame is on the wire, so it is not lost).
     #[inline(always)]
-    pub fn tx_reap_isr(&mut self, isr: u8) -> Option<TxDone> {
+    pub fn tx_reap_isr<const TIMED: bool>(&mut self, isr: u8) -> Option<TxDone> {
         let slot = self.tx.on_wire?;
-        self.tx_reap_slot(slot, isr)
-    }
-
-    /// [`Self::tx_reap_isr`] with a frame on the wire, in `slot`.
-    #[inline(always)]
-    fn tx_reap_slot(&mut self, slot: usize, isr: u8) -> Option<TxDone> {
         let status = isr & (isr::PTX | isr::TXE);
         if status == 0 {
-            self.set_imr(self.imr | isr::PTX | isr::TXE);
             return None;
         }
         self.wr(regs::P0_ISR, status);
-        let done = self.tx_complete(slot, status);
-        if self.tx.on_wire.is_none() {
-            self.set_imr(self.imr & !(isr::PTX | isr::TXE));
-        }
-        Some(done)
+        Some(self.tx_complete::<TIMED>(slot, status))
     }
 
     /// Empties the tally counters (ISR.CNT) into the stats.
@@ -1212,21 +1196,12 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// [`Self::xmit`], recording the frame's stages from `t_enter` (the driver's timestamp at
     /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
+    ///
+    /// The frame is not in byte queue limits: [`Self::tx_queue_last`] puts a frame of the
+    /// stack's there if it is still in flight once the caller has reaped what completed (an
+    /// XDP frame never is).
     #[inline(always)]
     pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<u32, XmitError> {
-        self.load(frame, t_enter, true)
-    }
-
-    /// [`Self::xmit`] for a frame that did not come through the stack's queue (an XDP program's
-    /// `XDP_TX`, or a frame redirected to this device): its completion has
-    /// [`TxDone::queued`] false, so byte queue limits never see it.
-    #[inline(always)]
-    pub fn xmit_xdp(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
-        self.load(frame, None, false)
-    }
-
-    #[inline(always)]
-    fn load(&mut self, frame: &[u8], t_enter: Option<u64>, queued: bool) -> Result<u32, XmitError> {
         let len = frame.len();
         if len > MAX_TX_FRAME || len == 0 {
             count(&mut self.stats.tx_errors, 1);
@@ -1239,19 +1214,43 @@ impl<B: RegisterBus> Dp8390<B> {
         if len < ETH_ZLEN {
             count(&mut self.stats.tx_padded, 1);
         }
-        self.tx.seq = self.tx.seq.wrapping_add(1);
+        self.tx.last = slot;
+        self.tx.queued[slot] = false;
         if let Some(t_enter) = t_enter {
-            return Ok(self.load_timed(slot, frame, t_enter, queued));
+            return Ok(self.load_timed(slot, frame, t_enter));
         }
         self.block_output(self.tx_addr(slot), frame, ETH_ZLEN);
         let bytes = len.max(ETH_ZLEN) as u16;
         self.tx.len[slot] = bytes;
-        self.tx.queued[slot] = queued;
         self.tx.times[slot].timed = false;
         if self.tx.on_wire.is_none() {
             self.trigger_send(slot);
         }
         Ok(u32::from(bytes))
+    }
+
+    /// [`Self::xmit`] for a frame that did not come through the stack's queue (an XDP program's
+    /// `XDP_TX`, or a frame redirected to this device): the caller never puts it in byte queue
+    /// limits ([`TxDone::queued`] stays false).
+    #[inline(always)]
+    pub fn xmit_xdp(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
+        self.xmit_timed(frame, None)
+    }
+
+    /// Puts the frame the last transmit loaded in byte queue limits if it is still in a slot,
+    /// i.e. in flight, once its caller has reaped what completed: returns its bytes for
+    /// `netdev_tx_sent_queue`, and its completion will have [`TxDone::queued`]. `None`: the
+    /// card completed it already (QEMU's model sends inside the command write), so it never
+    /// was in flight and byte queue limits, which bound the bytes in flight, need not hear of
+    /// it, neither sent nor completed.
+    #[inline(always)]
+    pub fn tx_queue_last(&mut self) -> Option<u32> {
+        let slot = self.tx.last % TX_SLOTS;
+        if self.tx.len[slot] == 0 || self.tx.queued[slot] {
+            return None;
+        }
+        self.tx.queued[slot] = true;
+        Some(u32::from(self.tx.len[slot]))
     }
 
     /// The packet-buffer address of TX slot `slot`.
@@ -1261,14 +1260,15 @@ impl<B: RegisterBus> Dp8390<B> {
 
     /// [`Self::load`] of a frame whose stages are timed from `t_enter`.
     #[inline(never)]
-    fn load_timed(&mut self, slot: usize, frame: &[u8], t_enter: u64, queued: bool) -> u32 {
+    fn load_timed(&mut self, slot: usize, frame: &[u8], t_enter: u64) -> u32 {
+        // Timed frames are numbered: the sequence number ties a frame's stage event together.
+        self.tx.seq = self.tx.seq.wrapping_add(1);
         // Stage boundary: copy start (end of the first driver part, start of DMA).
         let t_copy = self.bus.cycles();
         self.block_output(self.tx_addr(slot), frame, ETH_ZLEN);
         // Stage boundary: copy end (remote DMA complete and acked).
         let t_dma = self.bus.cycles();
         self.tx.len[slot] = frame.len().max(ETH_ZLEN) as u16;
-        self.tx.queued[slot] = queued;
         self.tx.times[slot] = TxTimes {
             timed: true,
             seq: self.tx.seq,
@@ -1295,8 +1295,10 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
     /// (see [`Self::tx_reap`]).
     #[inline(always)]
-    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {
-        let timed = self.tx.times[slot].timed;
+    fn tx_complete<const TIMED: bool>(&mut self, slot: usize, status: u8) -> TxDone {
+        // A frame loaded with the clock on and completed with it off goes unreported; its
+        // slot's times are overwritten by the next load.
+        let timed = TIMED && self.tx.times[slot].timed;
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
         let t_seen = if timed { self.bus.cycles() } else { 0 };
         let t = self.rd(regs::P0_TSR);
@@ -1387,7 +1389,7 @@ impl<B: RegisterBus> Dp8390<B> {
     // ---- receive ----
 
     /// Acks the receive causes (PRX, RXE) if they are pending, and then forgets the CURR seen
-    /// (the next look at the ring reads it: see [`Self::rx_next`]); true if they were. One ISR
+    /// (the next look at the ring reads it: see [`Self::rx_take`]); true if they were. One ISR
     /// read when they are not.
     #[inline]
     fn rx_ack(&mut self) -> bool {
@@ -1408,10 +1410,11 @@ impl<B: RegisterBus> Dp8390<B> {
         curr
     }
 
-    /// Takes the next frame off the receive ring, or says why there is none. A frame comes as
-    /// an [`RxSlot`] holding the remote read of its header open and borrowing the chip: the
-    /// borrow checker keeps the caller's lock held until the slot is consumed (nothing else
-    /// may touch the chip while a remote DMA is open).
+    /// Takes the next frame off the receive ring, in one pass: the header (validated before
+    /// anything else is read), a buffer from `alloc` for a good frame, the body copied into it,
+    /// the frame counted and its pages handed back to the chip. `mark` is told where the pass
+    /// is ([`RxMark`]), for a caller that times the stages; the remote read of the header is
+    /// continued for the body, so a frame costs one DMA setup and one abort.
     ///
     /// CURR (three port accesses: a page switch and back) is read only when the last CURR seen
     /// says nothing more is there, so a batch costs one CURR read, as ei_receive's does per
@@ -1421,148 +1424,193 @@ impl<B: RegisterBus> Dp8390<B> {
     /// [`Self::rx_pending`] and the next call here see it, and if nobody looks, the poll's
     /// unmask raises the (level-triggered) line again.
     #[inline(always)]
-    pub fn rx_next(&mut self) -> RxNext<'_, B> {
+    pub fn rx_take<T: RxBuf>(
+        &mut self,
+        alloc: impl FnOnce(usize) -> Option<T>,
+        mut mark: impl FnMut(RxMark),
+    ) -> RxTake<T> {
         let next = self.rx.next;
-        let seen = self.rx.curr_seen;
-        // Taken up to the last CURR seen: a frame stored since then has set PRX.
-        if seen == Some(next) && !self.rx_ack() {
-            return RxNext::Empty;
-        }
         let curr = match self.rx.curr_seen {
-            Some(c) => c,
-            None => {
+            Some(c) if c != next => c,
+            seen => {
+                // Taken up to the last CURR seen: a frame stored since then has set PRX.
+                if seen.is_some() && !self.rx_ack() {
+                    return RxTake::Empty;
+                }
                 let c = self.rx_curr();
                 if c == next {
-                    return RxNext::Empty;
+                    return RxTake::Empty;
                 }
                 c
             }
         };
-        match self.rx_peek(curr) {
-            Some(frame) => RxNext::Frame(RxSlot { chip: self, frame }),
-            None => self.rx_bad_header(),
+        let Some((f, left)) = self.rx_peek(curr) else {
+            return self.rx_bad_header();
+        };
+        mark(RxMark::Header);
+        if !f.ok() {
+            return self.rx_skip(f, left);
         }
+        let buf = alloc(f.len);
+        mark(RxMark::Buffer);
+        let Some(mut buf) = buf else {
+            return self.rx_skip(f, left);
+        };
+        let dst = buf.bytes_mut();
+        if dst.len() < f.len {
+            // Refused (a buffer shorter than the frame): dropped, and the unwritten buffer
+            // never goes up.
+            return self.rx_skip(f, left);
+        }
+        self.rx_read(&f, left, dst);
+        mark(RxMark::Body);
+        self.rx_account_ok(&f);
+        self.rx_advance(&f);
+        RxTake::Frame(buf, f)
+    }
+
+    /// Skips frame `f`, its remote read open with `left` bytes of its count: a receive error if
+    /// it is not [`RxFrame::ok`], else a drop (no buffer, or too short a buffer).
+    #[inline(never)]
+    fn rx_skip<T>(&mut self, f: RxFrame, left: usize) -> RxTake<T> {
+        self.rx_close(left);
+        self.rx_account_skipped(&f);
+        self.rx_advance(&f);
+        RxTake::Skipped(f)
     }
 
     /// Whether another frame may wait on the ring after the one just taken, asked under the
     /// same lock hold so that a poll that took the last frame can unmask the chip in it: the
     /// last CURR seen is ahead of the ring position, or a receive cause came since (then it is
-    /// acked, and the next [`Self::rx_next`] reads CURR). One ISR read when the ring is empty.
+    /// acked, and the next [`Self::rx_take`] reads CURR). One ISR read when the ring is empty.
     #[inline]
     pub fn rx_pending(&mut self) -> bool {
         self.rx.curr_seen != Some(self.rx.next) || self.rx_ack()
     }
 
-    /// A header that cannot be right: the ring is reset to the chip's current page.
+    /// A header that cannot be right (its remote read, if any, already ended): the ring is
+    /// reset to the chip's current page.
     #[cold]
     #[inline(never)]
-    fn rx_bad_header(&mut self) -> RxNext<'_, B> {
-        self.rx_dma_close();
+    fn rx_bad_header<T>(&mut self) -> RxTake<T> {
         count(&mut self.stats.rx_bad_headers, 1);
         count(&mut self.stats.rx_errors, 1);
         let curr = self.rx_curr();
         self.rx_reset_ring(curr);
-        RxNext::Reset
+        RxTake::Reset
     }
 
     /// Looks at the next frame on the ring, given the chip's current page `curr` (not the ring
     /// position: the caller checked). Reads only the 4-byte header and validates it before
     /// anything else is read, as lib8390's ei_receive does (the next-page check, by adding and
-    /// comparing), and more strictly: the frame must end at or before CURR. `None`: a header
-    /// that cannot be right, or a CURR outside the ring (a broken chip: nothing on the ring can
-    /// be trusted); the remote read is then still open ([`Self::rx_bad_header`] closes it).
+    /// comparing), and more strictly: the frame must end at or before CURR. Returns the frame
+    /// and the bytes left in the count of the remote read, which is still open, at the body;
+    /// `None`: a header that cannot be right, or a CURR outside the ring (a broken chip:
+    /// nothing on the ring can be trusted), and no remote read open.
     #[inline(always)]
-    fn rx_peek(&mut self, curr: u8) -> Option<RxFrame> {
+    fn rx_peek(&mut self, curr: u8) -> Option<(RxFrame, usize)> {
         let r = self.ring;
         let page = self.rx.next;
-        if !r.in_rx(curr) || !r.in_rx(page) {
+        // The ring position is always a ring page (set from a validated header, or from CURR
+        // when CURR is one, or the ring's start).
+        debug_assert!(r.in_rx(page));
+        if !r.in_rx(curr) {
             return None;
         }
         // One remote read for header and body: its count covers the longest frame (or up to
         // the stop page); the header comes first, the body follows in rx_read, and the read is
         // aborted after that. Saves a second DMA setup and two RDC acks per frame.
         let addr = u16::from(page) << 8;
-        let to_stop = (usize::from(r.stop) << 8) - usize::from(addr);
+        // (`page` is below the stop page: at least one page to it.)
+        let to_stop = usize::from(r.stop.wrapping_sub(page)) << 8;
         let count = to_stop.min(4 + MAX_FRAME + 2);
         self.remote_dma(addr, count, Dma::Read);
-        let mut h = [MaybeUninit::uninit(); 4];
-        let h = self.data_in(&mut h);
-        let (status, next, count_hdr) = (h[0], h[1], u16::from_le_bytes([h[2], h[3]]) as usize);
-        self.rx.dma = Some((addr + 4, count - 4));
-        let len = count_hdr.checked_sub(4)?;
-        if !r.in_rx(next) {
-            return None;
-        }
-        // Pages ahead of this frame's, around the ring (0 for this page).
-        let pages = usize::from(r.stop - r.rx_start);
-        let ahead = |p: u8| {
-            let d = usize::from(p) + pages - usize::from(page);
-            if d >= pages {
-                d - pages
-            } else {
-                d
-            }
+        // The header (status, next page, byte count) in one 32-bit read, or two 16-bit ones.
+        let h = if self.io_width() == 2 {
+            self.count_accesses(2);
+            u32::from(self.bus.data_read16()) | u32::from(self.bus.data_read16()) << 16
+        } else {
+            self.count_accesses(1);
+            self.bus.data_read32()
         };
+        let (status, next, count_hdr) = (h as u8, (h >> 8) as u8, (h >> 16) as usize);
+        let left = count.wrapping_sub(4);
+        // Pages ahead of this frame's, around the ring (0 for this page), for a ring page `p`.
+        let pages = r.stop - r.rx_start;
+        #[inline(always)]
+        fn ahead_of(page: u8, pages: u8, p: u8) -> usize {
+            let d = p.wrapping_sub(page);
+            usize::from(if p >= page { d } else { d.wrapping_add(pages) })
+        }
         // The next frame starts right after this one: the chip rounds up to a page, and some
         // chips count the CRC in the rounding (one page more). A frame never takes the whole
-        // ring (`ahead` is below `pages`), which also bounds the length.
-        let span = 1 + (len + 4) / 256;
-        let a = ahead(next);
-        // And the chip has stored frames up to CURR only: a frame reaching past it is not there
-        // (stale bytes), and a ring of such headers would keep the drain walking forever.
-        if (a != span && a != span + 1) || a > ahead(curr) {
-            return None;
-        }
-        let f = RxFrame {
-            page,
-            status,
-            next,
-            len,
-        };
-        if !f.ok() {
-            self.rx_dma_close();
-        }
-        Some(f)
-    }
-
-    /// Ends the remote read left open by `rx_peek`, if any.
-    #[inline]
-    fn rx_dma_close(&mut self) {
-        if let Some((_, left)) = self.rx.dma.take() {
-            self.wr_cr(Cr::START);
-            if left == 0 {
-                // The count ran out: the chip flagged remote DMA complete.
-                self.wr(regs::P0_ISR, isr::RDC);
+        // ring (`ahead` is below `pages`), which also bounds the length. And the chip has
+        // stored frames up to CURR only: a frame reaching past it is not there (stale bytes),
+        // and a ring of such headers would keep the drain walking forever.
+        let a = ahead_of(page, pages, next);
+        let fits = a <= ahead_of(page, pages, curr) && r.in_rx(next);
+        match count_hdr.checked_sub(4) {
+            Some(len) if fits && (a == 1 + (len + 4) / 256 || a == 2 + (len + 4) / 256) => Some((
+                RxFrame {
+                    page,
+                    status,
+                    next,
+                    len,
+                },
+                left,
+            )),
+            _ => {
+                self.rx_close(left);
+                None
             }
         }
     }
 
-    /// Copies the frame's bytes into `dst` (which must be `f.len` long), following the ring's
-    /// wrap at the stop page.
+    /// Ends the remote read of a frame that has `left` bytes of its count left: an abort (a
+    /// CMD write); RDC is acked if the count ran out (the chip flagged remote DMA complete).
     #[inline(always)]
-    fn rx_read(&mut self, f: &RxFrame, dst: &mut [MaybeUninit<u8>]) {
-        debug_assert!(dst.len() >= f.len);
+    fn rx_close(&mut self, left: usize) {
+        self.wr_cr(Cr::START);
+        if left == 0 {
+            self.wr(regs::P0_ISR, isr::RDC);
+        }
+    }
+
+    /// Copies the frame's bytes into `dst` (at least `f.len` long), following the ring's wrap
+    /// at the stop page, and ends the remote read the header left open with `left` bytes of
+    /// its count.
+    #[inline(always)]
+    fn rx_read(&mut self, f: &RxFrame, left: usize, dst: &mut [MaybeUninit<u8>]) {
+        let len = f.len;
+        // The frame rounded up to whole words of the data port.
+        let whole = if self.flags.contains(ChipFlags::ONLY_16BIT_IO) {
+            (len + 1) & !1
+        } else {
+            (len + 3) & !3
+        };
+        if whole <= left {
+            // The header's read is at the body and its count covers it: continue it.
+            if let Some(room) = dst.get_mut(..whole) {
+                // The buffer has room for the last word: straight in.
+                self.data_in(room);
+            } else {
+                self.data_in_any(&mut dst[..len]);
+            }
+            self.rx_close(left - whole);
+            return;
+        }
+        self.rx_close(left);
+        self.rx_read_wrapped(f, dst);
+    }
+
+    /// The body of a frame that wraps at the stop page, in two block reads.
+    #[cold]
+    #[inline(never)]
+    fn rx_read_wrapped(&mut self, f: &RxFrame, dst: &mut [MaybeUninit<u8>]) {
         let r = self.ring;
         let start = (usize::from(f.page) << 8) + 4;
         let end = usize::from(r.stop) << 8;
         let len = f.len;
-        let w = self.io_width();
-        let whole = len.div_ceil(w) * w;
-        match self.rx.dma {
-            // The header's read is at the body and its count covers it: continue it.
-            Some((at, left)) if usize::from(at) == start && whole <= left => {
-                if let Some(room) = dst.get_mut(..whole) {
-                    // The buffer has room for the last word: straight in.
-                    self.data_in(room);
-                } else {
-                    self.data_in_any(&mut dst[..len]);
-                }
-                self.rx.dma = Some((at, left - whole));
-                self.rx_dma_close();
-                return;
-            }
-            _ => self.rx_dma_close(),
-        }
         if start + len > end {
             let first = end - start;
             self.block_input(start as u16, &mut dst[..first]);
@@ -1608,7 +1656,6 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Releases the frame's pages to the chip: BNRY trails the next frame by one page.
     #[inline]
     fn rx_advance(&mut self, f: &RxFrame) {
-        self.rx_dma_close();
         self.rx.next = f.next;
         self.write_boundary();
     }
@@ -1616,10 +1663,11 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline]
     fn write_boundary(&mut self) {
         let r = self.ring;
+        // (Both nonzero: the ring lies above the TX slots.)
         let b = if self.rx.next == r.rx_start {
-            r.stop - 1
+            r.stop.wrapping_sub(1)
         } else {
-            self.rx.next - 1
+            self.rx.next.wrapping_sub(1)
         };
         self.wr(regs::P0_BNRY, b);
     }

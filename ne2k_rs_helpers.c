@@ -2,7 +2,9 @@
 /*
  * C helpers for ne2k_rs: wrappers for kernel macros and static inlines that Rust cannot call
  * through bindgen, or fields of structs its bindings keep opaque. Each is a thin, behaviour-free
- * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller).
+ * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller). They are
+ * notrace: a shim stands in for a static inline, which has no ftrace entry either (and a
+ * per-packet shim would carry the entry's NOP on every frame).
  */
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
@@ -25,8 +27,8 @@
 /* Claim @extent ports of I/O BAR @bar of @pdev, device-managed (devm_request_region: released
  * when the driver is unbound). Returns 0 and the base port in *@base, -ENODEV if the BAR is
  * not I/O space or too small, -EBUSY if the ports are taken. */
-int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, const char *name,
-		       unsigned long *base)
+notrace int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent,
+			       const char *name, unsigned long *base)
 {
 	resource_size_t start = pci_resource_start(pdev, bar);
 
@@ -52,7 +54,7 @@ static struct ne2k_rs_priv *priv_of(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
+notrace struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 {
 	struct net_device *dev = alloc_etherdev(sizeof(struct ne2k_rs_priv));
 
@@ -67,11 +69,13 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 	return dev;
 }
 
-void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
-			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
-			  const struct netdev_stat_ops *stat_ops, const u8 *mac,
-			  unsigned long base_addr, int irq, int watchdog_ms,
-			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features)
+notrace void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
+				  const struct net_device_ops *ops,
+				  const struct ethtool_ops *ethtool_ops,
+				  const struct netdev_stat_ops *stat_ops, const u8 *mac,
+				  unsigned long base_addr, int irq, int watchdog_ms,
+				  int (*poll)(struct napi_struct *, int), int weight,
+				  u32 xdp_features)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
@@ -88,76 +92,76 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 }
 
 /* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */
-const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
+notrace const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
 {
 	return dev->dev.parent ? dev_name(dev->dev.parent) : NULL;
 }
 
-void ne2k_rs_napi_del(struct net_device *dev)
+notrace void ne2k_rs_napi_del(struct net_device *dev)
 {
 	netif_napi_del(&priv_of(dev)->napi);
 }
 
-void ne2k_rs_napi_enable(struct net_device *dev)
+notrace void ne2k_rs_napi_enable(struct net_device *dev)
 {
 	napi_enable(&priv_of(dev)->napi);
 }
 
-void ne2k_rs_napi_disable(struct net_device *dev)
+notrace void ne2k_rs_napi_disable(struct net_device *dev)
 {
 	napi_disable(&priv_of(dev)->napi);
 }
 
-void ne2k_rs_netif_start_queue(struct net_device *dev)
+notrace void ne2k_rs_netif_start_queue(struct net_device *dev)
 {
 	netif_start_queue(dev);
 }
 
-void ne2k_rs_netif_stop_queue(struct net_device *dev)
+notrace void ne2k_rs_netif_stop_queue(struct net_device *dev)
 {
 	netif_stop_queue(dev);
 }
 
-void ne2k_rs_netif_wake_queue(struct net_device *dev)
+notrace void ne2k_rs_netif_wake_queue(struct net_device *dev)
 {
 	netif_wake_queue(dev);
 }
 
 /* Byte queue limits of the one TX queue (static inlines of netdevice.h). */
-void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes)
+notrace void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes)
 {
 	netdev_sent_queue(dev, bytes);
 }
 
-void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
-				    unsigned int bytes)
+notrace void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
+					    unsigned int bytes)
 {
 	netdev_completed_queue(dev, pkts, bytes);
 }
 
-void ne2k_rs_netdev_reset_queue(struct net_device *dev)
+notrace void ne2k_rs_netdev_reset_queue(struct net_device *dev)
 {
 	netdev_reset_queue(dev);
 }
 
-bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
+notrace bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
 {
 	return netif_queue_stopped(dev);
 }
 
-bool ne2k_rs_netif_running(const struct net_device *dev)
+notrace bool ne2k_rs_netif_running(const struct net_device *dev)
 {
 	return netif_running(dev);
 }
 
-unsigned int ne2k_rs_netdev_flags(const struct net_device *dev)
+notrace unsigned int ne2k_rs_netdev_flags(const struct net_device *dev)
 {
 	return READ_ONCE(dev->flags);
 }
 
 /* Copies up to @max multicast addresses into @out; returns how many the list holds.
  * Called from ndo_set_rx_mode, i.e. with netif_addr_lock held. */
-int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max)
+notrace int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max)
 {
 	struct netdev_hw_addr *ha;
 	int n = 0;
@@ -170,12 +174,12 @@ int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max)
 	return n;
 }
 
-void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac)
+notrace void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac)
 {
 	eth_hw_addr_set(dev, mac);
 }
 
-const char *ne2k_rs_netdev_name(const struct net_device *dev)
+notrace const char *ne2k_rs_netdev_name(const struct net_device *dev)
 {
 	return netdev_name(dev);
 }
@@ -183,7 +187,7 @@ const char *ne2k_rs_netdev_name(const struct net_device *dev)
 /* ---- sk_buff ---- */
 
 /* The skb's bytes as one linear buffer (linearising a fragmented skb; NULL if that fails). */
-const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
+notrace const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
 {
 	if (skb_linearize(skb))
 		return NULL;
@@ -191,44 +195,28 @@ const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
 	return skb->data;
 }
 
-struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int len)
-{
-	return napi_alloc_skb(napi, len);
-}
-
 /* The chip lock's discipline (netdev.rs, BhSpinLockBackend): macros and static inlines. */
-bool ne2k_rs_irqs_disabled(void)
+notrace bool ne2k_rs_irqs_disabled(void)
 {
 	return irqs_disabled();
 }
 
-void ne2k_rs_spin_lock_bh(spinlock_t *lock)
+notrace void ne2k_rs_spin_lock_bh(spinlock_t *lock)
 {
 	spin_lock_bh(lock);
 }
 
-void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
+notrace void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
 {
 	spin_unlock_bh(lock);
 }
 
-bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
+notrace bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
 {
 	return spin_trylock_bh(lock);
 }
 
-void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb)
-{
-	skb->protocol = eth_type_trans(skb, napi->dev);
-	napi_gro_receive(napi, skb);
-}
-
-void ne2k_rs_consume_skb(struct sk_buff *skb)
-{
-	dev_consume_skb_any(skb);
-}
-
-void ne2k_rs_kfree_skb(struct sk_buff *skb)
+notrace void ne2k_rs_kfree_skb(struct sk_buff *skb)
 {
 	dev_kfree_skb_any(skb);
 }
@@ -237,13 +225,13 @@ void ne2k_rs_kfree_skb(struct sk_buff *skb)
 
 
 /* ndo_bpf (RTNL held): install @prog (the caller's reference passes to us), return the old. */
-struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)
+notrace struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)
 {
 	return xchg(&priv_of(dev)->xdp_prog, prog);
 }
 
 /* The command of an ndo_bpf call, and for XDP_SETUP_PROG its program. */
-int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
+notrace int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
 {
 	if (bpf->command == XDP_SETUP_PROG)
 		*prog = bpf->prog;
@@ -252,7 +240,7 @@ int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
 
 /* The receive queue's XDP info, with the page-per-frame memory model (a frame's page is
  * freed with put_page wherever it ends: an skb's head, a redirect target's xdp_return_frame). */
-int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
+notrace int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 	int err = xdp_rxq_info_reg(&p->xdp_rxq, dev, 0, p->napi.napi_id);
@@ -265,7 +253,7 @@ int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
 	return err;
 }
 
-void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
+notrace void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
@@ -273,15 +261,15 @@ void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
 		xdp_rxq_info_unreg(&p->xdp_rxq);
 }
 
-void *ne2k_rs_page_address(struct page *page)
+notrace void *ne2k_rs_page_address(struct page *page)
 {
 	return page_address(page);
 }
 
 /* Runs @prog on the @len-byte frame at @headroom in the page at @hard_start (xdp_init_buff,
  * xdp_prepare_buff, bpf_prog_run_xdp: static inlines); @xdp is the caller's. */
-u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
-		    void *hard_start, u32 headroom, u32 len)
+notrace u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
+			    void *hard_start, u32 headroom, u32 len)
 {
 	xdp_init_buff(xdp, PAGE_SIZE, &priv_of(dev)->xdp_rxq);
 	xdp_prepare_buff(xdp, hard_start, headroom, len, false);
@@ -290,19 +278,19 @@ u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_devi
 
 /* Where the frame is after the program (it may have moved its head or tail): offset of its
  * first byte from the page start, and its length. */
-void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len)
+notrace void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len)
 {
 	*off = xdp->data - xdp->data_hard_start;
 	*len = xdp->data_end - xdp->data;
 }
 
-void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act)
+notrace void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act)
 {
 	trace_xdp_exception(dev, prog, act);
 }
 
 /* An skb over a whole receive page (napi_build_skb), the frame at @off, @len long. */
-struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
+notrace struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
 {
 	struct sk_buff *skb = napi_build_skb(hard_start, PAGE_SIZE);
 
@@ -314,7 +302,7 @@ struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
 }
 
 /* A frame handed to ndo_xdp_xmit: its bytes. */
-const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
+notrace const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
 {
 	*len = frame->len;
 	return frame->data;
@@ -354,7 +342,7 @@ static const struct file_operations ne2k_rs_stage_stats_fops = {
 };
 
 /* Creates @dir/stage_stats over @stats (an error @dir makes nothing). */
-void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
+notrace void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
 {
 	debugfs_create_file("stage_stats", 0644, dir, stats, &ne2k_rs_stage_stats_fops);
 }

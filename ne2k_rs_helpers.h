@@ -15,6 +15,7 @@
 #include <linux/skbuff.h>
 #include <linux/spinlock_types.h>
 #include <linux/types.h>
+#include <net/gro.h>
 #include <net/netdev_queues.h>
 #include <net/xdp.h>
 
@@ -47,6 +48,12 @@ enum {
 	NE2K_RS_PRIV_OFFSET = offsetof(struct net_device, priv),
 	NE2K_RS_NAPI_IN_PRIV = offsetof(struct ne2k_rs_priv, napi),
 	NE2K_RS_XDP_PROG_IN_PRIV = offsetof(struct ne2k_rs_priv, xdp_prog),
+	/* napi_gro_receive(napi, skb) is gro_receive_skb(&napi->gro, skb). */
+	NE2K_RS_GRO_IN_NAPI = offsetof(struct napi_struct, gro),
+	/* Where eth_type_trans()'s answer goes (a field of an anonymous group in sk_buff). */
+	NE2K_RS_SKB_PROTOCOL = offsetof(struct sk_buff, protocol),
+	/* dev_consume_skb_any(skb) is dev_kfree_skb_any_reason(skb, SKB_CONSUMED). */
+	NE2K_RS_SKB_CONSUMED = SKB_CONSUMED,
 };
 const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);
 void ne2k_rs_napi_del(struct net_device *dev);
@@ -68,9 +75,6 @@ const char *ne2k_rs_netdev_name(const struct net_device *dev);
 
 /* sk_buff */
 const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len);
-struct sk_buff *ne2k_rs_napi_alloc_skb(struct napi_struct *napi, unsigned int len);
-void ne2k_rs_gro_receive(struct napi_struct *napi, struct sk_buff *skb);
-void ne2k_rs_consume_skb(struct sk_buff *skb);
 void ne2k_rs_kfree_skb(struct sk_buff *skb);
 
 /* XDP */

@@ -87,8 +87,15 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
     }
 
     unsafe fn assert_is_held(ptr: *mut Self::State) {
+        // spin_assert_is_held() is lockdep's; without lockdep it is empty, and the call into
+        // its C helper (every guard's construction makes it) would be for nothing.
+        #[cfg(CONFIG_LOCKDEP)]
         // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
-        unsafe { bindings::spin_assert_is_held(ptr) }
+        unsafe {
+            bindings::spin_assert_is_held(ptr)
+        }
+        #[cfg(not(CONFIG_LOCKDEP))]
+        let _ = ptr;
     }
 }
 
@@ -442,7 +449,7 @@ impl SkBuff {
         let raw = self.0;
         core::mem::forget(self);
         // SAFETY: we own `raw` and give it up here, once.
-        unsafe { sys::ne2k_rs_consume_skb(raw) }
+        unsafe { sys::dev_kfree_skb_any_reason(raw, sys::NE2K_RS_SKB_CONSUMED) }
     }
 }
 
@@ -505,7 +512,7 @@ impl Napi {
     #[inline]
     pub fn alloc_skb(&self, len: usize) -> Option<RxSkb> {
         // SAFETY: we are inside this NAPI's poll (type invariant).
-        let skb = unsafe { sys::ne2k_rs_napi_alloc_skb(self.0, (len + RX_SLACK) as c_uint) };
+        let skb = unsafe { sys::napi_alloc_skb(self.0, (len + RX_SLACK) as c_uint) };
         if skb.is_null() {
             return None;
         }
@@ -524,8 +531,19 @@ impl Napi {
     pub fn gro_receive(&self, skb: RxSkb) {
         let raw = skb.skb;
         core::mem::forget(skb);
-        // SAFETY: inside this NAPI's poll; ownership of `raw` passes to the stack.
-        unsafe { sys::ne2k_rs_gro_receive(self.0, raw) };
+        // napi_gro_receive() is a static inline: what it does, with the device found as the
+        // poll finds it (our napi_struct is in our device's private area) and its GRO node at
+        // the offset the C side gives.
+        // SAFETY: `self.0` is our napi_struct, `NAPI_OFFSET` bytes into our net_device; we own
+        // `raw`, a filled skb, and set its protocol before ownership passes to the stack; the
+        // GRO node is the napi_struct's, used inside its poll.
+        unsafe {
+            let dev = self.0.cast::<u8>().sub(NAPI_OFFSET).cast::<net_device>();
+            let proto = raw.cast::<u8>().add(sys::NE2K_RS_SKB_PROTOCOL as usize);
+            proto.cast::<u16>().write(sys::eth_type_trans(raw, dev));
+            let gro = self.0.cast::<u8>().add(sys::NE2K_RS_GRO_IN_NAPI as usize);
+            sys::gro_receive_skb(gro.cast(), raw);
+        }
     }
 
     /// Reports the poll's work; returns true if NAPI is complete and interrupts may be
@@ -1249,7 +1267,13 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         // allocation.
         let dev = unsafe { napi.cast::<u8>().sub(NAPI_OFFSET).cast::<net_device>() };
         // SAFETY: `dev` is our device; the `Napi` lives only for the poll.
-        unsafe { Self::with(dev, |t, d| t.poll(d, &Napi(napi), budget)) }
+        unsafe {
+            Self::with(
+                dev,
+                #[inline(always)]
+                |t, d| t.poll(d, &Napi(napi), budget),
+            )
+        }
     }
 
     /// # Safety

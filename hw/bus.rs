@@ -22,6 +22,19 @@ pub trait RegisterBus {
     /// Reads `dst.len() / 4` 32-bit words from the data port, as `data_in16`. `dst.len()` must
     /// be a multiple of 4.
     fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8];
+    /// Reads one 32-bit word from the data port (little-endian: the first byte is the low
+    /// one), into a register rather than memory.
+    fn data_read32(&mut self) -> u32 {
+        let mut b = [MaybeUninit::uninit(); 4];
+        let b = self.data_in32(&mut b);
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+    /// Reads one 16-bit word from the data port, as `data_read32`.
+    fn data_read16(&mut self) -> u16 {
+        let mut b = [MaybeUninit::uninit(); 2];
+        let b = self.data_in16(&mut b);
+        u16::from_le_bytes([b[0], b[1]])
+    }
     /// Writes `src.len() / 2` 16-bit words to the data port. `src.len()` must be even.
     fn data_out16(&mut self, src: &[u8]);
     /// Writes `src.len() / 4` 32-bit words to the data port. `src.len()` must be a multiple of 4.

@@ -96,6 +96,29 @@ impl RegisterBus for PortBus<'_> {
         unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<u8>(), dst.len()) }
     }
 
+    #[inline(always)]
+    fn data_read32(&mut self) -> u32 {
+        let v: u32;
+        // SAFETY: by the type invariant the data port is inside our reserved window; `in` has
+        // no memory side effects visible to Rust.
+        unsafe {
+            core::arch::asm!("in eax, dx", out("eax") v, in("dx") self.port(super::regs::DATAPORT),
+                             options(nomem, nostack, preserves_flags))
+        };
+        v
+    }
+
+    #[inline(always)]
+    fn data_read16(&mut self) -> u16 {
+        let v: u16;
+        // SAFETY: as `data_read32`.
+        unsafe {
+            core::arch::asm!("in ax, dx", out("ax") v, in("dx") self.port(super::regs::DATAPORT),
+                             options(nomem, nostack, preserves_flags))
+        };
+        v
+    }
+
     #[inline]
     fn data_out16(&mut self, src: &[u8]) {
         debug_assert!(src.len() % 2 == 0);

@@ -55,6 +55,8 @@ pub struct HostDev {
     /// Byte queue limits: bytes sent to the card and not completed, and resets.
     pub bql_inflight: Cell<u64>,
     pub bql_resets: Cell<u32>,
+    /// Calls of `tx_sent` and `tx_completed` (`netdev_tx_sent_queue`, `_completed_queue`).
+    pub bql_calls: Cell<u32>,
 }
 
 impl NetIf for HostDev {
@@ -92,9 +94,11 @@ impl NetIf for HostDev {
         self.carrier.set(false);
     }
     fn tx_sent(&self, bytes: u32) {
+        self.bql_calls.set(self.bql_calls.get() + 1);
         self.bql_inflight.set(self.bql_inflight.get() + u64::from(bytes));
     }
     fn tx_completed(&self, pkts: u32, bytes: u32) {
+        self.bql_calls.set(self.bql_calls.get() + 1);
         // The kernel's dql_completed() has BUG_ON(count > num_queued - num_completed).
         let left = self.bql_inflight.get().checked_sub(u64::from(bytes));
         assert!(pkts > 0 && left.is_some(), "BQL: {pkts} frames of {bytes} bytes completed, {} in flight", self.bql_inflight.get());

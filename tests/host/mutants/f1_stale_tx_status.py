@@ -28,15 +28,15 @@ assert a in s; s=s.replace(a,'''        let stale = core::mem::take(&mut st.pend
 open('datapath.rs','w').write(s)
 d=open('dp8390.rs').read()
 # 69c1c75's tx_complete(status): completes whatever slot is on the wire, if any.
-a='''    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {'''
+a='''    fn tx_complete<const TIMED: bool>(&mut self, slot: usize, status: u8) -> TxDone {'''
 assert a in d; d=d.replace(a,'''    pub fn tx_complete_old(&mut self, status: u8) -> bool {
         match self.tx.on_wire {
             Some(slot) => {
-                self.tx_complete(slot, status);
+                self.tx_complete::<true>(slot, status);
                 true
             }
             None => false,
         }
     }
-    fn tx_complete(&mut self, slot: usize, status: u8) -> TxDone {''')
+    fn tx_complete<const TIMED: bool>(&mut self, slot: usize, status: u8) -> TxDone {''')
 open('dp8390.rs','w').write(d)
