@@ -2,9 +2,10 @@
 /*
  * C helpers for ne2k_rs: wrappers for kernel macros and static inlines that Rust cannot call
  * through bindgen, or fields of structs its bindings keep opaque. Each is a thin, behaviour-free
- * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller). They are
- * notrace: a shim stands in for a static inline, which has no ftrace entry either (and a
- * per-packet shim would carry the entry's NOP on every frame).
+ * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller). They keep
+ * their ftrace entries: the kernel cannot trace the module's Rust text (no fentry sites), so
+ * the shims are where the function tracer sees the driver call the kernel (tests/guest/wire/
+ * t82_suspend.sh follows PM through them).
  */
 #include <linux/debugfs.h>
 #include <linux/etherdevice.h>
@@ -27,8 +28,8 @@
 /* Claim @extent ports of I/O BAR @bar of @pdev, device-managed (devm_request_region: released
  * when the driver is unbound). Returns 0 and the base port in *@base, -ENODEV if the BAR is
  * not I/O space or too small, -EBUSY if the ports are taken. */
-notrace int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent,
-			       const char *name, unsigned long *base)
+int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, const char *name,
+		       unsigned long *base)
 {
 	resource_size_t start = pci_resource_start(pdev, bar);
 
@@ -54,7 +55,7 @@ static struct ne2k_rs_priv *priv_of(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-notrace struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
+struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 {
 	struct net_device *dev = alloc_etherdev(sizeof(struct ne2k_rs_priv));
 
@@ -69,13 +70,11 @@ notrace struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 	return dev;
 }
 
-notrace void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
-				  const struct net_device_ops *ops,
-				  const struct ethtool_ops *ethtool_ops,
-				  const struct netdev_stat_ops *stat_ops, const u8 *mac,
-				  unsigned long base_addr, int irq, int watchdog_ms,
-				  int (*poll)(struct napi_struct *, int), int weight,
-				  u32 xdp_features)
+void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
+			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
+			  const struct netdev_stat_ops *stat_ops, const u8 *mac,
+			  unsigned long base_addr, int irq, int watchdog_ms,
+			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
@@ -92,76 +91,76 @@ notrace void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
 }
 
 /* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */
-notrace const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
+const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
 {
 	return dev->dev.parent ? dev_name(dev->dev.parent) : NULL;
 }
 
-notrace void ne2k_rs_napi_del(struct net_device *dev)
+void ne2k_rs_napi_del(struct net_device *dev)
 {
 	netif_napi_del(&priv_of(dev)->napi);
 }
 
-notrace void ne2k_rs_napi_enable(struct net_device *dev)
+void ne2k_rs_napi_enable(struct net_device *dev)
 {
 	napi_enable(&priv_of(dev)->napi);
 }
 
-notrace void ne2k_rs_napi_disable(struct net_device *dev)
+void ne2k_rs_napi_disable(struct net_device *dev)
 {
 	napi_disable(&priv_of(dev)->napi);
 }
 
-notrace void ne2k_rs_netif_start_queue(struct net_device *dev)
+void ne2k_rs_netif_start_queue(struct net_device *dev)
 {
 	netif_start_queue(dev);
 }
 
-notrace void ne2k_rs_netif_stop_queue(struct net_device *dev)
+void ne2k_rs_netif_stop_queue(struct net_device *dev)
 {
 	netif_stop_queue(dev);
 }
 
-notrace void ne2k_rs_netif_wake_queue(struct net_device *dev)
+void ne2k_rs_netif_wake_queue(struct net_device *dev)
 {
 	netif_wake_queue(dev);
 }
 
 /* Byte queue limits of the one TX queue (static inlines of netdevice.h). */
-notrace void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes)
+void ne2k_rs_netdev_sent_queue(struct net_device *dev, unsigned int bytes)
 {
 	netdev_sent_queue(dev, bytes);
 }
 
-notrace void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
-					    unsigned int bytes)
+void ne2k_rs_netdev_completed_queue(struct net_device *dev, unsigned int pkts,
+				    unsigned int bytes)
 {
 	netdev_completed_queue(dev, pkts, bytes);
 }
 
-notrace void ne2k_rs_netdev_reset_queue(struct net_device *dev)
+void ne2k_rs_netdev_reset_queue(struct net_device *dev)
 {
 	netdev_reset_queue(dev);
 }
 
-notrace bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
+bool ne2k_rs_netif_queue_stopped(struct net_device *dev)
 {
 	return netif_queue_stopped(dev);
 }
 
-notrace bool ne2k_rs_netif_running(const struct net_device *dev)
+bool ne2k_rs_netif_running(const struct net_device *dev)
 {
 	return netif_running(dev);
 }
 
-notrace unsigned int ne2k_rs_netdev_flags(const struct net_device *dev)
+unsigned int ne2k_rs_netdev_flags(const struct net_device *dev)
 {
 	return READ_ONCE(dev->flags);
 }
 
 /* Copies up to @max multicast addresses into @out; returns how many the list holds.
  * Called from ndo_set_rx_mode, i.e. with netif_addr_lock held. */
-notrace int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max)
+int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max)
 {
 	struct netdev_hw_addr *ha;
 	int n = 0;
@@ -174,12 +173,12 @@ notrace int ne2k_rs_netdev_mc_list(struct net_device *dev, u8 (*out)[6], int max
 	return n;
 }
 
-notrace void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac)
+void ne2k_rs_eth_hw_addr_set(struct net_device *dev, const u8 *mac)
 {
 	eth_hw_addr_set(dev, mac);
 }
 
-notrace const char *ne2k_rs_netdev_name(const struct net_device *dev)
+const char *ne2k_rs_netdev_name(const struct net_device *dev)
 {
 	return netdev_name(dev);
 }
@@ -187,7 +186,7 @@ notrace const char *ne2k_rs_netdev_name(const struct net_device *dev)
 /* ---- sk_buff ---- */
 
 /* The skb's bytes as one linear buffer (linearising a fragmented skb; NULL if that fails). */
-notrace const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
+const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
 {
 	if (skb_linearize(skb))
 		return NULL;
@@ -196,27 +195,27 @@ notrace const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len
 }
 
 /* The chip lock's discipline (netdev.rs, BhSpinLockBackend): macros and static inlines. */
-notrace bool ne2k_rs_irqs_disabled(void)
+bool ne2k_rs_irqs_disabled(void)
 {
 	return irqs_disabled();
 }
 
-notrace void ne2k_rs_spin_lock_bh(spinlock_t *lock)
+void ne2k_rs_spin_lock_bh(spinlock_t *lock)
 {
 	spin_lock_bh(lock);
 }
 
-notrace void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
+void ne2k_rs_spin_unlock_bh(spinlock_t *lock)
 {
 	spin_unlock_bh(lock);
 }
 
-notrace bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
+bool ne2k_rs_spin_trylock_bh(spinlock_t *lock)
 {
 	return spin_trylock_bh(lock);
 }
 
-notrace void ne2k_rs_kfree_skb(struct sk_buff *skb)
+void ne2k_rs_kfree_skb(struct sk_buff *skb)
 {
 	dev_kfree_skb_any(skb);
 }
@@ -225,13 +224,13 @@ notrace void ne2k_rs_kfree_skb(struct sk_buff *skb)
 
 
 /* ndo_bpf (RTNL held): install @prog (the caller's reference passes to us), return the old. */
-notrace struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)
+struct bpf_prog *ne2k_rs_xdp_xchg_prog(struct net_device *dev, struct bpf_prog *prog)
 {
 	return xchg(&priv_of(dev)->xdp_prog, prog);
 }
 
 /* The command of an ndo_bpf call, and for XDP_SETUP_PROG its program. */
-notrace int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
+int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **prog)
 {
 	if (bpf->command == XDP_SETUP_PROG)
 		*prog = bpf->prog;
@@ -240,7 +239,7 @@ notrace int ne2k_rs_bpf_command(const struct netdev_bpf *bpf, struct bpf_prog **
 
 /* The receive queue's XDP info, with the page-per-frame memory model (a frame's page is
  * freed with put_page wherever it ends: an skb's head, a redirect target's xdp_return_frame). */
-notrace int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
+int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 	int err = xdp_rxq_info_reg(&p->xdp_rxq, dev, 0, p->napi.napi_id);
@@ -253,7 +252,7 @@ notrace int ne2k_rs_xdp_rxq_reg(struct net_device *dev)
 	return err;
 }
 
-notrace void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
+void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
@@ -261,15 +260,15 @@ notrace void ne2k_rs_xdp_rxq_unreg(struct net_device *dev)
 		xdp_rxq_info_unreg(&p->xdp_rxq);
 }
 
-notrace void *ne2k_rs_page_address(struct page *page)
+void *ne2k_rs_page_address(struct page *page)
 {
 	return page_address(page);
 }
 
 /* Runs @prog on the @len-byte frame at @headroom in the page at @hard_start (xdp_init_buff,
  * xdp_prepare_buff, bpf_prog_run_xdp: static inlines); @xdp is the caller's. */
-notrace u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
-			    void *hard_start, u32 headroom, u32 len)
+u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct net_device *dev,
+		    void *hard_start, u32 headroom, u32 len)
 {
 	xdp_init_buff(xdp, PAGE_SIZE, &priv_of(dev)->xdp_rxq);
 	xdp_prepare_buff(xdp, hard_start, headroom, len, false);
@@ -278,19 +277,19 @@ notrace u32 ne2k_rs_xdp_run(struct bpf_prog *prog, struct xdp_buff *xdp, struct 
 
 /* Where the frame is after the program (it may have moved its head or tail): offset of its
  * first byte from the page start, and its length. */
-notrace void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len)
+void ne2k_rs_xdp_frame(const struct xdp_buff *xdp, u32 *off, u32 *len)
 {
 	*off = xdp->data - xdp->data_hard_start;
 	*len = xdp->data_end - xdp->data;
 }
 
-notrace void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act)
+void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, u32 act)
 {
 	trace_xdp_exception(dev, prog, act);
 }
 
 /* An skb over a whole receive page (napi_build_skb), the frame at @off, @len long. */
-notrace struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
+struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len)
 {
 	struct sk_buff *skb = napi_build_skb(hard_start, PAGE_SIZE);
 
@@ -302,7 +301,7 @@ notrace struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len
 }
 
 /* A frame handed to ndo_xdp_xmit: its bytes. */
-notrace const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
+const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
 {
 	*len = frame->len;
 	return frame->data;
@@ -342,7 +341,7 @@ static const struct file_operations ne2k_rs_stage_stats_fops = {
 };
 
 /* Creates @dir/stage_stats over @stats (an error @dir makes nothing). */
-notrace void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
+void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
 {
 	debugfs_create_file("stage_stats", 0644, dir, stats, &ne2k_rs_stage_stats_fops);
 }
