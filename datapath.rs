@@ -686,7 +686,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 dev.tx_completed(1, done.bytes);
             }
             if TIMED && done.timed {
-                self.probe.tx(&st.chip.tx_stages());
+                self.probe.tx(st.chip.tx_stages());
             }
         }
         if st.chip.tx_full() {
@@ -1036,7 +1036,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 q_bytes += d.bytes;
             }
             if TIMED && d.timed {
-                self.probe.tx(&st.chip.tx_stages());
+                self.probe.tx(st.chip.tx_stages());
             }
             // The other slot, if it was started now (QEMU's card completes it at once).
             done = st.chip.tx_reap_with::<TIMED>();

@@ -1258,8 +1258,9 @@ impl<B: RegisterBus> Dp8390<B> {
         u16::from(self.ring.tx_page(slot)) << 8
     }
 
-    /// [`Self::load`] of a frame whose stages are timed from `t_enter`.
-    #[inline(never)]
+    /// [`Self::xmit_timed`] of a frame whose stages are timed from `t_enter`. Inline: only the
+    /// timed copy of a caller passes a `t_enter`, the untimed one's call is dead code.
+    #[inline(always)]
     fn load_timed(&mut self, slot: usize, frame: &[u8], t_enter: u64) -> u32 {
         // Timed frames are numbered: the sequence number ties a frame's stage event together.
         self.tx.seq = self.tx.seq.wrapping_add(1);
@@ -1336,7 +1337,7 @@ impl<B: RegisterBus> Dp8390<B> {
             self.trigger_send(other);
         }
         if timed {
-            self.tx.stages = self.tx_stages_done(slot, len, t_seen);
+            self.tx_stages_done(slot, len, t_seen);
         }
         TxDone {
             bytes: len as u32,
@@ -1346,18 +1347,19 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// The stages of the last timed frame whose completion was taken ([`TxDone::timed`]).
-    pub fn tx_stages(&self) -> TxStages {
-        self.tx.stages
+    pub fn tx_stages(&self) -> &TxStages {
+        &self.tx.stages
     }
 
-    /// The stages of the timed frame whose completion was seen at `t_seen` and is now done.
-    #[inline(never)]
-    fn tx_stages_done(&mut self, slot: usize, len: usize, t_seen: u64) -> TxStages {
+    /// Records the stages of the timed frame whose completion was seen at `t_seen` and is now
+    /// done, for [`Self::tx_stages`]. Inline: only the timed copy of a caller reaches it.
+    #[inline(always)]
+    fn tx_stages_done(&mut self, slot: usize, len: usize, t_seen: u64) {
         self.tx.times[slot].timed = false;
         let times = self.tx.times[slot];
         // Stage boundary: completion work done.
         let t_done = self.bus.cycles();
-        TxStages {
+        self.tx.stages = TxStages {
             seq: times.seq,
             len: len as u32,
             driver: times.driver.wrapping_add(t_done.wrapping_sub(t_seen)),
@@ -1369,7 +1371,7 @@ impl<B: RegisterBus> Dp8390<B> {
             },
             nic: t_seen.wrapping_sub(times.t_trig),
             total: t_done.wrapping_sub(times.t_enter),
-        }
+        };
     }
 
     /// Transmit watchdog fired: reset and re-initialise the chip (frames in the slots are lost

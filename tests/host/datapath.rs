@@ -494,7 +494,7 @@ fn tx_stages_add_up_and_dma_grows_with_size() {
             chip.xmit_timed(&frame([0xff; 6], len, 1), Some(t0)).unwrap();
             let done = chip.tx_reap().unwrap();
             assert!(done.timed, "a timed frame reports its stages");
-            let s = chip.tx_stages();
+            let s = *chip.tx_stages();
             assert_eq!(s.len as usize, len.max(60));
             assert!(s.driver > 0 && s.dma > 0 && s.nic > 0, "{s:?}");
             assert_eq!(s.queued, 0, "the transmitter was idle");
@@ -517,9 +517,9 @@ fn tx_stages_of_a_queued_frame_include_the_wait() {
         let t1 = chip.cycles();
         chip.xmit_timed(&frame([0xff; 6], 100, 2), Some(t1)).unwrap();
         assert!(chip.tx_reap().unwrap().timed);
-        let a = chip.tx_stages();
+        let a = *chip.tx_stages();
         assert!(chip.tx_reap().unwrap().timed);
-        let b = chip.tx_stages();
+        let b = *chip.tx_stages();
         assert_eq!(b.seq, a.seq + 1);
         assert_eq!(a.queued, 0);
         assert!(b.queued > 0, "the second frame waited for the first: {b:?}");
