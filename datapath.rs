@@ -731,12 +731,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         queued: bool,
     ) -> Result<(), XmitError> {
         let quiet = st.chip.xmit_mask();
-        let r = if queued {
-            st.chip.xmit_timed(frame, t_enter)
-        } else {
-            st.chip.xmit_xdp(frame)
-        };
-        match r {
+        // (XDP's frames come untimed: `t_enter` is `None`.)
+        match st.chip.xmit_timed(frame, t_enter) {
             Ok(_) => {
                 let isr = self.loaded::<TIMED>(st, dev);
                 // Byte queue limits hear of the stack's frame only if it is still in flight

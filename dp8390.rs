@@ -1198,8 +1198,10 @@ impl<B: RegisterBus> Dp8390<B> {
     /// `start_xmit` entry) if given; [`Self::tx_reap`] then returns them.
     ///
     /// The frame is not in byte queue limits: [`Self::tx_queue_last`] puts a frame of the
-    /// stack's there if it is still in flight once the caller has reaped what completed (an
-    /// XDP frame never is).
+    /// stack's there if it is still in flight once the caller has reaped what completed. A
+    /// frame that did not come through the stack's queue (an XDP program's `XDP_TX`, or one
+    /// redirected to this device) goes the same way, untimed, and never into byte queue limits
+    /// ([`TxDone::queued`] stays false).
     #[inline(always)]
     pub fn xmit_timed(&mut self, frame: &[u8], t_enter: Option<u64>) -> Result<u32, XmitError> {
         let len = frame.len();
@@ -1227,14 +1229,6 @@ impl<B: RegisterBus> Dp8390<B> {
             self.trigger_send(slot);
         }
         Ok(u32::from(bytes))
-    }
-
-    /// [`Self::xmit`] for a frame that did not come through the stack's queue (an XDP program's
-    /// `XDP_TX`, or a frame redirected to this device): the caller never puts it in byte queue
-    /// limits ([`TxDone::queued`] stays false).
-    #[inline(always)]
-    pub fn xmit_xdp(&mut self, frame: &[u8]) -> Result<u32, XmitError> {
-        self.xmit_timed(frame, None)
     }
 
     /// Puts the frame the last transmit loaded in byte queue limits if it is still in a slot,
@@ -1585,7 +1579,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_read(&mut self, f: &RxFrame, left: usize, dst: &mut [MaybeUninit<u8>]) {
         let len = f.len;
         // The frame rounded up to whole words of the data port.
-        let whole = if self.flags.contains(ChipFlags::ONLY_16BIT_IO) {
+        let whole = if self.io_width() == 2 {
             (len + 1) & !1
         } else {
             (len + 3) & !3

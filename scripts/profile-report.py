@@ -21,9 +21,9 @@ import sys
 DRIVERS = {"ne2k_rs": ("[ne2k_rs]",), "ne2k-pci": ("[8390]", "[ne2k_pci]")}
 
 
-def load(run, prof=None):
-    """{function: instructions} in one of a boot's count files (`prof`, default RUN.prof); the
-    function is 'name [module]' as the boot's kallsyms has it."""
+def load(run, prof):
+    """{function: instructions} in `prof`, one of a boot's count files; the function is
+    'name [module]' as the boot's kallsyms (RUN/kallsyms.txt) has it."""
     syms = []
     for line in open(f"{run}/kallsyms.txt"):
         p = line.split()
@@ -32,7 +32,7 @@ def load(run, prof=None):
     syms.sort()
     addrs = [a for a, _ in syms]
     per = collections.Counter()
-    for line in open(prof or f"{run}.prof"):
+    for line in open(prof):
         va, n, ex = (int(x, 16) if i == 0 else int(x) for i, x in enumerate(line.split()))
         i = bisect.bisect_right(addrs, va) - 1
         per[syms[i][1] if i >= 0 else "(no symbol)"] += n * ex
