@@ -1011,19 +1011,12 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 
     /// Whether the causes `status` ([`Self::irq_peek`]) are a transmit completion alone (PTX
-    /// or TXE) of the only frame loaded: [`Self::tx_reap_isr`] then acks every one of them and
-    /// the card is idle after it, so the hard IRQ can handle the interrupt whole, the chip left
-    /// unmasked, as lib8390's `ei_tx_intr` does. With the other slot loaded (a stream: the
-    /// queue keeps both slots full) the completion goes to the poll instead, whose mask
-    /// gathers what comes next into one pass (on Bochs' wire, a TCP stream took 733 interrupts
-    /// per 1,000 packets with every completion handled whole, against 428 through the poll).
+    /// or TXE, with a frame on the wire): [`Self::tx_reap_isr`] then acks every one of them,
+    /// and the hard IRQ can handle the interrupt whole, the chip left unmasked, as lib8390's
+    /// `ei_tx_intr` does.
     #[inline]
     pub fn tx_only(&self, status: u8) -> bool {
-        status & !(isr::PTX | isr::TXE) == 0
-            && self
-                .tx
-                .on_wire
-                .is_some_and(|slot| self.tx.len[(slot + 1) % TX_SLOTS] == 0)
+        status & !(isr::PTX | isr::TXE) == 0 && self.tx.on_wire.is_some()
     }
 
     /// Masks the chip's interrupts (IMR 0) for the poll that will handle what is pending:

@@ -1,7 +1,4 @@
-# test: a_frame_arriving_during_the_hard_irqs_transmit_completion_gets_its_poll
-# explore: no
-# (The explorer finds it too, but rarely since only the completion of a lone frame is handled
-# whole: in 50,000 schedules, which make stress runs, not in the 2,000 of make mutants.)
+# test: explore
 # Issue #26's hard-IRQ transmit completion, without the ISR read after the reap: a receive that
 # came between the handler's ISR read and its ack of PTX keeps the card's line asserted with no
 # new edge, and an edge-triggered controller (Bochs' I/O APIC) never delivers it: frames are
