@@ -384,10 +384,6 @@ pub trait Probe {
     ) {
     }
     fn irq(&self, _isr: u8, _cycles: u64) {}
-    /// A hard interrupt that was ours and was handled whole, no poll scheduled (a transmit
-    /// completion alone): `ne2k_rs_irq` with `poll=0`, and its Table 10 handling is the
-    /// handler's `cycles`; `len` is the length of the frame it completed.
-    fn irq_whole(&self, _isr: u8, _cycles: u64, _len: u32) {}
     fn poll(&self, _r: &PollReport) {}
 }
 
@@ -865,71 +861,15 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 }
             }
         };
-        let Some(mut status) = st.chip.irq_peek() else {
+        let Some(status) = Self::take(&mut st, t0) else {
             return false;
         };
-        if st.chip.tx_only(status) {
-            // The completed frame's stage record is written after the handler's count, so that
-            // the count holds none of the driver's own records (Table 10 like with like).
-            let mut later = None;
-            let len = self.irq_tx::<TIMED>(&mut st, dev, status, t0 != 0, &mut later);
-            // ISR again, as lib8390's handler loops on it: a cause that came meanwhile keeps
-            // the line asserted with no new edge (an edge-triggered controller, Bochs' I/O
-            // APIC, would never deliver it); the mask below drops the line for it.
-            match st.chip.irq_peek() {
-                None => {
-                    st.irqs = st.irqs.wrapping_add(1);
-                    st.release();
-                    let cycles = if timed {
-                        self.probe.now().wrapping_sub(t0)
-                    } else {
-                        0
-                    };
-                    if let Some(stages) = later {
-                        self.probe.tx(&stages);
-                    }
-                    if timed {
-                        self.probe.irq_whole(status, cycles, len);
-                    }
-                    return true;
-                }
-                Some(rest) => {
-                    if let Some(stages) = later {
-                        self.probe.tx(&stages);
-                    }
-                    status |= rest;
-                }
-            }
-        }
-        st.chip.mask();
-        Self::taken(&mut st, status, t0);
         st.release();
         dev.napi_schedule();
         if timed {
             self.probe.irq(status, self.probe.now().wrapping_sub(t0));
         }
         true
-    }
-
-    /// A transmit completion alone ([`Dp8390::tx_only`]), handled in the hard IRQ as lib8390's
-    /// `ei_tx_intr` handles it: acked, counted, the slot freed and the waiting frame started at
-    /// once (not a softirq later), byte queue limits told (`netdev_tx_completed_queue` may run
-    /// in any context; its calls stay serialised by the chip lock), the queue woken. The chip
-    /// stays unmasked and no poll is scheduled: a NAPI poll for it would take the lock again,
-    /// read ISR again, look at the ring and unmask, four times this handler's cost on the
-    /// 567 MHz clock. Returns the length of the frame completed if `timed` (else 0).
-    #[inline(always)]
-    fn irq_tx<const TIMED: bool>(
-        &self,
-        st: &mut ChipState<L::Bus>,
-        dev: &impl NetIf,
-        status: u8,
-        timed: bool,
-        later: &mut Option<TxStages>,
-    ) -> u32 {
-        let mut acc = PollAcc::default();
-        self.reap::<TIMED>(st, dev, status, timed, &mut acc, Some(later));
-        acc.last_len[1]
     }
 
     /// The NAPI poll: (budget > 0 only) the tally counters, a receiver overrun; transmit
@@ -1004,7 +944,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 return self.poll_end(dev, napi, budget, acc, t_poll, true);
             }
         }
-        self.reap::<TIMED>(&mut held, dev, status, poll_timed, &mut acc, None);
+        self.reap::<TIMED>(&mut held, dev, status, poll_timed, &mut acc);
         // The receive drain, a lock hold per frame: `held` is the hold the next frame is taken
         // in.
         let mut held = held;
@@ -1058,7 +998,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut held = self.hold_bh_off(dev);
         held.polls = held.polls.wrapping_add(1);
         if held.chip.running() {
-            self.reap::<TIMED>(&mut held, dev, 0, poll_timed, &mut acc, None);
+            self.reap::<TIMED>(&mut held, dev, 0, poll_timed, &mut acc);
         }
         held.release();
         self.poll_end(dev, napi, 0, acc, t_poll, false);
@@ -1074,7 +1014,6 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         status: u8,
         poll_timed: bool,
         acc: &mut PollAcc,
-        mut later: Option<&mut Option<TxStages>>,
     ) {
         // Byte queue limits count the stack's frames only, not XDP's.
         let (mut q_pkts, mut q_bytes) = (0, 0);
@@ -1093,16 +1032,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 q_bytes += d.bytes;
             }
             if TIMED && d.timed {
-                match later.as_deref_mut() {
-                    // The last timed frame's record waits for the caller; an earlier one (two
-                    // completions in one reap) is recorded now.
-                    Some(slot) => {
-                        if let Some(prev) = slot.replace(*st.chip.tx_stages()) {
-                            self.probe.tx(&prev);
-                        }
-                    }
-                    None => self.probe.tx(st.chip.tx_stages()),
-                }
+                self.probe.tx(st.chip.tx_stages());
             }
             // The other slot, if it was started now (QEMU's card completes it at once).
             done = st.chip.tx_reap_with::<TIMED>();

@@ -988,44 +988,23 @@ impl<B: RegisterBus> Dp8390<B> {
 
     // ---- interrupts ----
 
-    /// An interrupt for the poll: if an unmasked cause is pending, masks the chip and returns
-    /// the causes (the poll acks and handles them); `None` if the interrupt is not ours: the
-    /// chip is stopped, already masked (a poll is due or running: it cannot be asserting the
-    /// line), or has no unmasked cause. Two port accesses ([`Self::irq_peek`], [`Self::mask`]).
+    /// Hard-IRQ half: if an unmasked cause is pending, masks the chip and returns the causes
+    /// (the poll acks and handles them); `None` if the interrupt is not ours: the chip is
+    /// stopped, already masked (a poll is due or running: it cannot be asserting the line), or
+    /// has no unmasked cause. Two port accesses: with IMR at 0 the chip drops its
+    /// (level-triggered) line, so the ack can wait for the poll.
     #[inline]
     pub fn irq_take(&mut self) -> Option<u8> {
-        let status = self.irq_peek()?;
-        self.mask();
-        Some(status)
-    }
-
-    /// The hard IRQ's look at the chip: the unmasked causes pending (nothing acked, nothing
-    /// masked); `None` if the interrupt is not ours, as for [`Self::irq_take`]. One port access.
-    #[inline]
-    pub fn irq_peek(&mut self) -> Option<u8> {
         if !self.running || self.masked {
             return None;
         }
         let status = self.rd(regs::P0_ISR) & isr::ALL;
-        (status != 0).then_some(status)
-    }
-
-    /// Whether the causes `status` ([`Self::irq_peek`]) are a transmit completion alone (PTX
-    /// or TXE, with a frame on the wire): [`Self::tx_reap_isr`] then acks every one of them,
-    /// and the hard IRQ can handle the interrupt whole, the chip left unmasked, as lib8390's
-    /// `ei_tx_intr` does.
-    #[inline]
-    pub fn tx_only(&self, status: u8) -> bool {
-        status & !(isr::PTX | isr::TXE) == 0 && self.tx.on_wire.is_some()
-    }
-
-    /// Masks the chip's interrupts (IMR 0) for the poll that will handle what is pending:
-    /// with every source masked the chip drops its (level-triggered) line, so the ack can
-    /// wait for the poll.
-    #[inline]
-    pub fn mask(&mut self) {
+        if status == 0 {
+            return None;
+        }
         self.wr(regs::P0_IMR, 0);
         self.masked = true;
+        Some(status)
     }
 
     /// Reads and acks the receive-side causes (PRX, RXE, CNT): the poll's snapshot of what

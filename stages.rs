@@ -94,14 +94,6 @@ impl Probe for StageProbe {
             tracing::irq(isr, cycles)
         }
     }
-    fn irq_whole(&self, isr: u8, cycles: u64, len: u32) {
-        if tracing::stats_enabled() {
-            self.stats.irq_whole(isr, cycles, len);
-        }
-        if tracing::irq_enabled() {
-            tracing::irq_whole(isr, cycles)
-        }
-    }
     fn poll(&self, r: &PollReport) {
         if tracing::stats_enabled() {
             self.stats.poll(r);

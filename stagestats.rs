@@ -323,25 +323,6 @@ impl StageStats {
         }
     }
 
-    /// A hard interrupt handled whole, with no poll (a transmit completion alone: the
-    /// `ne2k_rs_irq` event with `poll=0`): its Table 10 handling is the handler's `cycles`, in
-    /// the size class of `len`, the frame it completed (0: none timed; the last one recorded).
-    /// The interrupt a poll is due for (`pending`) stays that poll's.
-    #[inline]
-    pub fn irq_whole(&self, isr: u8, cycles: u64, len: u32) {
-        if let Some(k) = cause(isr) {
-            self.hard_irq[k].record(cycles);
-            let len = match len {
-                0 => self.last_len[k].load(Relaxed),
-                len => {
-                    self.last_len[k].store(len, Relaxed);
-                    len
-                }
-            };
-            self.irq[k][class(len)].record(cycles);
-        }
-    }
-
     /// A NAPI poll (the `ne2k_rs_poll` event): joined to the interrupt it took over when it
     /// started, if any, in the size class of the last frame of the interrupt's cause it handled.
     /// A poll that follows a poll (budget spent) has none, as in the event tables.

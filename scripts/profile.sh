@@ -17,8 +17,7 @@
 # guest's timers land by instruction count, not by the host's load (a rep ins/outs counts once
 # per element here). udp is the earlier workload: UDP echoes to a host process, 2 ms apart, on
 # the wall clock (the module's rows repeat only as far as the reply's arrival does; every
-# kernel instruction does not). pktgen: 60-byte frames from the kernel's packet generator with
-# no reply (-icount as icmp): one transmit and its completion per count, the transmit half alone.
+# kernel instruction does not).
 #   profile.sh --kdir KBUILD [--count N] [--out DIR]
 # Writes DIR/profile.md (scripts/profile-report.py) and the raw counts; default DIR
 # results/profile-<time>, COUNT 3000.
@@ -45,9 +44,9 @@ PROFILE_BASE=${PROFILE_BASE:-200}
 OUT=${OUT:-$REPO/results/profile-$(date +%Y%m%d-%H%M%S)}
 WORKLOAD=${PROFILE_WORKLOAD:-icmp}
 case $WORKLOAD in
-    icmp|pktgen) QEMU_CLOCK="-icount shift=0,sleep=off";;
+    icmp) QEMU_CLOCK="-icount shift=0,sleep=off";;
     udp) QEMU_CLOCK="";;
-    *) die "PROFILE_WORKLOAD must be icmp, udp or pktgen, not '$WORKLOAD'";;
+    *) die "PROFILE_WORKLOAD must be icmp or udp, not '$WORKLOAD'";;
 esac
 mkdir -p "$OUT"
 echo "$WORKLOAD" >"$OUT/workload.txt"

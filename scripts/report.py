@@ -134,13 +134,7 @@ def analyse_ne2k_rs(events, want_len, iface):
     gro_open = {}
     stack = collections.defaultdict(int)
     for e in events:
-        if e.name == "ne2k_rs_irq" and e.f.get("poll", "1") == "0":
-            # Handled whole in the hard IRQ (a transmit completion alone): no poll follows.
-            isr = int(e.f["isr"], 16)
-            cause = "rx" if isr & 0x05 else ("tx" if isr & 0x0a else None)
-            if cause:
-                irq[cause].append(int(e.f["cycles"]))
-        elif e.name == "ne2k_rs_irq":
+        if e.name == "ne2k_rs_irq":
             pending[e.cpu] = (int(e.f["isr"], 16), int(e.f["cycles"]))
             stack[e.cpu] = 0
         elif e.name == "napi_gro_receive_entry":
@@ -522,7 +516,7 @@ def like_with_like(run, bracket):
         return [], []
     L = ["## Table 10, like with like\n",
          "Neither driver's own records inside the measured span: ne2k_rs from its stage statistics alone "
-         "(`stage_stats=1`, every event off: hard IRQ + its poll minus the stack's share, or the hard IRQ alone when it did it all, a transmit completion); ne2k-pci from its "
+         "(`stage_stats=1`, every event off: hard IRQ + its poll minus the stack's share); ne2k-pci from its "
          "hard handler's `irq_handler_entry`..`exit` span with no kprobe, only `net:netif_rx` on (it tells "
          f"a receive interrupt), less the records inside at the measured cost of one ({bracket:,.0f} cycles, "
          "above): two for a receive interrupt, one otherwise. The interval of a ratio: ne2k-pci's median "

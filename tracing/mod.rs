@@ -34,7 +34,7 @@ extern "C" {
         driver: u64,
         total: u64,
     );
-    fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64, poll: u32);
+    fn rust_do_trace_ne2k_rs_irq(isr: u32, cycles: u64);
     fn rust_do_trace_ne2k_rs_poll(rx: u32, tx: u32, budget: u32, cycles: u64, stack_cycles: u64);
     /// The stage statistics' switch (`stage_stats` parameter, tracing/ne2k_rs_trace.c).
     #[cfg(not(ne2k_rs_nostats))]
@@ -135,18 +135,11 @@ pub fn rx(seq: u32, len: u32, page: u32, nic: u64, dma: u64, driver: u64, total:
     unsafe { rust_do_trace_ne2k_rs_rx(seq, len, page, nic, dma, driver, total) }
 }
 
-/// Fires `ne2k_rs:ne2k_rs_irq` for an interrupt that scheduled a poll (`poll=1`).
+/// Fires `ne2k_rs:ne2k_rs_irq`.
 #[inline]
 pub fn irq(isr: u8, cycles: u64) {
     // SAFETY: as `tx`.
-    unsafe { rust_do_trace_ne2k_rs_irq(u32::from(isr), cycles, 1) }
-}
-
-/// Fires `ne2k_rs:ne2k_rs_irq` for an interrupt the handler handled whole (`poll=0`).
-#[inline]
-pub fn irq_whole(isr: u8, cycles: u64) {
-    // SAFETY: as `tx`.
-    unsafe { rust_do_trace_ne2k_rs_irq(u32::from(isr), cycles, 0) }
+    unsafe { rust_do_trace_ne2k_rs_irq(u32::from(isr), cycles) }
 }
 
 /// Fires `ne2k_rs:ne2k_rs_poll`.

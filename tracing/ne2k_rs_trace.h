@@ -77,27 +77,21 @@ TRACE_EVENT_FN(ne2k_rs_rx,
 	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 
-/*
- * One hard interrupt that was ours: the ISR causes it took and the handler's cycles; poll=1 if
- * it scheduled a NAPI poll (its handling goes on in the next ne2k_rs_poll on its CPU), poll=0
- * if the handler did it all (a transmit completion alone).
- */
+/* One hard interrupt that was ours: the ISR causes it took and the handler's cycles. */
 TRACE_EVENT_FN(ne2k_rs_irq,
-	TP_PROTO(u32 isr, u64 cycles, u32 poll),
-	TP_ARGS(isr, cycles, poll),
+	TP_PROTO(u32 isr, u64 cycles),
+	TP_ARGS(isr, cycles),
 	TP_STRUCT__entry(
 		__field(u32, isr)
 		__field(u64, cycles)
-		__field(u32, poll)
 	),
 	TP_fast_assign(
 		__entry->isr = isr;
 		__entry->cycles = cycles;
-		__entry->poll = poll;
 	),
-	TP_printk("isr=0x%02x%s%s cycles=%llu poll=%u", __entry->isr,
+	TP_printk("isr=0x%02x%s%s cycles=%llu", __entry->isr,
 		  __entry->isr & 0x01 ? " rx" : "", __entry->isr & 0x02 ? " tx" : "",
-		  __entry->cycles, __entry->poll),
+		  __entry->cycles),
 	ne2k_rs_listener_reg, ne2k_rs_listener_unreg
 );
 

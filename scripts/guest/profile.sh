@@ -7,8 +7,7 @@
 # the first is EXP_COUNT echoes, with the start and exit of the echo program, the bring-up and
 # the boot cancelled out, all in this one boot. PROFILE_WORKLOAD=icmp (default): a flood ping
 # of the user-net gateway (slirp answers inside the transmit); udp: UDP echoes to the host
-# (sendpkts.py: one at a time, 2 ms apart); pktgen: 60-byte UDP frames from the kernel's packet
-# generator to the host's UDP sink, no reply (one transmit and its completion per "echo": no socket, no receive).
+# (sendpkts.py: one at a time, 2 ms apart).
 . "$REPO/tests/guest/lib.sh"
 drv=${EXP_DRIVERS:?EXP_DRIVERS must name one driver}
 case $drv in ne2k_rs|ne2k-pci) ;; *) fail "profile: unknown driver '$drv'";; esac
@@ -27,16 +26,7 @@ echoes() {
     icmp) out=$(ping -q -f -c "$1" -s 100 -W 1 "$PEER_IP") ||
         fail "profile: the pings failed: $out"
         echo "$out" | tail -2;;
-    pktgen) local pg=/proc/net/pktgen mac l
-        modprobe pktgen 2>/dev/null; [ -d $pg ] || fail "profile: no pktgen"
-        mac=$(ip neigh show "$PEER_IP" dev "$IFC" | awk '/lladdr/ {print $3}')
-        echo rem_device_all >$pg/kpktgend_0; echo "add_device $IFC" >$pg/kpktgend_0
-        for l in "count $1" "clone_skb 0" "pkt_size 60" "delay 0" "dst $PEER_IP" "dst_mac $mac" \
-            "udp_dst_min $UDP_SINK_PORT" "udp_dst_max $UDP_SINK_PORT"; do echo "$l" >$pg/"$IFC"; done
-        echo start >$pg/pgctrl
-        grep -E -o '[0-9]+pps|Result: [A-Z]+' $pg/"$IFC" | tr '\n' ' '; echo
-        echo rem_device_all >$pg/kpktgend_0;;
-    *) fail "profile: unknown PROFILE_WORKLOAD '$PROFILE_WORKLOAD' (udp, icmp or pktgen)";;
+    *) fail "profile: unknown PROFILE_WORKLOAD '$PROFILE_WORKLOAD' (udp or icmp)";;
     esac
 }
 "$mark"

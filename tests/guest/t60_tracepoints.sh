@@ -44,7 +44,7 @@ for size in 19 100 1000; do
         [ "$sum" -eq 0 ] || fail "$dir: $sum events whose stages do not add up to the total"
         if [ $dir = tx ]; then DMA_TX[$size]=$med; else DMA_RX[$size]=$med; fi
     done
-    grep -q 'ne2k_rs_irq:.*isr=0x.* poll=[01]' "$OUT/trace-$size.txt" || fail "no irq events (with their poll field)"
+    grep -q 'ne2k_rs_irq:.*isr=0x' "$OUT/trace-$size.txt" || fail "no irq events"
     grep -q 'ne2k_rs_poll:.*rx=' "$OUT/trace-$size.txt" || fail "no poll events"
 done
 [ "${DMA_TX[19]}" -lt "${DMA_TX[1000]}" ] || fail "TX DMA does not grow with size (${DMA_TX[19]} vs ${DMA_TX[1000]})"

@@ -989,7 +989,7 @@ fn settle(w: &World) {
         (free, empty_ring, m.transmitting())
     });
     if stuck.0 != 2 || stuck.2 {
-        w.fail(format!("after settling: {} TX slots free, transmitting {} ({})", stuck.0, stuck.2, w.chip_regs()));
+        w.fail(format!("after settling: {} TX slots free, transmitting {}", stuck.0, stuck.2));
     }
     if !stuck.1 {
         w.fail("after settling: frames stranded on the receive ring (a lost interrupt?)".into());

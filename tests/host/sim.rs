@@ -288,10 +288,6 @@ impl Probe for HostProbe {
         self.stats.irq(isr, cycles);
         self.irqs.borrow_mut().push((isr, cycles));
     }
-    fn irq_whole(&self, isr: u8, cycles: u64, len: u32) {
-        self.stats.irq_whole(isr, cycles, len);
-        self.irqs.borrow_mut().push((isr, cycles));
-    }
     fn poll(&self, r: &PollReport) {
         self.stats.poll(r);
         self.polls.borrow_mut().push([r.rx.into(), r.tx.into(), r.budget.into(), r.cycles, r.stack]);

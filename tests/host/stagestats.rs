@@ -198,22 +198,3 @@ fn a_poll_takes_over_its_interrupt_when_it_starts() {
     assert!(s.time_poll(8, 64));
     assert!(s.time_rx(8, false));
 }
-
-/// Issue #26: a transmit completion handled whole in the hard IRQ is its own Table 10 handling,
-/// in the class of the frame it completed, and takes no poll's interrupt: a receive interrupt
-/// waiting for its poll stays that poll's.
-#[test]
-fn an_interrupt_handled_whole_is_recorded_without_a_poll() {
-    let s = StageStats::new();
-    s.irq(0x01, 500);
-    s.irq_whole(0x02, 180, 1042);
-    s.irq_whole(0x02, 170, 0); // untimed frame: the class of the last one recorded
-    assert!(s.time_poll(8, 64), "the receive interrupt still waits for its poll");
-    s.poll(&report(64, 1_000, 0, 142, 0));
-    let text = s.to_string();
-    assert_eq!(row(&text, "irq", "tx", "1518").unwrap()[..2], [2, 175], "{text}");
-    assert_eq!(row(&text, "hardirq", "tx", "-").unwrap()[..2], [2, 175]);
-    assert_eq!(row(&text, "irq", "rx", "512").unwrap()[..2], [1, 1_500]);
-    s.irq_whole(0x20, 100, 60);
-    assert_eq!(s.to_string(), text, "no Table 10 cause: not recorded");
-}

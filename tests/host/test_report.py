@@ -118,17 +118,5 @@ with tempfile.TemporaryDirectory() as tmp:
     check("xcheck-irq-residual-exact", len(xc) == 100 and res[len(res) // 4] == res[3 * len(res) // 4] == 22,
           f"{len(xc)} rows, residual quartiles {res[len(res) // 4] if res else None}..{res[3 * len(res) // 4] if res else None}")
     check("xcheck-residual-stated", "irq_handler (minimal tracing): median 22 cycles" in rep)
-# Issue #26: an ne2k_rs_irq event with poll=0 (a transmit completion handled whole in the hard
-# IRQ) is a Table 10 handling by itself; the next poll on its CPU belongs to the interrupt before.
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-import report as report_mod
-E = report_mod.Event
-evs = [E(1, 0, "ne2k_rs_irq", {"isr": "0x01", "cycles": "500", "poll": "1"}, ""),
-       E(2, 0, "ne2k_rs_irq", {"isr": "0x02", "cycles": "180", "poll": "0"}, ""),
-       E(3, 0, "ne2k_rs_poll", {"cycles": "1000", "stack_cycles": "300"}, ""),
-       E(4, 0, "ne2k_rs_irq", {"isr": "0x02", "cycles": "900"}, ""),   # an older build: no field
-       E(5, 0, "ne2k_rs_poll", {"cycles": "600", "stack_cycles": "0"}, "")]
-_s, irq, _x = report_mod.analyse_ne2k_rs(evs, {60}, "eth0")
-check("irq-whole-joined-alone", dict(irq) == {"rx": [1200], "tx": [180, 1500]}, str(dict(irq)))
 print(f"report tests: {check.failures} failed")
 check.exit()
