@@ -2,7 +2,7 @@
 /*
  * C helpers for ne2k_rs: wrappers for kernel macros and static inlines that Rust cannot call
  * through bindgen, or fields of structs its bindings keep opaque. Each is a thin, behaviour-free
- * shim; the logic and the ops tables live in Rust (netdev.rs is the only caller). They keep
+ * shim; the logic and the ops tables live in Rust (the net layer, netdev/, is the only caller). They keep
  * their ftrace entries: the kernel cannot trace the module's Rust text (no fentry sites), so
  * the shims are where the function tracer sees the driver call the kernel (tests/guest/wire/
  * t82_suspend.sh follows PM through them).
@@ -46,7 +46,7 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 /* ---- net_device ---- */
 
 /* The Rust side reads the driver state pointer itself, at NE2K_RS_PRIV_OFFSET of the
- * net_device (netdev.rs, Tables::with): where netdev_priv() points (dev->priv), and drv comes
+ * net_device (netdev/ops.rs, Tables::with): where netdev_priv() points (dev->priv), and drv comes
  * first; ne2k_rs_alloc_etherdev checks the first against netdev_priv() itself. */
 static_assert(offsetof(struct ne2k_rs_priv, drv) == 0);
 
@@ -194,7 +194,7 @@ const u8 *ne2k_rs_skb_linear_data(struct sk_buff *skb, unsigned int *len)
 	return skb->data;
 }
 
-/* The chip lock's discipline (netdev.rs, BhSpinLockBackend): macros and static inlines. */
+/* The chip lock's discipline (netdev/lock.rs, BhSpinLockBackend): macros and static inlines. */
 bool ne2k_rs_irqs_disabled(void)
 {
 	return irqs_disabled();
@@ -307,41 +307,41 @@ const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len)
 	return frame->data;
 }
 
-/* ---- debugfs: a card's stage_stats file (netdev.rs, StageStatsFile) ---- */
+/* ---- debugfs: a read/write seq file over Rust data (netdev/debugfs.rs, DebugfsDir) ---- */
 
-/* In Rust (netdev.rs): the table, and the reset. Not in the header: bindgen need not see them. */
-int ne2k_rs_stage_stats_show(struct seq_file *m, void *stats);
-void ne2k_rs_stage_stats_clear(void *stats);
-
-static int ne2k_rs_stage_stats_seq_show(struct seq_file *m, void *v)
+static int ne2k_rs_seq_show(struct seq_file *m, void *v)
 {
-	return ne2k_rs_stage_stats_show(m, m->private);
+	const struct ne2k_rs_seq_file *f = m->private;
+
+	return f->show(m, f->data);
 }
 
-static int ne2k_rs_stage_stats_open(struct inode *inode, struct file *file)
+static int ne2k_rs_seq_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, ne2k_rs_stage_stats_seq_show, inode->i_private);
+	return single_open(file, ne2k_rs_seq_show, inode->i_private);
 }
 
-static ssize_t ne2k_rs_stage_stats_write(struct file *file, const char __user *buf, size_t count,
-					 loff_t *ppos)
+static ssize_t ne2k_rs_seq_write(struct file *file, const char __user *buf, size_t count,
+				 loff_t *ppos)
 {
-	ne2k_rs_stage_stats_clear(file_inode(file)->i_private);
+	const struct ne2k_rs_seq_file *f = file_inode(file)->i_private;
+
+	f->write(f->data);
 	return count;
 }
 
-/* .owner: an open file pins the module (kernel::debugfs' files do not; see netdev.rs). */
-static const struct file_operations ne2k_rs_stage_stats_fops = {
+/* .owner: an open file pins the module (kernel::debugfs' files do not; see netdev/debugfs.rs). */
+static const struct file_operations ne2k_rs_seq_fops = {
 	.owner = THIS_MODULE,
-	.open = ne2k_rs_stage_stats_open,
+	.open = ne2k_rs_seq_open,
 	.read = seq_read,
 	.llseek = seq_lseek,
-	.write = ne2k_rs_stage_stats_write,
+	.write = ne2k_rs_seq_write,
 	.release = single_release,
 };
 
-/* Creates @dir/stage_stats over @stats (an error @dir makes nothing). */
-void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats)
+/* Creates @dir/@name (0644) over @f, which must outlive the file (an error @dir makes nothing). */
+void ne2k_rs_debugfs_seq_file(struct dentry *dir, const char *name, const struct ne2k_rs_seq_file *f)
 {
-	debugfs_create_file("stage_stats", 0644, dir, stats, &ne2k_rs_stage_stats_fops);
+	debugfs_create_file(name, 0644, dir, (void *)f, &ne2k_rs_seq_fops);
 }

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The C shims of ne2k_rs, and what bindgen reads to write the Rust side's declarations of them
- * (Kbuild: ne2k_rs_bindings_generated.rs, used through sys.rs). Each shim wraps a kernel macro,
+ * (Kbuild: ne2k_rs_bindings_generated.rs, used through netdev/sys.rs). Each shim wraps a kernel macro,
  * a static inline or a field of a struct the kernel crate's bindings keep opaque; none holds
- * driver logic. The ops tables are built in Rust (netdev.rs).
+ * driver logic. The ops tables are built in Rust (netdev/ops.rs).
  */
 #ifndef NE2K_RS_HELPERS_H
 #define NE2K_RS_HELPERS_H
 
-/* For bindgen: the netdevice.h/etherdevice.h items sys.rs allowlists (net_device_ops,
+/* For bindgen: the netdevice.h/etherdevice.h items netdev/sys.rs allowlists (net_device_ops,
  * rtnl_link_stats64, netdev_tx, register_netdev, netdev_stat_ops, ...). */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -95,14 +95,21 @@ void ne2k_rs_trace_xdp_exception(struct net_device *dev, struct bpf_prog *prog, 
 struct sk_buff *ne2k_rs_xdp_build_skb(void *hard_start, u32 off, u32 len);
 const u8 *ne2k_rs_xdp_frame_data(const struct xdp_frame *frame, u32 *len);
 
-/* The chip lock's discipline (netdev.rs, BhSpinLockBackend) */
+/* The chip lock's discipline (netdev/lock.rs, BhSpinLockBackend) */
 bool ne2k_rs_irqs_disabled(void);
 void ne2k_rs_spin_lock_bh(spinlock_t *lock);
 void ne2k_rs_spin_unlock_bh(spinlock_t *lock);
 bool ne2k_rs_spin_trylock_bh(spinlock_t *lock);
 
-/* debugfs (netdev.rs, StageStatsFile) */
+/* debugfs: a read/write seq file over Rust data (netdev/debugfs.rs, DebugfsDir). A read shows
+ * @show(m, @data); a write of anything calls @write(@data). */
 struct dentry;
-void ne2k_rs_debugfs_stage_stats(struct dentry *dir, void *stats);
+struct seq_file;
+struct ne2k_rs_seq_file {
+	int (*show)(struct seq_file *m, const void *data);
+	void (*write)(const void *data);
+	const void *data;
+};
+void ne2k_rs_debugfs_seq_file(struct dentry *dir, const char *name, const struct ne2k_rs_seq_file *f);
 
 #endif

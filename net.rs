@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The net_device side of the driver: the chip lock and the interrupt line the datapath runs
-//! over ([`ChipLockBox`]), the `NetIf`/`Napi`/`RxBuf` glue from `datapath.rs` to `netdev.rs`, and
+//! over ([`ChipLockBox`]), the `NetIf`/`Napi`/`RxBuf` glue from `datapath.rs` to the net layer (`netdev/`), and
 //! [`Ne2kNet`], whose `NetDevOps` and `EthtoolOps` are the net_device and ethtool callbacks.
 
 use core::pin::Pin;

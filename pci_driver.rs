@@ -9,11 +9,14 @@ use kernel::sync::Arc;
 
 use crate::datapath::{self, ChipState, Datapath};
 use crate::dp8390::{ChipInfo, Dp8390, PCI_CHIPS};
+use crate::hw::port::PortBus;
 use crate::hw::regs;
 use crate::net::{ChipLockBox, Ne2kNet, XdpStats};
 use crate::netdev::{self, BhSpinLock, IoRegion, IoRegionError, IrqLine};
 use crate::stages::{self, StageProbe};
+use crate::stagestats::StageStats;
 use crate::{module_parameters, DRV_NAME};
+use kernel::alloc::KVBox;
 
 /// Transmit watchdog: a stopped queue for this long means the chip lost a transmit.
 const WATCHDOG_MS: u32 = 5000;
@@ -44,7 +47,7 @@ pub(crate) struct Ne2k<'b> {
     info: ChipInfo,
     /// `/sys/kernel/debug/ne2k_rs/<pci device>/stage_stats`: the card's stage statistics
     /// (read: the table; write anything: reset them).
-    _stage_stats: netdev::StageStatsFile,
+    _stage_stats: netdev::DebugfsDir<KVBox<StageStats>>,
 }
 
 pub(crate) struct Ne2kDriver;
@@ -73,7 +76,8 @@ impl<'b> Ne2k<'b> {
             }
         })?;
 
-        let mut chip = Dp8390::new(io.bus(), info.flags);
+        let bus = PortBus::new(&io).ok_or(ENODEV)?;
+        let mut chip = Dp8390::new(bus, info.flags);
         let prom = chip.probe().map_err(|e| {
             dev_err!(pdev, "{} at I/O {:#x}: {}\n", info.name, io.base(), e);
             ENODEV
@@ -104,7 +108,9 @@ impl<'b> Ne2k<'b> {
         .inspect_err(|_| dev_err!(pdev, "out of memory for driver state\n"))?;
         let stats = stages::new_stats()
             .inspect_err(|_| dev_err!(pdev, "out of memory for the stage statistics\n"))?;
-        let stage_stats = netdev::StageStatsFile::create(pdev.as_ref().name(), stats.clone());
+        let stage_stats =
+            netdev::DebugfsDir::create(pdev.as_ref().name(), c"stage_stats", stats.clone())
+                .inspect_err(|_| dev_err!(pdev, "out of memory for the debugfs entry\n"))?;
         let state = Arc::new(
             Ne2kNet {
                 dp: Datapath::new(

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-//! The stage clock and where the stage cycles go: `datapath.rs`'s `Probe`, on the TSC, the
+//! The stage clock (the net layer's cycle counter, the TSC) and where the stage cycles go: `datapath.rs`'s `Probe`, on the TSC, the
 //! `ne2k_rs:*` tracepoints of `tracing/` (per packet) and the card's [`StageStats`]
 //! (aggregated, `stage_stats=1`).
 
@@ -10,7 +10,7 @@ use kernel::sync::Arc;
 
 use crate::datapath::{PollReport, Probe};
 use crate::dp8390;
-use crate::hw::port::rdtsc;
+use crate::netdev::cycles;
 use crate::stagestats::StageStats;
 use crate::tracing;
 
@@ -20,9 +20,23 @@ pub(crate) type SharedStats = Arc<KVBox<StageStats>>;
 /// Allocates an empty [`StageStats`] (70 KiB, vmalloc may serve it).
 pub(crate) fn new_stats() -> Result<SharedStats> {
     Ok(Arc::new(
-        crate::netdev::kvzalloc_stage_stats()?,
+        crate::netdev::kvzalloc::<StageStats>()?,
         GFP_KERNEL,
     )?)
+}
+
+/// The card's `stage_stats` debugfs file: the sampling period and the table; a write resets.
+impl crate::netdev::SeqShow for KVBox<StageStats> {
+    fn show(&self, m: &kernel::seq_file::SeqFile) {
+        m.call_printf(format_args!(
+            "# stage_stats={} (0: off; N: one transmit, and one interrupt with its poll, in N timed)\n{}",
+            tracing::stats_period(),
+            &**self
+        ));
+    }
+    fn write(&self) {
+        self.clear();
+    }
 }
 
 /// The stage clock (TSC), the `ne2k_rs:*` tracepoints and the card's statistics. A unit of
@@ -44,7 +58,7 @@ impl Probe for StageProbe {
     }
     #[inline(always)]
     fn now(&self) -> u64 {
-        rdtsc()
+        cycles()
     }
     #[inline(always)]
     fn time_tx(&self) -> bool {

@@ -201,6 +201,22 @@ pub struct StageStats {
     rng: [AtomicU32; 2],
 }
 
+// All-zero is an empty histogram and an empty table: `stages.rs` allocates the 70 KiB zeroed,
+// in place (`netdev::kvzalloc`), and the macro checks that every field is an atomic integer.
+#[cfg(MODULE)]
+crate::zeroed_struct!(Hist { sum, buckets });
+#[cfg(MODULE)]
+crate::zeroed_struct!(StageStats {
+    tx,
+    rx,
+    hard_irq,
+    irq,
+    pending,
+    claimed,
+    last_len,
+    rng
+});
+
 /// What [`StageStats::sample`] counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {

@@ -3,6 +3,7 @@
 //! x86 port I/O. `regs` and `bus` are also compiled into the host test crate.
 
 pub mod bus;
+#[allow(unsafe_code)] // port I/O: `in`/`out` and their `rep` forms
 pub mod port;
 #[expect(
     dead_code,

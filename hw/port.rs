@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 //! x86 port I/O on the NE2000's I/O BAR: the kernel side of [`RegisterBus`].
 //!
-//! This is one half of the module's FFI layer (the other is `netdev.rs`): every `unsafe` block
+//! With the net layer (`netdev/`), the only `unsafe` code of the module: every `unsafe` block
 //! that touches the hardware is here. The instructions are exactly those of
 //! `arch/x86/include/asm/io.h` (`inb`/`outb`/`insw`/`insl`/`outsw`/`outsl`), inlined.
 
 use super::bus::RegisterBus;
+use crate::netdev::IoRegion;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
 
@@ -17,24 +18,26 @@ compile_error!("ne2k_rs port I/O is implemented for x86_64 only");
 /// # Invariants
 ///
 /// `base..base + NE_IO_EXTENT` is an I/O port range reserved for this driver and mapped to an
-/// NE2000-compatible card for all of `'a` (`netdev::IoRegion::bus` makes it with `'a` the
-/// device's binding, which the reservation outlives).
+/// NE2000-compatible card for all of `'a` (made from a `netdev::IoRegion`, whose invariant that
+/// is, `'a` the device's binding).
 pub struct PortBus<'a> {
     base: u16,
     _window: PhantomData<&'a ()>,
 }
 
-impl PortBus<'_> {
-    /// # Safety
-    ///
-    /// `base..base + NE_IO_EXTENT` must be reserved for the caller and stay so for the lifetime
-    /// of the returned value.
-    pub unsafe fn new(base: u16) -> Self {
-        // INVARIANT: the caller's guarantee.
-        Self {
-            base,
-            _window: PhantomData,
+impl<'a> PortBus<'a> {
+    /// A bus over the window `region` claimed, usable while the device is bound (`'a`), or
+    /// `None` if the window is smaller than the NE2000's `NE_IO_EXTENT` ports.
+    pub fn new(region: &IoRegion<'a>) -> Option<Self> {
+        if region.extent() < super::regs::NE_IO_EXTENT {
+            return None;
         }
+        // INVARIANT: by `IoRegion`'s invariant its `NE_IO_EXTENT` (or more) ports are reserved
+        // for this driver until the binding `'a` ends; the bus lives at most that long.
+        Some(Self {
+            base: region.port_base(),
+            _window: PhantomData,
+        })
     }
 
     #[inline(always)]
@@ -144,19 +147,12 @@ impl RegisterBus for PortBus<'_> {
 
     #[inline]
     fn delay_us(&mut self, us: u32) {
-        crate::netdev::udelay(us);
+        kernel::time::delay::udelay(kernel::time::Delta::from_micros(i64::from(us)));
     }
 
     #[inline(always)]
     fn cycles(&mut self) -> u64 {
-        rdtsc()
+        // The net layer's cycle counter: the clock its interrupt trampoline reads at entry.
+        crate::netdev::cycles()
     }
-}
-
-/// The time-stamp counter (`rdtsc`), for stage timing. Not serialising: it orders with the
-/// surrounding port I/O, which is itself serialising on x86.
-#[inline(always)]
-pub fn rdtsc() -> u64 {
-    // SAFETY: rdtsc only reads the TSC into registers; the kernel runs with CR4.TSD clear.
-    unsafe { core::arch::x86_64::_rdtsc() }
 }

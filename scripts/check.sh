@@ -89,6 +89,11 @@ step "host tests (bochs/port-ops.py)"
 python_checks test_port_ops.py port_ops::no-output
 done_step
 
+# ---- host: the module's layering (unsafe only in netdev/ and hw/port.rs, no import cycle) ----
+step "host tests (layering of the module's sources)"
+python_checks test_layering.py layering::no-output
+done_step
+
 # ---- host: rustdoc of the host crate (the chip logic and datapath the module compiles) ----
 step "host rustdoc (cargo doc, warnings denied)"
 if out=$(cd "$REPO" && RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -q 2>&1); then
@@ -129,7 +134,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     if [ "$aliases" = "$(echo "$want" | sort)" ]; then result PASS "module::modinfo-pci-aliases"
     else result FAIL "module::modinfo-pci-aliases"; echo "$aliases"; fi
     [ "$(modinfo -F license "$KO")" = GPL ] && result PASS "module::license" || result FAIL "module::license"
-    # The ops tables are built in Rust (netdev.rs): the module exports no Rust callback for C
+    # The ops tables are built in Rust (netdev/ops.rs): the module exports no Rust callback for C
     # to call, and its C shims hold no table.
     exported=$(nm "$KO" | awk '$2 == "T" && $3 ~ /^ne2k_rs_(ndo|ethtool)_/ {print $3}')
     tables=$(grep -nE 'struct (net_device|ethtool)_ops [a-z0-9_]+ *=' "$REPO"/*.c || true)

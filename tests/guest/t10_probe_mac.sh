@@ -17,7 +17,7 @@ grep -q ne2k_rs /proc/interrupts || fail "IRQ not claimed (/proc/interrupts)"
 ioline=$(grep ne2k_rs /proc/ioports | head -1); note "ioports: $ioline"
 start=$(echo "$ioline" | sed -E 's/^ *([0-9a-f]+)-([0-9a-f]+).*/\1/'); end=$(echo "$ioline" | sed -E 's/^ *([0-9a-f]+)-([0-9a-f]+).*/\2/')
 [ $(( 0x$end - 0x$start + 1 )) -eq 32 ] || fail "claimed $(( 0x$end - 0x$start + 1 )) ports, expected 0x20"
-# The ops tables as the core sees them (built in Rust, netdev.rs): ethtool -i from get_drvinfo,
+# The ops tables as the core sees them (built in Rust, netdev/ops.rs): ethtool -i from get_drvinfo,
 # the -S names from get_sset_count/get_strings, the message level from get_msglevel.
 settle
 ifc=$(iface_by_mac "$NE2K_MAC"); [ -n "$ifc" ] || fail "no interface with MAC $NE2K_MAC"

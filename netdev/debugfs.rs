@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+//! debugfs files whose open pins the module: the driver's directory ([`DebugfsRoot`]) and a
+//! device's directory with one read/write file ([`DebugfsDir`], [`SeqShow`]).
+
+use kernel::alloc::flags::GFP_KERNEL;
+use kernel::bindings;
+use kernel::ffi::{c_int, c_void};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use super::sys;
+
+/// The driver's debugfs directory (`/sys/kernel/debug/<driver>/`), which each card's directory
+/// goes under. It exists from module init (before the PCI driver registers) to module exit
+/// (after it unregisters): hold the [`DebugfsRoot`] in the module after the driver's
+/// registration, so that it drops last.
+///
+/// Why not `kernel::debugfs`: its files' `file_operations` have no `.owner`, so an open file
+/// does not pin the module, and closing it after `rmmod` reads the freed module's ops
+/// (`full_proxy_release`). A [`DebugfsDir`]'s file is made in C with `.owner = THIS_MODULE`
+/// (ne2k_rs_helpers.c): while it is open, `rmmod` says the module is in use.
+static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::null_mut());
+
+/// Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is left in it) when dropped.
+pub struct DebugfsRoot(());
+
+impl DebugfsRoot {
+    /// Creates the root. Call once, from module init, before the driver registers.
+    pub fn create(name: &CStr) -> Self {
+        // SAFETY: `name` is a NUL-terminated string; a NULL parent is debugfs' own root. The
+        // result may be an error pointer (no debugfs): the calls below accept one.
+        let dir =
+            unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), core::ptr::null_mut()) };
+        DEBUGFS_ROOT.store(dir, Ordering::Release);
+        Self(())
+    }
+}
+
+impl Drop for DebugfsRoot {
+    fn drop(&mut self) {
+        let dir = DEBUGFS_ROOT.swap(core::ptr::null_mut(), Ordering::AcqRel);
+        // SAFETY: `dir` came from `debugfs_create_dir` (or is an error pointer or NULL, which
+        // `debugfs_remove` ignores), and is removed once: the swap took it.
+        unsafe { bindings::debugfs_remove(dir) };
+    }
+}
+
+/// What a [`DebugfsDir`]'s file shows when read, and does when written.
+pub trait SeqShow: Send + Sync + 'static {
+    /// Writes the file's text (a `single_open` seq file: the whole text at each read).
+    fn show(&self, m: &kernel::seq_file::SeqFile);
+    /// A write of anything to the file (e.g. a reset).
+    fn write(&self);
+}
+
+/// A device's debugfs directory, `<root>/<name>/`, with one file over `T` (read: [`SeqShow::show`];
+/// write anything: [`SeqShow::write`]). Dropping it removes both, after any read or write in
+/// progress has finished; then the `T` it kept alive may go.
+///
+/// # Invariants
+///
+/// `entry` is the file's private data, at a fixed address (boxed) and alive until `drop` has
+/// removed the file; its `data` is `Arc::as_ptr` of `_data`, alive as long as `self`.
+pub struct DebugfsDir<T: SeqShow> {
+    dir: AtomicPtr<bindings::dentry>,
+    _entry: KBox<sys::ne2k_rs_seq_file>,
+    _data: Arc<T>,
+}
+
+// SAFETY: the entry is only read, by the file's readers and writers on any CPU, and points to
+// a `T`, which is `Send + Sync` (`SeqShow`); the directory pointer is only used by `drop`.
+unsafe impl<T: SeqShow> Send for DebugfsDir<T> {}
+// SAFETY: `&DebugfsDir` gives access to nothing.
+unsafe impl<T: SeqShow> Sync for DebugfsDir<T> {}
+
+impl<T: SeqShow> DebugfsDir<T> {
+    /// Creates `<root>/<name>/<file>` (mode 0644) over `data`. Without debugfs (or the root),
+    /// nothing is made and nothing fails: debugfs is never a reason for a probe to fail.
+    pub fn create(name: &CStr, file: &'static CStr, data: Arc<T>) -> Result<Self> {
+        let entry = KBox::new(
+            sys::ne2k_rs_seq_file {
+                show: Some(Self::show),
+                write: Some(Self::write),
+                data: Arc::as_ptr(&data).cast(),
+            },
+            GFP_KERNEL,
+        )?;
+        let root = DEBUGFS_ROOT.load(Ordering::Acquire);
+        // SAFETY: `name` is a NUL-terminated string; `root` is the driver's directory, alive
+        // while a device is bound (module init to exit), or an error pointer, which
+        // `debugfs_create_dir` returns as is.
+        let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root) };
+        // SAFETY: `dir` as above (an error pointer makes no file); `file` is 'static; the file's
+        // data is `entry`, which lives (boxed, not moved) until `drop` has removed the file.
+        unsafe { sys::ne2k_rs_debugfs_seq_file(dir, file.as_char_ptr(), &*entry) };
+        // INVARIANT: `entry.data` is `data`'s, both kept in `self`.
+        Ok(Self {
+            dir: AtomicPtr::new(dir),
+            _entry: entry,
+            _data: data,
+        })
+    }
+
+    /// The file's `show` (ne2k_rs_helpers.c calls it from its `single_open` seq show).
+    ///
+    /// # Safety
+    ///
+    /// `m` is the seq file of a read in progress on the file; `data` its entry's data: a `T`
+    /// kept alive by the `DebugfsDir`, whose drop waits for the read (`debugfs_remove`).
+    unsafe extern "C" fn show(m: *mut bindings::seq_file, data: *const c_void) -> c_int {
+        // SAFETY: the function's contract.
+        let (m, t) = unsafe { (kernel::seq_file::SeqFile::from_raw(m), &*data.cast::<T>()) };
+        t.show(m);
+        0
+    }
+
+    /// The file's `write`.
+    ///
+    /// # Safety
+    ///
+    /// As [`Self::show`], inside a write.
+    unsafe extern "C" fn write(data: *const c_void) {
+        // SAFETY: the function's contract.
+        unsafe { &*data.cast::<T>() }.write();
+    }
+}
+
+impl<T: SeqShow> Drop for DebugfsDir<T> {
+    fn drop(&mut self) {
+        // SAFETY: the directory `create` made, removed once; `debugfs_remove` waits for the
+        // file's readers and writers in progress, so none touches the data after it.
+        unsafe { bindings::debugfs_remove(*self.dir.get_mut()) };
+    }
+}

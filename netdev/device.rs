@@ -1,0 +1,417 @@
+// SPDX-License-Identifier: GPL-2.0
+//! The net_device: allocated ([`EtherDev`]), registered with its interrupt line
+//! ([`Registration`], RAII), and as a callback sees it ([`NetDev`]).
+
+use kernel::bindings::{self, napi_struct, net_device};
+use kernel::error::to_result;
+use kernel::ffi::{c_int, c_ulong};
+use kernel::pci;
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+use super::pci::raw_pdev;
+use super::sys;
+use super::*;
+
+/// What an interrupt handler returns.
+pub enum IrqReturn {
+    None,
+    Handled,
+}
+
+/// What `start_xmit` tells the stack.
+pub enum NetdevTx {
+    /// The skb was taken (sent, or dropped and counted).
+    Ok,
+    /// No room: the skb is handed back and will be requeued (the queue must be stopped).
+    Busy(SkBuff),
+}
+
+// include/uapi/linux/if.h
+const IFF_PROMISC: u32 = 0x100;
+const IFF_ALLMULTI: u32 = 0x200;
+
+/// A network device the kernel hands to a callback (valid for the duration of the callback), or
+/// that a [`Registration`] lends (valid while it is borrowed).
+///
+/// # Invariants
+///
+/// `self.0` is one of this driver's net_devices, set up by [`EtherDev::register`] and not yet
+/// freed, for as long as the `NetDev` exists: it is only made by [`Tables`]' callbacks from
+/// the device the core calls them with (alive for the call), and by [`Registration`], which
+/// lends it out only by reference.
+pub struct NetDev(pub(super) *mut net_device);
+
+impl NetDev {
+    pub fn start_queue(&self) {
+        // SAFETY: `self.0` is a live, registered net_device (type invariant).
+        unsafe { sys::ne2k_rs_netif_start_queue(self.0) }
+    }
+    pub fn stop_queue(&self) {
+        // SAFETY: as above.
+        unsafe { sys::ne2k_rs_netif_stop_queue(self.0) }
+    }
+    pub fn wake_queue(&self) {
+        // SAFETY: as above.
+        unsafe { sys::ne2k_rs_netif_wake_queue(self.0) }
+    }
+    pub fn queue_stopped(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { sys::ne2k_rs_netif_queue_stopped(self.0) }
+    }
+    /// Byte queue limits: `bytes` more went to the card (`netdev_sent_queue`).
+    #[inline]
+    pub fn sent_queue(&self, bytes: u32) {
+        // SAFETY: `self.0` is live; the caller serialises it with the completions (the chip
+        // lock).
+        unsafe { sys::ne2k_rs_netdev_sent_queue(self.0, bytes) }
+    }
+    /// Byte queue limits: `pkts` frames of `bytes` left the card (`netdev_completed_queue`).
+    #[inline]
+    pub fn completed_queue(&self, pkts: u32, bytes: u32) {
+        // SAFETY: as `sent_queue`.
+        unsafe { sys::ne2k_rs_netdev_completed_queue(self.0, pkts, bytes) }
+    }
+    /// Byte queue limits: nothing is in flight any more (`netdev_reset_queue`).
+    pub fn reset_queue(&self) {
+        // SAFETY: as `sent_queue`.
+        unsafe { sys::ne2k_rs_netdev_reset_queue(self.0) }
+    }
+    /// The interface is up (`netif_running`).
+    pub fn running(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { sys::ne2k_rs_netif_running(self.0) }
+    }
+    pub fn carrier_on(&self) {
+        // SAFETY: as above; netif_carrier_on is callable from any context.
+        unsafe { sys::netif_carrier_on(self.0) }
+    }
+    pub fn carrier_off(&self) {
+        // SAFETY: as above.
+        unsafe { sys::netif_carrier_off(self.0) }
+    }
+    pub fn napi_enable(&self) {
+        // SAFETY: the napi_struct in our private area was added at registration.
+        unsafe { sys::ne2k_rs_napi_enable(self.0) }
+    }
+    pub fn napi_disable(&self) {
+        // SAFETY: as above; called from process context (ndo_stop).
+        unsafe { sys::ne2k_rs_napi_disable(self.0) }
+    }
+    /// Schedules the device's NAPI poll (from the interrupt handler).
+    #[inline]
+    pub fn napi_schedule(&self) {
+        let napi = self.napi_ptr();
+        // SAFETY: the napi_struct in our private area, added at registration; napi_schedule()
+        // (these two calls) may be made from any context.
+        unsafe {
+            if sys::napi_schedule_prep(napi) {
+                sys::__napi_schedule(napi);
+            }
+        }
+    }
+    /// Our napi_struct, in the private area.
+    #[inline(always)]
+    fn napi_ptr(&self) -> *mut napi_struct {
+        // SAFETY: `self.0` is live with our private area (type invariant): the field is inside
+        // its allocation.
+        unsafe { self.0.cast::<u8>().add(NAPI_OFFSET).cast::<napi_struct>() }
+    }
+    /// `dev->flags` (IFF_*).
+    pub fn flags(&self) -> u32 {
+        // SAFETY: `self.0` is live.
+        unsafe { sys::ne2k_rs_netdev_flags(self.0) }
+    }
+    pub fn promisc(&self) -> bool {
+        self.flags() & IFF_PROMISC != 0
+    }
+    pub fn allmulti(&self) -> bool {
+        self.flags() & IFF_ALLMULTI != 0
+    }
+    /// The multicast list (up to `out.len()` entries copied; returns the list's length).
+    /// Only meaningful in `set_rx_mode`, where the core holds the address-list lock.
+    pub fn mc_list(&self, out: &mut [[u8; 6]]) -> usize {
+        let max = out.len().min(c_int::MAX as usize) as c_int;
+        // SAFETY: `out` is valid for `max` entries; the device is live.
+        let n = unsafe { sys::ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
+        n.max(0) as usize
+    }
+    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
+        // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
+        unsafe { sys::ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
+    }
+    pub fn name(&self) -> &CStr {
+        // SAFETY: netdev_name() returns the NUL-terminated name, live as long as the device.
+        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.0)) }
+    }
+}
+
+/// Which step of [`EtherDev::register`] failed.
+#[derive(Clone, Copy, Debug)]
+pub enum RegisterStep {
+    RequestIrq,
+    RegisterNetdev,
+}
+
+/// A failed [`EtherDev::register`]: the step and the kernel's error (everything done before it
+/// was undone).
+#[derive(Clone, Copy, Debug)]
+pub struct RegisterError {
+    pub step: RegisterStep,
+    pub err: Error,
+}
+
+impl kernel::fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let step = match self.step {
+            RegisterStep::RequestIrq => "request_irq",
+            RegisterStep::RegisterNetdev => "register_netdev",
+        };
+        write!(f, "{} failed: {:?}", step, self.err)
+    }
+}
+
+/// What [`EtherDev::register`] sets up besides the driver state.
+#[derive(Clone, Copy)]
+pub struct NetDevConfig {
+    /// The station address (`dev_addr`).
+    pub mac: [u8; 6],
+    /// The I/O base (`base_addr`, shown by `ip -d link`).
+    pub base_addr: u64,
+    /// The interrupt line, and the name it shows in /proc/interrupts.
+    pub irq: u32,
+    pub irq_name: &'static CStr,
+    /// The TX watchdog (`watchdog_timeo`), in milliseconds.
+    pub watchdog_ms: u32,
+    /// The NAPI weight (the poll's budget).
+    pub napi_weight: u32,
+}
+
+/// A PCI-parented Ethernet device, allocated but not registered (`alloc_etherdev`).
+///
+/// # Invariants
+///
+/// `self.0` is a net_device from `alloc_etherdev`, not registered, owned by this value alone
+/// (dropping it frees the device; [`EtherDev::register`] consumes it).
+pub struct EtherDev(*mut net_device);
+
+// SAFETY: the pointer is only used for registration/free, which may happen on any thread.
+unsafe impl Send for EtherDev {}
+
+impl EtherDev {
+    pub fn alloc(pdev: &pci::Device<kernel::device::Core<'_>>) -> Result<Self> {
+        // SAFETY: `raw_pdev` is the bound device; this is the address of its embedded
+        // `struct device`, no access.
+        let parent = unsafe { &raw mut (*raw_pdev(pdev)).dev };
+        // SAFETY: alloc_etherdev with our private-area size; NULL on failure.
+        let dev = unsafe { sys::ne2k_rs_alloc_etherdev(parent) };
+        if dev.is_null() {
+            return Err(ENOMEM);
+        }
+        Ok(Self(dev))
+    }
+
+    /// Installs `data` as the device's state and callbacks, requests the interrupt line
+    /// (shared) with the device as cookie, then registers the device.
+    pub fn register<T: NetDevOps + EthtoolOps + StatOps>(
+        self,
+        data: Arc<T>,
+        cfg: &NetDevConfig,
+    ) -> core::result::Result<Registration<T>, RegisterError> {
+        let NetDevConfig {
+            mac,
+            base_addr,
+            irq,
+            irq_name,
+            watchdog_ms,
+            napi_weight,
+        } = *cfg;
+        let dev = self.0;
+        core::mem::forget(self);
+        let ops: &'static sys::net_device_ops = &Tables::<T>::NETDEV_OPS;
+        let ethtool_ops: &'static bindings::ethtool_ops = &Tables::<T>::ETHTOOL_OPS;
+        let stat_ops: Option<&'static sys::netdev_stat_ops> =
+            T::HAS_QUEUE_STATS.then_some(&Tables::<T>::STAT_OPS);
+        // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
+        // (promoted constants); `data` outlives the device (kept in the Registration, dropped
+        // after free_netdev).
+        unsafe {
+            sys::ne2k_rs_netdev_setup(
+                dev,
+                Arc::as_ptr(&data).cast(),
+                ops,
+                ethtool_ops,
+                stat_ops.map_or(core::ptr::null(), core::ptr::from_ref),
+                mac.as_ptr(),
+                base_addr as c_ulong,
+                irq as c_int,
+                watchdog_ms as c_int,
+                Some(Tables::<T>::poll),
+                napi_weight as c_int,
+                T::XDP_FEATURES,
+            )
+        };
+        let free = |dev: *mut net_device| {
+            // SAFETY: undoing the setup above on an unregistered device.
+            unsafe {
+                sys::ne2k_rs_napi_del(dev);
+                sys::free_netdev(dev);
+            }
+        };
+        // The line is requested raw, not with `kernel::irq::Registration`: in 7.3 a PCI
+        // device's `IrqRequest` comes only from `IrqVectorRegistration::index`, which borrows
+        // the vector registration, so the two would have to live side by side in the driver
+        // data, one borrowing the other.
+        // The line first: once registered the device can be opened, and its interrupt must
+        // be there by then. Until open the chip is stopped and the handler says IRQ_NONE.
+        // SAFETY: the handler and its cookie (`dev`, with `data`) stay valid until free_irq in
+        // `Registration::drop` (or below), which runs before the device is freed.
+        let ret = unsafe {
+            bindings::request_threaded_irq(
+                irq,
+                Some(Tables::<T>::irq),
+                None,
+                bindings::IRQF_SHARED as c_ulong,
+                irq_name.as_char_ptr(),
+                dev.cast(),
+            )
+        };
+        if let Err(e) = to_result(ret) {
+            free(dev);
+            return Err(RegisterError {
+                step: RegisterStep::RequestIrq,
+                err: e,
+            });
+        }
+        // SAFETY: `dev` is fully set up.
+        if let Err(e) = to_result(unsafe { sys::register_netdev(dev) }) {
+            // SAFETY: requested above with this cookie; the device was never registered.
+            unsafe { bindings::free_irq(irq, dev.cast()) };
+            free(dev);
+            return Err(RegisterError {
+                step: RegisterStep::RegisterNetdev,
+                err: e,
+            });
+        }
+        Ok(Registration {
+            dev: NetDev(dev),
+            irq,
+            data,
+        })
+    }
+}
+
+impl Drop for EtherDev {
+    fn drop(&mut self) {
+        // SAFETY: never registered (register() forgets self).
+        unsafe { sys::free_netdev(self.0) }
+    }
+}
+
+/// A registered network device with its interrupt line. Dropping it unregisters the device
+/// (the core calls `stop` if it is up), frees the IRQ, deletes NAPI, frees the device, and
+/// only then drops the driver state.
+pub struct Registration<T: NetDevOps> {
+    /// Lent out only as `&NetDev` (`netdev`), so no handle outlives the registration.
+    dev: NetDev,
+    irq: u32,
+    data: Arc<T>,
+}
+
+// SAFETY: unregistration and free_irq may run on any thread; `T` is Send + Sync.
+unsafe impl<T: NetDevOps> Send for Registration<T> {}
+// SAFETY: `&Registration` only gives `&T` and the device's name.
+unsafe impl<T: NetDevOps> Sync for Registration<T> {}
+
+impl<T: NetDevOps> Registration<T> {
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+    /// The registered device, for driver code outside the ops (PCI unbind); borrowed, so it
+    /// cannot outlive the registration.
+    pub fn netdev(&self) -> &NetDev {
+        &self.dev
+    }
+    pub fn name(&self) -> &CStr {
+        // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
+        // as the device, i.e. as long as `self`.
+        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.dev.0)) }
+    }
+}
+
+/// What a device does at system sleep, for an interface that is up (the PCI callbacks of
+/// [`PciPmAdapter`] reach it through [`Registration::suspend`] and [`Registration::resume`],
+/// which hold RTNL and detach the device first: the stack then neither transmits nor opens it).
+pub trait PowerOps: NetDevOps {
+    /// Quiesce the card: no interrupt, no poll, nothing in flight, until [`Self::resume`].
+    fn suspend(&self, dev: &NetDev);
+    /// Bring the card back (it may have lost power) as the stack left it.
+    fn resume(&self, dev: &NetDev);
+    /// Resume of an interface that is down: leave the card quiet (it comes back as the kernel
+    /// before left it, which after a hibernation restore may be started, interrupts unmasked).
+    fn resume_down(&self, dev: &NetDev);
+}
+
+/// RTNL, held while this lives (`rtnl_lock`/`rtnl_unlock`); not `Send`: it is released by
+/// the task that took it.
+struct Rtnl(core::marker::PhantomData<*mut ()>);
+
+impl Rtnl {
+    /// Sleeps: process context, and not with RTNL already held (PM and shutdown callbacks
+    /// never are).
+    fn lock() -> Self {
+        // SAFETY: called from a PM or shutdown callback: process context, RTNL not held.
+        unsafe { sys::rtnl_lock() };
+        Rtnl(core::marker::PhantomData)
+    }
+}
+
+impl Drop for Rtnl {
+    fn drop(&mut self) {
+        // SAFETY: `self` exists only while we hold RTNL (taken in `lock`).
+        unsafe { sys::rtnl_unlock() }
+    }
+}
+
+impl<T: PowerOps> Registration<T> {
+    /// System suspend (and shutdown): under RTNL, the device is marked absent
+    /// (`netif_device_detach`: its queue stops, `dev_open` and netpoll refuse it) and, if the
+    /// interface is up, quiesced by [`PowerOps::suspend`]. It stays up: resume restarts it.
+    pub fn suspend(&self) {
+        let _rtnl = Rtnl::lock();
+        // SAFETY: `self.dev` is our registered device (type invariant of NetDev).
+        unsafe { sys::netif_device_detach(self.dev.0) };
+        if self.dev.running() {
+            self.data.suspend(&self.dev);
+        }
+    }
+
+    /// System resume: under RTNL, an interface that was up is restarted by
+    /// [`PowerOps::resume`] (one that is down gets its card quieted, [`PowerOps::resume_down`]),
+    /// then the device is present again (`netif_device_attach` wakes its queue).
+    pub fn resume(&self) {
+        let _rtnl = Rtnl::lock();
+        if self.dev.running() {
+            self.data.resume(&self.dev);
+        } else {
+            self.data.resume_down(&self.dev);
+        }
+        // SAFETY: as in `suspend`.
+        unsafe { sys::netif_device_attach(self.dev.0) };
+    }
+}
+
+impl<T: NetDevOps> Drop for Registration<T> {
+    fn drop(&mut self) {
+        // SAFETY: we registered `dev` and requested `irq` with cookie `dev`; after unregister
+        // the core no longer calls our ops (the device is closed: the chip is quiesced);
+        // free_irq then waits for a running handler; napi was added at setup. The Arc (our
+        // state) is released after this, when the fields drop.
+        unsafe {
+            sys::unregister_netdev(self.dev.0);
+            let _ = bindings::free_irq(self.irq, self.dev.0.cast());
+            sys::ne2k_rs_napi_del(self.dev.0);
+            sys::free_netdev(self.dev.0);
+        }
+    }
+}

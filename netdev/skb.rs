@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Socket buffers: one to transmit ([`SkBuff`], owned, freed once in any context) and one
+//! being received ([`RxSkb`]).
+
+use kernel::bindings::sk_buff;
+use kernel::ffi::c_uint;
+
+use super::sys;
+
+/// An owned socket buffer to transmit. Dropping it frees it as a drop
+/// (`dev_kfree_skb_any`); [`SkBuff::consume`] frees it as sent (`dev_consume_skb_any`). Either
+/// way it is freed exactly once, with the variant that is valid in any context.
+///
+/// # Invariants
+///
+/// `self.0` is an skb the core handed to `ndo_start_xmit`, owned by this value alone: the
+/// callback either frees it (drop or [`SkBuff::consume`], then returns `NETDEV_TX_OK`) or
+/// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Tables`]' `start_xmit` forgets
+/// it and returns `NETDEV_TX_BUSY`).
+pub struct SkBuff(pub(super) *mut sk_buff);
+
+// SAFETY: an skb may be freed from any CPU; ownership is unique.
+unsafe impl Send for SkBuff {}
+
+impl SkBuff {
+    /// The frame as one linear byte slice (linearising a fragmented skb), or `None` if that
+    /// needed memory that was not there.
+    #[inline]
+    pub fn data(&mut self) -> Option<&[u8]> {
+        // SAFETY: we own the skb (type invariant); reading its fields races with nothing.
+        let (data_len, data, len) = unsafe { ((*self.0).data_len, (*self.0).data, (*self.0).len) };
+        if data_len == 0 {
+            // Linear already (skb_is_nonlinear() is false): what nearly every frame is.
+            // SAFETY: a linear skb's `len` bytes at `data` are its frame, valid until the skb
+            // is modified or freed, which the borrow of `self` prevents.
+            return Some(unsafe { core::slice::from_raw_parts(data, len as usize) });
+        }
+        let mut len: c_uint = 0;
+        // SAFETY: we own the skb; the returned pointer is valid for `len` bytes until the skb
+        // is modified or freed, which the borrow of `self` prevents.
+        let p = unsafe { sys::ne2k_rs_skb_linear_data(self.0, &mut len) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: see above.
+        Some(unsafe { core::slice::from_raw_parts(p, len as usize) })
+    }
+
+    /// Frees the skb as successfully transmitted.
+    #[inline]
+    pub fn consume(self) {
+        let raw = self.0;
+        core::mem::forget(self);
+        // SAFETY: we own `raw` and give it up here, once.
+        unsafe { sys::dev_kfree_skb_any_reason(raw, sys::NE2K_RS_SKB_CONSUMED) }
+    }
+}
+
+impl Drop for SkBuff {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb and free it once.
+        unsafe { sys::ne2k_rs_kfree_skb(self.0) }
+    }
+}
+
+/// Bytes of room a receive buffer has after its frame ([`RxSkb::buf`], [`RxPage::buf`]): a
+/// copy by 32-bit words (`insl`) can write the frame's last word whole, with no bounce buffer
+/// and no byte-wise tail, as `ne2k_pci_block_input` does into its skb's tailroom.
+pub const RX_SLACK: usize = 3;
+
+/// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
+///
+/// # Invariants
+///
+/// `skb` is owned; `data` points to `len` bytes of its linear data (`skb_put`: not cleared,
+/// so possibly uninitialised until filled) followed by at least [`RX_SLACK`] bytes of its
+/// tailroom, which nothing else references.
+pub struct RxSkb {
+    pub(super) skb: *mut sk_buff,
+    pub(super) data: *mut u8,
+    pub(super) len: usize,
+}
+
+impl RxSkb {
+    /// The frame's bytes, to fill, and [`RX_SLACK`] bytes of tailroom after them (possibly
+    /// uninitialised: the type says so, and only writes can be made through it without
+    /// `unsafe`). What is written past the frame stays tailroom: `skb->len` is the frame's.
+    #[inline]
+    pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
+        // SAFETY: by the type invariant `data` is valid and ours for `len + RX_SLACK` bytes
+        // (`MaybeUninit` asks nothing of their contents); the borrow of `self` keeps the skb
+        // alive and unshared.
+        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + RX_SLACK) }
+    }
+}
+
+impl Drop for RxSkb {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb and free it once.
+        unsafe { sys::ne2k_rs_kfree_skb(self.skb) }
+    }
+}

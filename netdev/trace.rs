@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+//! Tracepoints and static keys a driver defines in C (`TRACE_EVENT`, `DEFINE_RUST_DO_TRACE`,
+//! `DEFINE_STATIC_KEY_FALSE`), as safe Rust functions: [`declare_trace!`](crate::declare_trace)
+//! and [`declare_static_key!`](crate::declare_static_key). Unlike the kernel crate's
+//! `declare_trace!` (an `unsafe fn`, whatever the arguments), an event here takes integers
+//! only, which any C function accepts, so calling it is safe; and the check is apart from the
+//! call, so that a driver gathers an event's fields only while it records.
+
+use kernel::bindings;
+
+/// `DEFINE_STATIC_KEY_FALSE(name)`'s type, as a struct with the key as its field (what
+/// `static_branch_unlikely!` takes).
+#[repr(C)]
+pub struct StaticKeyFalse {
+    /// The key.
+    pub key: bindings::static_key_false,
+}
+
+/// An integer type, passed to C by value as C passes it: the only argument type
+/// [`declare_trace!`](crate::declare_trace) accepts.
+pub trait CInt: Copy {}
+impl CInt for u8 {}
+impl CInt for u16 {}
+impl CInt for u32 {}
+impl CInt for u64 {}
+impl CInt for i32 {}
+impl CInt for i64 {}
+
+/// Requires `T: CInt` (the macros' argument check).
+#[doc(hidden)]
+pub const fn c_int<T: CInt>(_: T) {}
+
+/// Declares the Rust side of tracepoints defined in the module's C (`TRACE_EVENT(name, ...)`
+/// with `DEFINE_RUST_DO_TRACE(name, ...)`): for each, `fn name_enabled() -> bool` (a static-key
+/// branch on `__tracepoint_name`, a patched no-op while no probe is attached) and `fn name(...)`
+/// (`rust_do_trace_name`: records the event; call it after `name_enabled()`, a call while
+/// nothing listens records nothing). The arguments must be integers ([`CInt`]), in the order
+/// and of the types of the C prototype.
+///
+/// ```ignore
+/// ne2k_rs::declare_trace! {
+///     /// `mydrv:mydrv_irq`.
+///     pub fn mydrv_irq(isr: u32, cycles: u64);
+/// }
+/// if mydrv_irq_enabled() { mydrv_irq(isr, t1 - t0) }
+/// ```
+#[macro_export]
+macro_rules! declare_trace {
+    ($($(#[$attr:meta])* $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?);)*) => {
+        ::kernel::macros::paste! {$(
+            #[allow(improper_ctypes)] // the `tracepoint` struct: only its key's address is used
+            extern "C" {
+                static [<__tracepoint_ $name>]: ::kernel::bindings::tracepoint;
+                fn [<rust_do_trace_ $name>]($($arg: $ty),*);
+            }
+
+            #[doc = concat!("Whether `", stringify!($name), "` records (a static-key branch).")]
+            #[inline(always)]
+            $vis fn [<$name _enabled>]() -> bool {
+                #[allow(unsafe_code)]
+                // SAFETY: querying a tracepoint's static key is always allowed; the tracepoint
+                // is a C definition linked into this module (the link fails without it).
+                unsafe {
+                    ::kernel::jump_label::static_branch_unlikely!(
+                        [<__tracepoint_ $name>],
+                        ::kernel::bindings::tracepoint,
+                        key
+                    )
+                }
+            }
+
+            $(#[$attr])*
+            #[inline(always)]
+            $vis fn $name($($arg: $ty),*) {
+                $($crate::netdev::trace::c_int($arg);)*
+                #[allow(unsafe_code)]
+                // SAFETY: a `DEFINE_RUST_DO_TRACE` entry point, callable from any context, whose
+                // arguments are integers (checked above): no value of them is invalid.
+                unsafe { [<rust_do_trace_ $name>]($($arg),*) }
+            }
+        )*}
+    };
+}
+
+/// Declares `fn $name() -> bool` over a static key defined in the module's C
+/// (`DEFINE_STATIC_KEY_FALSE($key)`): a branch, patched to a no-op while the key is off.
+#[macro_export]
+macro_rules! declare_static_key {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident() = $key:ident;) => {
+        $(#[$attr])*
+        #[inline(always)]
+        $vis fn $name() -> bool {
+            extern "C" {
+                static $key: $crate::netdev::trace::StaticKeyFalse;
+            }
+            #[allow(unsafe_code)]
+            // SAFETY: querying a static key is always allowed; the key is a
+            // `DEFINE_STATIC_KEY_FALSE` linked into this module, whose type is `StaticKeyFalse`'s
+            // field.
+            unsafe {
+                ::kernel::jump_label::static_branch_unlikely!(
+                    $key,
+                    $crate::netdev::trace::StaticKeyFalse,
+                    key
+                )
+            }
+        }
+    };
+}
+
+/// Declares `fn $name() -> u32`: a `u32` the module's C defines and writes with `WRITE_ONCE`
+/// (a module parameter's value, say), read once.
+#[macro_export]
+macro_rules! declare_c_u32 {
+    ($(#[$attr:meta])* $vis:vis fn $name:ident() = $sym:ident;) => {
+        $(#[$attr])*
+        #[inline(always)]
+        $vis fn $name() -> u32 {
+            extern "C" {
+                static $sym: ::core::sync::atomic::AtomicU32;
+            }
+            #[allow(unsafe_code)]
+            // SAFETY: an aligned `u32` defined in C, written with WRITE_ONCE: an atomic
+            // relaxed load of it is a plain aligned load, as READ_ONCE.
+            unsafe { &$sym }.load(::core::sync::atomic::Ordering::Relaxed)
+        }
+    };
+}
