@@ -70,24 +70,20 @@ struct net_device *ne2k_rs_alloc_etherdev(struct device *parent)
 	return dev;
 }
 
-void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
-			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
-			  const struct netdev_stat_ops *stat_ops, const u8 *mac,
-			  unsigned long base_addr, int irq, int watchdog_ms,
-			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features)
+void ne2k_rs_netdev_setup(struct net_device *dev, const struct ne2k_rs_netdev_setup *s)
 {
 	struct ne2k_rs_priv *p = priv_of(dev);
 
-	p->drv = drv;
-	dev->xdp_features = xdp_features;
-	dev->netdev_ops = ops;
-	dev->ethtool_ops = ethtool_ops;
-	dev->stat_ops = stat_ops;
-	dev->base_addr = base_addr;
-	dev->irq = irq;
-	dev->watchdog_timeo = msecs_to_jiffies(watchdog_ms);
-	eth_hw_addr_set(dev, mac);
-	netif_napi_add_weight(dev, &p->napi, poll, weight);
+	p->drv = s->drv;
+	dev->xdp_features = s->xdp_features;
+	dev->netdev_ops = s->ops;
+	dev->ethtool_ops = s->ethtool_ops;
+	dev->stat_ops = s->stat_ops;
+	dev->base_addr = s->base_addr;
+	dev->irq = s->irq;
+	dev->watchdog_timeo = msecs_to_jiffies(s->watchdog_ms);
+	eth_hw_addr_set(dev, s->mac);
+	netif_napi_add_weight(dev, &p->napi, s->poll, s->weight);
 }
 
 /* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */

@@ -28,10 +28,21 @@ int ne2k_rs_request_io(struct pci_dev *pdev, int bar, unsigned long extent, cons
 
 /* net_device with our private area: { driver state pointer, napi_struct } */
 struct net_device *ne2k_rs_alloc_etherdev(struct device *parent);
-void ne2k_rs_netdev_setup(struct net_device *dev, const void *drv,
-			  const struct net_device_ops *ops, const struct ethtool_ops *ethtool_ops,
-			  const struct netdev_stat_ops *stat_ops, const u8 *mac, unsigned long base_addr, int irq, int watchdog_ms,
-			  int (*poll)(struct napi_struct *, int), int weight, u32 xdp_features);
+/* What ne2k_rs_netdev_setup installs in a fresh net_device (netdev/device.rs, EtherDev::register). */
+struct ne2k_rs_netdev_setup {
+	const void *drv;			/* the driver state: netdev_priv's first field */
+	const struct net_device_ops *ops;
+	const struct ethtool_ops *ethtool_ops;
+	const struct netdev_stat_ops *stat_ops;	/* NULL: no queue statistics */
+	u8 mac[6];
+	unsigned long base_addr;
+	int irq;
+	int watchdog_ms;
+	int (*poll)(struct napi_struct *, int);
+	int weight;				/* the NAPI weight */
+	u32 xdp_features;
+};
+void ne2k_rs_netdev_setup(struct net_device *dev, const struct ne2k_rs_netdev_setup *s);
 /* Our private area (netdev_priv). */
 struct ne2k_rs_priv {
 	const void *drv;		/* the Rust driver state (an Arc's data); first: see below */

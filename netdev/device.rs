@@ -232,25 +232,23 @@ impl EtherDev {
         let ethtool_ops: &'static bindings::ethtool_ops = &Tables::<T>::ETHTOOL_OPS;
         let stat_ops: Option<&'static sys::netdev_stat_ops> =
             T::HAS_QUEUE_STATS.then_some(&Tables::<T>::STAT_OPS);
-        // SAFETY: `dev` is our freshly allocated, unregistered device; the tables are 'static
-        // (promoted constants); `data` outlives the device (kept in the Registration, dropped
-        // after free_netdev).
-        unsafe {
-            sys::ne2k_rs_netdev_setup(
-                dev,
-                Arc::as_ptr(&data).cast(),
-                ops,
-                ethtool_ops,
-                stat_ops.map_or(core::ptr::null(), core::ptr::from_ref),
-                mac.as_ptr(),
-                base_addr as c_ulong,
-                irq as c_int,
-                watchdog_ms as c_int,
-                Some(Tables::<T>::poll),
-                napi_weight as c_int,
-                T::XDP_FEATURES,
-            )
+        let setup = sys::ne2k_rs_netdev_setup {
+            drv: Arc::as_ptr(&data).cast(),
+            ops,
+            ethtool_ops,
+            stat_ops: stat_ops.map_or(core::ptr::null(), core::ptr::from_ref),
+            mac,
+            base_addr: base_addr as c_ulong,
+            irq: irq as c_int,
+            watchdog_ms: watchdog_ms as c_int,
+            poll: Some(Tables::<T>::poll),
+            weight: napi_weight as c_int,
+            xdp_features: T::XDP_FEATURES,
         };
+        // SAFETY: `dev` is our freshly allocated, unregistered device; `setup` is valid for the
+        // call; the tables are 'static (promoted constants); `data` outlives the device (kept in
+        // the Registration, dropped after free_netdev).
+        unsafe { sys::ne2k_rs_netdev_setup(dev, &setup) };
         let free = |dev: *mut net_device| {
             // SAFETY: undoing the setup above on an unregistered device.
             unsafe {
