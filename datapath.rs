@@ -711,7 +711,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     ) {
         let timed = TIMED && self.probe.time_irq();
         let t0 = if timed { self.probe.now() } else { 0 };
-        let status = isr & Isr::ALL - (Isr::PTX | Isr::TXE);
+        let status = isr & (Isr::ALL - (Isr::PTX | Isr::TXE));
         Self::taken(st, status, t0);
         dev.napi_schedule();
         if timed {

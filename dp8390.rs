@@ -16,7 +16,7 @@
 //! against a software DP8390 model (`tests/host/`). Register sequences follow the National
 //! Semiconductor DP8390D datasheet and the C `lib8390`/`ne2k-pci` drivers.
 
-use crate::hw::reg::{ByteIo, On, Page0, Page1, Readable, Writable};
+use crate::hw::reg::{ByteIo, On, Page0, Page1, Readable, Writable, Write};
 use crate::hw::regs::{self, p0, p1, Cr, Dcr, Dma, Isr, Rcr, Rsr, Tcr, Tsr, CR, RESET};
 use crate::hw::RegisterBus;
 use core::mem::MaybeUninit;
@@ -729,19 +729,21 @@ impl<B: RegisterBus> Dp8390<B> {
     /// address without this"): stopped, word-wide, receiver in monitor mode, transmitter in
     /// loopback, remote read of 32 bytes from 0.
     pub fn read_prom(&mut self) -> [u16; regs::PROM_WORDS] {
-        self.wr(CR, Cr::STOP);
-        self.wr(p0::DCR, Dcr::NE2000);
-        self.wr(p0::RBCR0, 0);
-        self.wr(p0::RBCR1, 0);
-        self.wr(p0::IMR, Isr::empty());
-        self.wr(p0::ISR, Isr::EVERY);
-        self.wr(p0::RCR, Rcr::MON);
-        self.wr(p0::TCR, Tcr::LOOPBACK);
-        self.wr(p0::RBCR0, (regs::PROM_WORDS * 2) as u8);
-        self.wr(p0::RBCR1, 0);
-        self.wr(p0::RSAR0, 0);
-        self.wr(p0::RSAR1, 0);
-        self.wr(CR, Cr::START.dma(Dma::Read));
+        On::page0(self).write_seq([
+            Write::new(CR, Cr::STOP),
+            Write::new(p0::DCR, Dcr::NE2000),
+            Write::new(p0::RBCR0, 0),
+            Write::new(p0::RBCR1, 0),
+            Write::new(p0::IMR, Isr::empty()),
+            Write::new(p0::ISR, Isr::EVERY),
+            Write::new(p0::RCR, Rcr::MON),
+            Write::new(p0::TCR, Tcr::LOOPBACK),
+            Write::new(p0::RBCR0, (regs::PROM_WORDS * 2) as u8),
+            Write::new(p0::RBCR1, 0),
+            Write::new(p0::RSAR0, 0),
+            Write::new(p0::RSAR1, 0),
+            Write::new(CR, Cr::START.dma(Dma::Read)),
+        ]);
         self.idle_cr = false;
         let mut raw = [MaybeUninit::uninit(); regs::PROM_WORDS * 2];
         let raw = if self.flags.contains(ChipFlags::ONLY_32BIT_IO) {
@@ -1052,7 +1054,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// restored (with any change the transmit made to it).
     #[inline]
     pub fn xmit_unmask(&mut self, isr: Isr) -> bool {
-        if !(isr & Isr::ALL - (Isr::PTX | Isr::TXE)).is_empty() {
+        if isr.intersects(Isr::ALL - (Isr::PTX | Isr::TXE)) {
             return true;
         }
         self.irq_unmask();

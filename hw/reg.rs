@@ -88,14 +88,14 @@ use crate::hw::bus::RegisterBus;
 use core::marker::PhantomData;
 
 /// Register page 0 (the driver's resting page: every hold of the chip ends on it).
-pub struct Page0;
+pub enum Page0 {}
 /// Register page 1: the station address (PAR0-5), CURR, the multicast filter (MAR0-7).
-pub struct Page1;
+pub enum Page1 {}
 /// Register page 2: page 0's write-only registers read back (diagnostics).
-pub struct Page2;
+pub enum Page2 {}
 /// A page-independent register (CR, the NE2000 reset and data ports). Reached from the page-0
 /// context only: writing one inside a page scope would change the page under it.
-pub struct AnyPage;
+pub enum AnyPage {}
 
 /// A register page marker.
 pub trait Page {
@@ -131,7 +131,7 @@ impl SelectablePage for Page2 {
 const PS_MASK: u8 = 0xc0;
 
 /// A register: where it is, on which page, and what its value is. Implemented by
-/// [`register!`](crate::hw::reg::register) for zero-sized types named after the register.
+/// `register!` (this module) for zero-sized types named after the register.
 pub trait Register: Copy {
     /// The value read or written: `u8`, or a bitfield type such as [`Isr`](crate::hw::regs::Isr).
     type Value: Copy + From<u8> + Into<u8>;
@@ -226,6 +226,15 @@ impl<A: ByteIo + ?Sized, P> On<'_, A, P> {
         self.io.write_byte(R::OFFSET, val.into())
     }
 
+    /// Writes a sequence of register writes kept as data ([`Write`]s, built by [`Write::new`]),
+    /// in order, one port access each: a table like the C drivers' `program_seq`.
+    #[inline(always)]
+    pub fn write_seq<const N: usize>(&mut self, seq: [Write<P>; N]) {
+        for w in seq {
+            self.io.write_byte(w.offset, w.val);
+        }
+    }
+
     /// Writes `vals` to the registers of block `R` in order, one port access each; `N` must be
     /// the block's size (checked at compile time).
     #[inline(always)]
@@ -235,8 +244,29 @@ impl<A: ByteIo + ?Sized, P> On<'_, A, P> {
         vals: [R::Value; N],
     ) {
         const { assert!(N == R::SIZE) };
-        for (i, v) in vals.into_iter().enumerate() {
-            self.io.write_byte(R::OFFSET + i as u8, v.into());
+        for (offset, v) in (R::OFFSET..).zip(vals) {
+            self.io.write_byte(offset, v.into());
+        }
+    }
+}
+
+/// One register write of a sequence ([`On::write_seq`]), checked when built: `R` is writable
+/// in page context `P`.
+#[derive(Clone, Copy)]
+pub struct Write<P> {
+    offset: u8,
+    val: u8,
+    page: PhantomData<P>,
+}
+
+impl<P> Write<P> {
+    /// The write of `val` to register `R`.
+    #[inline(always)]
+    pub fn new<R: Writable<P>>(_reg: R, val: R::Value) -> Self {
+        Write {
+            offset: R::OFFSET,
+            val: val.into(),
+            page: PhantomData,
         }
     }
 }
