@@ -14,7 +14,7 @@
 //! errors a real chip would punish are recorded in `violations`.
 
 use std::mem::MaybeUninit;
-use crate::hw::regs::{self, p0, p1, CR, RESET, Cr, Isr, Rsr, Rcr};
+use crate::hw::regs::{self, p0, p1, CR, RESET, Cr, Isr, Rsr, Rcr, Tsr};
 use crate::hw::RegisterBus;
 
 /// Packet RAM starts at 16 KiB (page 0x40), as on every NE2000.
@@ -463,7 +463,7 @@ impl Model {
         }
         match (self.page(), reg) {
             (0, p0::BNRY::OFFSET) => self.bnry,
-            (0, p0::TSR::OFFSET) => 0x01,
+            (0, p0::TSR::OFFSET) => Tsr::PTX.bits(),
             (0, p0::ISR::OFFSET) => self.isr,
             (0, p0::CRDA0::OFFSET) => self.rsar as u8,
             (0, p0::CRDA1::OFFSET) => (self.rsar >> 8) as u8,
