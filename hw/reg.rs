@@ -22,6 +22,12 @@
 //! The page-independent registers are reached from the page-0 context only: writing CR or the
 //! reset port inside a scope would change the page under it.
 //!
+//! What the types do not track, on purpose: a [`Cr`](crate::hw::regs::Cr) made from a byte
+//! ([`Cr::from_bits`](crate::hw::regs::Cr::from_bits), a CR value read back) may select any
+//! page, and [`ByteIo`] writes any offset. The driver uses both once, in the probe's restore of
+//! a chip that is not an 8390 (`Dp8390::detect`: ne2k-pci writes back the CR it read and then
+//! offset 0x0d on whatever page that selects).
+//!
 //! Everything is `#[inline(always)]` and generic: a register is a zero-sized type, a value a
 //! `u8` newtype, so an access compiles to the bus's `read8`/`write8` at a constant offset.
 //!
