@@ -58,7 +58,7 @@
 use crate::dp8390::{
     ChipError, Dp8390, RxMark, RxMode, RxTake, Stats, TxStages, XmitError, OVERRUN_RX_MAX,
 };
-use crate::hw::regs::isr;
+use crate::hw::regs::Isr;
 use crate::hw::RegisterBus;
 
 use core::ops::DerefMut;
@@ -252,8 +252,10 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
                 // as the hard IRQ's does.
                 if t1 != 0 {
                     let hard = self.irq_deferred_cost.swap(0, Ordering::Relaxed);
-                    self.probe
-                        .irq(status, hard.wrapping_add(self.probe.now().wrapping_sub(t1)));
+                    self.probe.irq(
+                        status.bits(),
+                        hard.wrapping_add(self.probe.now().wrapping_sub(t1)),
+                    );
                 }
             }
             drop(st);
@@ -481,7 +483,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// The interrupt, under the lock: the chip's sources masked (the poll unmasks them) and
     /// the receive NIC stage's start noted. `None`: not the card's, or the chip is stopped.
     #[inline(always)]
-    fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<u8> {
+    fn take(st: &mut ChipState<L::Bus>, t0: u64) -> Option<Isr> {
         let status = st.chip.irq_take()?;
         Self::taken(st, status, t0);
         Some(status)
@@ -491,9 +493,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// `start_xmit`), at `t0` on the stage clock (0: not timed): counted, and the receive NIC
     /// stage of the frames it announces starts there.
     #[inline(always)]
-    fn taken(st: &mut ChipState<L::Bus>, status: u8, t0: u64) {
+    fn taken(st: &mut ChipState<L::Bus>, status: Isr, t0: u64) {
         st.irqs = st.irqs.wrapping_add(1);
-        if t0 != 0 && status & (isr::PRX | isr::RXE) != 0 && st.t_rx_irq == 0 {
+        if t0 != 0 && status.intersects(Isr::PRX | Isr::RXE) && st.t_rx_irq == 0 {
             st.t_rx_irq = t0;
         }
     }
@@ -678,7 +680,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// without an interrupt; a full card stops the stack's queue (under the lock: a completion
     /// cannot wake the queue before it is stopped) until a completion frees a slot.
     #[inline(always)]
-    fn loaded<const TIMED: bool>(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> u8 {
+    fn loaded<const TIMED: bool>(&self, st: &mut ChipState<L::Bus>, dev: &impl NetIf) -> Isr {
         // A frame is on the wire now (this one, or the one it waits for): one ISR read.
         let isr = st.chip.isr();
         if let Some(done) = st.chip.tx_reap_isr::<TIMED>(isr) {
@@ -705,15 +707,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         &self,
         st: &mut ChipState<L::Bus>,
         dev: &impl NetIf,
-        isr: u8,
+        isr: Isr,
     ) {
         let timed = TIMED && self.probe.time_irq();
         let t0 = if timed { self.probe.now() } else { 0 };
-        let status = isr & isr::ALL & !(isr::PTX | isr::TXE);
+        let status = isr & (Isr::ALL - (Isr::PTX | Isr::TXE));
         Self::taken(st, status, t0);
         dev.napi_schedule();
         if timed {
-            self.probe.irq(status, self.probe.now().wrapping_sub(t0));
+            self.probe
+                .irq(status.bits(), self.probe.now().wrapping_sub(t0));
         }
     }
 
@@ -867,7 +870,8 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         st.release();
         dev.napi_schedule();
         if timed {
-            self.probe.irq(status, self.probe.now().wrapping_sub(t0));
+            self.probe
+                .irq(status.bits(), self.probe.now().wrapping_sub(t0));
         }
         true
     }
@@ -925,19 +929,19 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let t_ref = if t_irq != 0 { t_irq } else { t_poll };
         let timed = TIMED && t_ref != 0 && self.probe.time_rx(t_irq != 0);
         let mut status = st.chip.isr_take();
-        if status & isr::CNT != 0 {
+        if status.contains(Isr::CNT) {
             st.chip.read_counters();
         }
         // A receiver overrun before the transmit completions, as lib8390: its resend decision
         // reads the transmit bits before anyone acks them.
-        if status & isr::OVW != 0 {
+        if status.contains(Isr::OVW) {
             // Its own tally, merged after: the poll's stays in registers (no pointer to it
             // leaves this function).
             let mut o = PollAcc::default();
             held = self.overrun(held, dev, napi, budget, timed, t_ref, &mut o, poll_timed);
             acc.merge(&o);
             // The transmit bits of `status` are from before the recovery's release.
-            status = 0;
+            status = Isr::empty();
             if !held.chip.running() {
                 // Stopped meanwhile (unbind): nothing to unmask; NAPI completes.
                 held.release();
@@ -998,7 +1002,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut held = self.hold_bh_off(dev);
         held.polls = held.polls.wrapping_add(1);
         if held.chip.running() {
-            self.reap::<TIMED>(&mut held, dev, 0, poll_timed, &mut acc);
+            self.reap::<TIMED>(&mut held, dev, Isr::empty(), poll_timed, &mut acc);
         }
         held.release();
         self.poll_end(dev, napi, 0, acc, t_poll, false);
@@ -1011,13 +1015,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         &self,
         st: &mut ChipState<L::Bus>,
         dev: &impl NetIf,
-        status: u8,
+        status: Isr,
         poll_timed: bool,
         acc: &mut PollAcc,
     ) {
         // Byte queue limits count the stack's frames only, not XDP's.
         let (mut q_pkts, mut q_bytes) = (0, 0);
-        let mut done = if status != 0 {
+        let mut done = if !status.is_empty() {
             st.chip.tx_reap_isr::<TIMED>(status)
         } else {
             st.chip.tx_reap_with::<TIMED>()

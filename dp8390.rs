@@ -16,7 +16,8 @@
 //! against a software DP8390 model (`tests/host/`). Register sequences follow the National
 //! Semiconductor DP8390D datasheet and the C `lib8390`/`ne2k-pci` drivers.
 
-use crate::hw::regs::{self, cmd, dcr, isr, rcr, tcr, Cr, Dma};
+use crate::hw::reg::{ByteIo, On, Page0, Page1, Readable, Writable, Write};
+use crate::hw::regs::{self, p0, p1, Cr, Dcr, Dma, Isr, Rcr, Rsr, Tcr, Tsr, CR, RESET};
 use crate::hw::RegisterBus;
 use core::mem::MaybeUninit;
 
@@ -225,7 +226,7 @@ impl Ring {
 /// Receive filter: RCR bits and the 64-bit multicast hash.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RxMode {
-    pub rcr: u8,
+    pub rcr: Rcr,
     pub mar: [u8; 8],
 }
 
@@ -250,12 +251,12 @@ impl RxMode {
                 any = true;
             }
         }
-        let mut rcr = rcr::AB;
+        let mut rcr = Rcr::AB;
         if any {
-            rcr |= rcr::AM;
+            rcr |= Rcr::AM;
         }
         if promisc {
-            rcr |= rcr::PRO | rcr::AM;
+            rcr |= Rcr::PRO | Rcr::AM;
         }
         RxMode { rcr, mar }
     }
@@ -265,7 +266,7 @@ impl RxMode {
     /// The same filter, promiscuous (what `compute` gives with `promisc` set).
     pub fn promiscuous(self) -> Self {
         RxMode {
-            rcr: self.rcr | rcr::PRO | rcr::AM,
+            rcr: self.rcr | Rcr::PRO | Rcr::AM,
             mar: [0xff; 8],
         }
     }
@@ -342,8 +343,8 @@ fn count(c: &mut u64, n: u64) {
 pub struct RxFrame {
     /// Page its 4-byte header starts at.
     pub page: u8,
-    /// Receive status byte (RSR at reception).
-    pub status: u8,
+    /// Receive status (RSR at reception).
+    pub status: Rsr,
     /// Page of the frame after it.
     pub next: u8,
     /// Frame length (the header's count minus the header).
@@ -357,7 +358,7 @@ impl RxFrame {
     /// counted as a length error, like lib8390 does; only an inconsistent header resets the ring.
     #[inline]
     pub fn ok(&self) -> bool {
-        self.status & 0x0f == rsr::PRX && self.len_ok()
+        self.status.received_ok() && self.len_ok()
     }
 
     /// Length within 60..=1518.
@@ -552,19 +553,29 @@ impl<B: RegisterBus> Dp8390<B> {
     }
 }
 
-use crate::hw::regs::{rsr, tsr};
-
-impl<B: RegisterBus> Dp8390<B> {
-    // ---- counted bus access ----
+/// The typed registers' backend for the chip logic: the bus, each access counted (host build).
+impl<B: RegisterBus> ByteIo for Dp8390<B> {
     #[inline(always)]
-    fn rd(&mut self, reg: u8) -> u8 {
+    fn read_byte(&mut self, offset: u8) -> u8 {
         self.count_accesses(1);
-        self.bus.read8(reg)
+        self.bus.read8(offset)
     }
     #[inline(always)]
-    fn wr(&mut self, reg: u8, v: u8) {
+    fn write_byte(&mut self, offset: u8, val: u8) {
         self.count_accesses(1);
-        self.bus.write8(reg, v)
+        self.bus.write8(offset, val)
+    }
+}
+
+impl<B: RegisterBus> Dp8390<B> {
+    // ---- register access: typed, page 0 (see `with_page1` for page 1) ----
+    #[inline(always)]
+    fn rd<R: Readable<Page0>>(&mut self, reg: R) -> R::Value {
+        On::page0(self).read(reg)
+    }
+    #[inline(always)]
+    fn wr<R: Writable<Page0>>(&mut self, reg: R, v: R::Value) {
+        On::page0(self).write(reg, v)
     }
 
     /// Counts `n` port accesses in [`Stats::port_accesses`]: in the host build only, where
@@ -583,14 +594,14 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline(always)]
     fn wr_cr(&mut self, cr: Cr) {
         self.idle_cr = cr == Cr::START;
-        self.wr(regs::CMD, cr.bits());
+        self.wr(CR, cr);
     }
 
-    /// Writes the command register with a raw value (probe-time sequences): the chip's state
-    /// is not known to be [`Cr::START`] afterwards.
-    fn wr_cmd_raw(&mut self, v: u8) {
+    /// Writes the command register with a value read back from it (the probe's restore): the
+    /// chip's state is not known to be [`Cr::START`] afterwards, nor its page to be 0.
+    fn wr_cmd_raw(&mut self, v: Cr) {
         self.idle_cr = false;
-        self.wr(regs::CMD, v);
+        self.wr(CR, v);
     }
 
     /// Selects register page 1 (no remote DMA, the NIC's run state kept), runs `f`, and selects
@@ -598,12 +609,15 @@ impl<B: RegisterBus> Dp8390<B> {
     /// later holder writes page-0 registers without selecting the page); page 1 is reached
     /// only through here (and in [`Self::detect`], before the chip is anyone's), so the rule
     /// holds by construction.
+    /// The page is in the types: `f` reaches page-1 registers only, and no page-1 register
+    /// is reachable outside (see [`crate::hw::reg`]).
     #[inline]
-    fn with_page1<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+    fn with_page1<R>(&mut self, f: impl FnOnce(&mut On<'_, Self, Page1>) -> R) -> R {
         let run = Cr::run(self.running);
-        self.wr_cr(run.page1());
-        let r = f(self);
-        self.wr_cr(run);
+        // (As `wr_cr` would for the page-1 command, and then for `run`.)
+        self.idle_cr = false;
+        let r = On::page0(self).with_page::<Page1, _>(run, run, f);
+        self.idle_cr = run == Cr::START;
         r
     }
 
@@ -660,19 +674,24 @@ impl<B: RegisterBus> Dp8390<B> {
     /// anything else): the command register must not float high, and reading a tally counter
     /// (CNTR0, page 0) must clear it. Restores what it changed if the check fails.
     pub fn detect(&mut self) -> Result<(), ChipError> {
-        let reg0 = self.rd(regs::CMD);
-        if reg0 == 0xff {
+        let reg0 = self.rd(CR);
+        if reg0.bits() == 0xff {
             return Err(ChipError::NotAn8390);
         }
-        // MAR5 on page 1 and CNTR0 on page 0 share offset 0x0d (as in ne2k-pci's probe).
-        self.wr_cr(Cr::STOP.page1());
-        let regd = self.rd(regs::P1_MAR5);
-        self.wr(regs::P1_MAR5, 0xff);
-        self.wr_cr(Cr::PAGE0_ONLY);
-        self.rd(regs::P0_CNTR0); // reading clears the counter
-        if self.rd(regs::P0_CNTR0) != 0 {
+        // MAR5 on page 1 and CNTR0 on page 0 share offset 0x0d (as in ne2k-pci's probe): page
+        // 1 stopped, then page 0 with the run state left as it is.
+        self.idle_cr = false;
+        let regd = On::page0(self).with_page::<Page1, _>(Cr::STOP, Cr::PAGE0_ONLY, |p1| {
+            let regd = p1.read(p1::MAR5);
+            p1.write(p1::MAR5, 0xff);
+            regd
+        });
+        self.rd(p0::CNTR0); // reading clears the counter
+        if self.rd(p0::CNTR0) != 0 {
+            // Back to the command read at entry, and MAR5 on the page it selects, whatever
+            // that is (ne2k-pci's restore): a raw write, the page untracked.
             self.wr_cmd_raw(reg0);
-            self.wr(regs::P1_MAR5, regd);
+            self.write_byte(p1::MAR5::OFFSET, regd);
             return Err(ChipError::NotAn8390);
         }
         Ok(())
@@ -683,17 +702,17 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn reset(&mut self) -> Result<(), ChipError> {
         // A reset stops the chip: CR is no longer what was last written.
         self.idle_cr = false;
-        let v = self.rd(regs::RESET);
-        self.wr(regs::RESET, v);
+        let v = self.rd(RESET);
+        self.wr(RESET, v);
         let mut steps = 0;
-        while self.rd(regs::P0_ISR) & isr::RST == 0 {
+        while !self.rd(p0::ISR).contains(Isr::RST) {
             steps += 1;
             if steps > RESET_POLL_STEPS {
                 return Err(ChipError::ResetTimeout);
             }
             self.bus.delay_us(RESET_POLL_US);
         }
-        self.wr(regs::P0_ISR, 0xff);
+        self.wr(p0::ISR, Isr::EVERY);
         Ok(())
     }
 
@@ -701,8 +720,8 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn quiesce(&mut self) {
         self.running = false;
         self.wr_cr(Cr::STOP);
-        self.wr(regs::P0_IMR, 0);
-        self.wr(regs::P0_ISR, 0xff);
+        self.wr(p0::IMR, Isr::empty());
+        self.wr(p0::ISR, Isr::EVERY);
     }
 
     /// Reads the 16-entry station-address PROM at packet-buffer address 0, with the
@@ -710,24 +729,21 @@ impl<B: RegisterBus> Dp8390<B> {
     /// address without this"): stopped, word-wide, receiver in monitor mode, transmitter in
     /// loopback, remote read of 32 bytes from 0.
     pub fn read_prom(&mut self) -> [u16; regs::PROM_WORDS] {
-        let seq: [(u8, u8); 13] = [
-            (regs::CMD, Cr::STOP.bits()),
-            (regs::P0_DCR, dcr::NE2000),
-            (regs::P0_RBCR0, 0),
-            (regs::P0_RBCR1, 0),
-            (regs::P0_IMR, 0),
-            (regs::P0_ISR, 0xff),
-            (regs::P0_RCR, rcr::MON),
-            (regs::P0_TCR, tcr::LOOPBACK),
-            (regs::P0_RBCR0, (regs::PROM_WORDS * 2) as u8),
-            (regs::P0_RBCR1, 0),
-            (regs::P0_RSAR0, 0),
-            (regs::P0_RSAR1, 0),
-            (regs::CMD, Cr::START.dma(Dma::Read).bits()),
-        ];
-        for (reg, val) in seq {
-            self.wr(reg, val);
-        }
+        On::page0(self).write_seq([
+            Write::new(CR, Cr::STOP),
+            Write::new(p0::DCR, Dcr::NE2000),
+            Write::new(p0::RBCR0, 0),
+            Write::new(p0::RBCR1, 0),
+            Write::new(p0::IMR, Isr::empty()),
+            Write::new(p0::ISR, Isr::EVERY),
+            Write::new(p0::RCR, Rcr::MON),
+            Write::new(p0::TCR, Tcr::LOOPBACK),
+            Write::new(p0::RBCR0, (regs::PROM_WORDS * 2) as u8),
+            Write::new(p0::RBCR1, 0),
+            Write::new(p0::RSAR0, 0),
+            Write::new(p0::RSAR1, 0),
+            Write::new(CR, Cr::START.dma(Dma::Read)),
+        ]);
         self.idle_cr = false;
         let mut raw = [MaybeUninit::uninit(); regs::PROM_WORDS * 2];
         let raw = if self.flags.contains(ChipFlags::ONLY_32BIT_IO) {
@@ -737,7 +753,7 @@ impl<B: RegisterBus> Dp8390<B> {
             self.count_accesses(raw.len() / 2);
             self.bus.data_in16(&mut raw)
         };
-        self.wr(regs::P0_ISR, isr::RDC);
+        self.wr(p0::ISR, Isr::RDC);
         let mut words = [0u16; regs::PROM_WORDS];
         for (i, w) in words.iter_mut().enumerate() {
             *w = u16::from_le_bytes([raw[2 * i], raw[2 * i + 1]]);
@@ -751,10 +767,10 @@ impl<B: RegisterBus> Dp8390<B> {
         if !self.idle_cr {
             self.wr_cr(Cr::START);
         }
-        self.wr(regs::P0_RBCR0, count as u8);
-        self.wr(regs::P0_RBCR1, (count >> 8) as u8);
-        self.wr(regs::P0_RSAR0, addr as u8);
-        self.wr(regs::P0_RSAR1, (addr >> 8) as u8);
+        self.wr(p0::RBCR0, count as u8);
+        self.wr(p0::RBCR1, (count >> 8) as u8);
+        self.wr(p0::RSAR0, addr as u8);
+        self.wr(p0::RSAR1, (addr >> 8) as u8);
         self.wr_cr(Cr::START.dma(dir));
     }
 
@@ -762,14 +778,14 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline(always)]
     fn finish_remote_dma(&mut self) {
         let mut n = 0;
-        while self.rd(regs::P0_ISR) & isr::RDC == 0 {
+        while !self.rd(p0::ISR).contains(Isr::RDC) {
             n += 1;
             if n > RDC_POLL_STEPS {
                 count(&mut self.stats.rdc_timeouts, 1);
                 break;
             }
         }
-        self.wr(regs::P0_ISR, isr::RDC);
+        self.wr(p0::ISR, Isr::RDC);
     }
 
     /// Remote-DMA read of `dst.len()` bytes from packet-buffer address `addr`, writing every
@@ -781,7 +797,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.remote_dma(addr, count, Dma::Read);
         self.data_in_any(dst);
         // A read ends when the count runs out; the RDC bit is acked without waiting for it.
-        self.wr(regs::P0_ISR, isr::RDC);
+        self.wr(p0::ISR, Isr::RDC);
     }
 
     /// Remote-DMA write of `src` to packet-buffer address `addr`, zero-padded to `pad_to` bytes
@@ -856,9 +872,9 @@ impl<B: RegisterBus> Dp8390<B> {
         };
         // Remote DMA must not wrap during the test: no ring is configured yet.
         self.wr_cr(Cr::STOP);
-        self.wr(regs::P0_DCR, dcr::NE2000);
-        self.wr(regs::P0_PSTART, 0);
-        self.wr(regs::P0_PSTOP, 0);
+        self.wr(p0::DCR, Dcr::NE2000);
+        self.wr(p0::PSTART, 0);
+        self.wr(p0::PSTOP, 0);
         let pages: [u8; 3] = [0x40, 0x7f, 0xbf];
         for (i, &pg) in pages.iter().enumerate() {
             self.block_output(u16::from(pg) << 8, &pattern(i as u8 + 1), 0);
@@ -869,7 +885,7 @@ impl<B: RegisterBus> Dp8390<B> {
             let mut buf = [MaybeUninit::uninit(); PAT];
             self.remote_dma(u16::from(pg) << 8, PAT, Dma::Read);
             ok[i] = *self.data_in(&mut buf) == pattern(i as u8 + 1);
-            self.wr(regs::P0_ISR, isr::RDC);
+            self.wr(p0::ISR, Isr::RDC);
         }
         self.wr_cr(Cr::STOP);
         let cap = if self.flags.contains(ChipFlags::STOP_PG_0X60) {
@@ -907,27 +923,23 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn init(&mut self, start: bool) {
         let r = self.ring;
         self.wr_cr(Cr::STOP);
-        self.wr(regs::P0_DCR, dcr::NE2000);
-        self.wr(regs::P0_RBCR0, 0);
-        self.wr(regs::P0_RBCR1, 0);
-        self.wr(regs::P0_RCR, rcr::MON);
-        self.wr(regs::P0_TCR, tcr::LOOPBACK);
-        self.wr(regs::P0_TPSR, r.tx_start);
-        self.wr(regs::P0_PSTART, r.rx_start);
-        self.wr(regs::P0_BNRY, r.stop - 1);
-        self.wr(regs::P0_PSTOP, r.stop);
-        self.wr(regs::P0_ISR, 0xff);
-        self.wr(regs::P0_IMR, 0);
+        self.wr(p0::DCR, Dcr::NE2000);
+        self.wr(p0::RBCR0, 0);
+        self.wr(p0::RBCR1, 0);
+        self.wr(p0::RCR, Rcr::MON);
+        self.wr(p0::TCR, Tcr::LOOPBACK);
+        self.wr(p0::TPSR, r.tx_start);
+        self.wr(p0::PSTART, r.rx_start);
+        self.wr(p0::BNRY, r.stop - 1);
+        self.wr(p0::PSTOP, r.stop);
+        self.wr(p0::ISR, Isr::EVERY);
+        self.wr(p0::IMR, Isr::empty());
         self.running = false;
         let (mac, mar) = (self.mac, self.rx_mode.mar);
-        self.with_page1(|chip| {
-            for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
-                chip.wr(reg, byte);
-            }
-            for (reg, byte) in (regs::P1_MAR0..).zip(mar) {
-                chip.wr(reg, byte);
-            }
-            chip.wr(regs::P1_CURR, r.rx_start);
+        self.with_page1(|p1| {
+            p1.write_all(p1::PAR, mac);
+            p1.write_all(p1::MAR, mar);
+            p1.write(p1::CURR, r.rx_start);
         });
         self.rx.next = r.rx_start;
         self.rx.curr_seen = None;
@@ -937,11 +949,11 @@ impl<B: RegisterBus> Dp8390<B> {
         self.running = false;
         self.masked = false;
         if start {
-            self.wr(regs::P0_ISR, 0xff);
-            self.wr(regs::P0_IMR, isr::ALL);
+            self.wr(p0::ISR, Isr::EVERY);
+            self.wr(p0::IMR, Isr::ALL);
             self.wr_cr(Cr::START);
-            self.wr(regs::P0_TCR, tcr::NORMAL);
-            self.wr(regs::P0_RCR, self.rx_mode.rcr);
+            self.wr(p0::TCR, Tcr::NORMAL);
+            self.wr(p0::RCR, self.rx_mode.rcr);
             self.running = true;
         }
     }
@@ -961,23 +973,15 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Sets the station address (takes effect in PAR at once if the chip is initialised).
     pub fn set_mac(&mut self, mac: [u8; 6]) {
         self.mac = mac;
-        self.with_page1(|chip| {
-            for (reg, byte) in (regs::P1_PAR0..).zip(mac) {
-                chip.wr(reg, byte);
-            }
-        });
+        self.with_page1(|p1| p1.write_all(p1::PAR, mac));
     }
 
     /// Applies a receive filter (RCR + multicast hash).
     pub fn set_rx_mode(&mut self, mode: RxMode) {
         self.rx_mode = mode;
-        self.with_page1(|chip| {
-            for (reg, byte) in (regs::P1_MAR0..).zip(mode.mar) {
-                chip.wr(reg, byte);
-            }
-        });
+        self.with_page1(|p1| p1.write_all(p1::MAR, mode.mar));
         if self.running {
-            self.wr(regs::P0_RCR, mode.rcr);
+            self.wr(p0::RCR, mode.rcr);
         }
     }
 
@@ -994,15 +998,15 @@ impl<B: RegisterBus> Dp8390<B> {
     /// has no unmasked cause. Two port accesses: with IMR at 0 the chip drops its
     /// (level-triggered) line, so the ack can wait for the poll.
     #[inline]
-    pub fn irq_take(&mut self) -> Option<u8> {
+    pub fn irq_take(&mut self) -> Option<Isr> {
         if !self.running || self.masked {
             return None;
         }
-        let status = self.rd(regs::P0_ISR) & isr::ALL;
-        if status == 0 {
+        let status = self.rd(p0::ISR) & Isr::ALL;
+        if status.is_empty() {
             return None;
         }
-        self.wr(regs::P0_IMR, 0);
+        self.wr(p0::IMR, Isr::empty());
         self.masked = true;
         Some(status)
     }
@@ -1015,12 +1019,12 @@ impl<B: RegisterBus> Dp8390<B> {
     /// The value returned also serves [`Self::tx_reap_isr`] in the same lock hold, so that a
     /// poll reads ISR once for both halves.
     #[inline]
-    pub fn isr_take(&mut self) -> u8 {
-        let status = self.rd(regs::P0_ISR) & isr::ALL;
-        let ack = status & (isr::PRX | isr::RXE | isr::CNT);
-        if ack != 0 {
-            self.wr(regs::P0_ISR, ack);
-            if ack & (isr::PRX | isr::RXE) != 0 {
+    pub fn isr_take(&mut self) -> Isr {
+        let status = self.rd(p0::ISR) & Isr::ALL;
+        let ack = status & (Isr::PRX | Isr::RXE | Isr::CNT);
+        if !ack.is_empty() {
+            self.wr(p0::ISR, ack);
+            if ack.intersects(Isr::PRX | Isr::RXE) {
                 // Frames stored before this ack are found by a CURR read after it.
                 self.rx.curr_seen = None;
             }
@@ -1038,7 +1042,7 @@ impl<B: RegisterBus> Dp8390<B> {
         if !self.running || self.masked {
             return false;
         }
-        self.wr(regs::P0_IMR, 0);
+        self.wr(p0::IMR, Isr::empty());
         self.masked = true;
         true
     }
@@ -1049,8 +1053,8 @@ impl<B: RegisterBus> Dp8390<B> {
     /// the caller schedules the poll: true, the transmit took the interrupt. Else the mask is
     /// restored (with any change the transmit made to it).
     #[inline]
-    pub fn xmit_unmask(&mut self, isr: u8) -> bool {
-        if isr & isr::ALL & !(isr::PTX | isr::TXE) != 0 {
+    pub fn xmit_unmask(&mut self, isr: Isr) -> bool {
+        if isr.intersects(Isr::ALL - (Isr::PTX | Isr::TXE)) {
             return true;
         }
         self.irq_unmask();
@@ -1064,15 +1068,15 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline]
     pub fn irq_remask(&mut self) {
         if self.running && !self.masked {
-            self.wr(regs::P0_IMR, 0);
+            self.wr(p0::IMR, Isr::empty());
             self.masked = true;
         }
     }
 
     /// The interrupt status register (a read; nothing acked).
     #[inline]
-    pub fn isr(&mut self) -> u8 {
-        self.rd(regs::P0_ISR)
+    pub fn isr(&mut self) -> Isr {
+        self.rd(p0::ISR)
     }
 
     /// Unmasks the chip's interrupts (end of a poll). A cause that is still pending raises the
@@ -1081,7 +1085,7 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn irq_unmask(&mut self) {
         self.masked = false;
         if self.running {
-            self.wr(regs::P0_IMR, isr::ALL);
+            self.wr(p0::IMR, Isr::ALL);
         }
     }
 
@@ -1107,7 +1111,7 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline(always)]
     pub fn tx_reap_with<const TIMED: bool>(&mut self) -> Option<TxDone> {
         self.tx.on_wire?;
-        let status = self.rd(regs::P0_ISR);
+        let status = self.rd(p0::ISR);
         self.tx_reap_isr::<TIMED>(status)
     }
 
@@ -1117,21 +1121,21 @@ impl<B: RegisterBus> Dp8390<B> {
     /// change. A completion that came after that read waits for the next reap (the transmit
     /// interrupt is unmasked while a frame is on the wire, so it is not lost).
     #[inline(always)]
-    pub fn tx_reap_isr<const TIMED: bool>(&mut self, isr: u8) -> Option<TxDone> {
+    pub fn tx_reap_isr<const TIMED: bool>(&mut self, isr: Isr) -> Option<TxDone> {
         let slot = self.tx.on_wire?;
-        let status = isr & (isr::PTX | isr::TXE);
-        if status == 0 {
+        let status = isr & (Isr::PTX | Isr::TXE);
+        if status.is_empty() {
             return None;
         }
-        self.wr(regs::P0_ISR, status);
+        self.wr(p0::ISR, status);
         Some(self.tx_complete::<TIMED>(slot, status))
     }
 
     /// Empties the tally counters (ISR.CNT) into the stats.
     pub fn read_counters(&mut self) {
-        let fae = self.rd(regs::P0_CNTR0);
-        let crc = self.rd(regs::P0_CNTR1);
-        let missed = self.rd(regs::P0_CNTR2);
+        let fae = self.rd(p0::CNTR0);
+        let crc = self.rd(p0::CNTR1);
+        let missed = self.rd(p0::CNTR2);
         count(&mut self.stats.rx_frame_errors, u64::from(fae));
         count(&mut self.stats.rx_crc_errors, u64::from(crc));
         count(&mut self.stats.rx_missed_errors, u64::from(missed));
@@ -1175,9 +1179,9 @@ impl<B: RegisterBus> Dp8390<B> {
         let len = usize::from(self.tx.len[slot]);
         // Page 0 is selected (the remote write or the poll's CURR read left it there); the
         // TRANS command below also ends the remote-DMA state, so no CMD write is needed first.
-        self.wr(regs::P0_TBCR0, len as u8);
-        self.wr(regs::P0_TBCR1, (len >> 8) as u8);
-        self.wr(regs::P0_TPSR, self.ring.tx_page(slot));
+        self.wr(p0::TBCR0, len as u8);
+        self.wr(p0::TBCR1, (len >> 8) as u8);
+        self.wr(p0::TPSR, self.ring.tx_page(slot));
         self.tx.on_wire = Some(slot);
         self.wr_cr(Cr::START.transmit());
         // Stage boundary: send triggered (end of driver / start of NIC stage).
@@ -1290,37 +1294,37 @@ impl<B: RegisterBus> Dp8390<B> {
     /// Transmit-complete handling of the frame in `slot`, on the wire, for an acked `status`
     /// (see [`Self::tx_reap`]).
     #[inline(always)]
-    fn tx_complete<const TIMED: bool>(&mut self, slot: usize, status: u8) -> TxDone {
+    fn tx_complete<const TIMED: bool>(&mut self, slot: usize, status: Isr) -> TxDone {
         // A frame loaded with the clock on and completed with it off goes unreported; its
         // slot's times are overwritten by the next load.
         let timed = TIMED && self.tx.times[slot].timed;
         // Stage boundary: transmit completion seen (end of NIC stage, start of completion work).
         let t_seen = if timed { self.bus.cycles() } else { 0 };
-        let t = self.rd(regs::P0_TSR);
+        let t = self.rd(p0::TSR);
         let len = usize::from(self.tx.len[slot]);
-        if status & isr::TXE != 0 || t & (tsr::ABT | tsr::FU) != 0 {
+        if status.contains(Isr::TXE) || t.intersects(Tsr::ABT | Tsr::FU) {
             count(&mut self.stats.tx_errors, 1);
-            if t & tsr::ABT != 0 {
+            if t.contains(Tsr::ABT) {
                 count(&mut self.stats.tx_aborted_errors, 1);
                 count(&mut self.stats.collisions, 16);
             }
-            if t & tsr::CRS != 0 {
+            if t.contains(Tsr::CRS) {
                 count(&mut self.stats.tx_carrier_errors, 1);
             }
-            if t & tsr::FU != 0 {
+            if t.contains(Tsr::FU) {
                 count(&mut self.stats.tx_fifo_errors, 1);
             }
-            if t & tsr::CDH != 0 {
+            if t.contains(Tsr::CDH) {
                 count(&mut self.stats.tx_heartbeat_errors, 1);
             }
-            if t & tsr::OWC != 0 {
+            if t.contains(Tsr::OWC) {
                 count(&mut self.stats.tx_window_errors, 1);
             }
         } else {
             count(&mut self.stats.tx_packets, 1);
             count(&mut self.stats.tx_bytes, len as u64);
-            if t & tsr::COL != 0 {
-                let ncr = self.rd(regs::P0_NCR) & 0x0f;
+            if t.contains(Tsr::COL) {
+                let ncr = self.rd(p0::NCR).collisions();
                 count(&mut self.stats.collisions, u64::from(ncr));
             }
         }
@@ -1389,19 +1393,19 @@ impl<B: RegisterBus> Dp8390<B> {
     /// read when they are not.
     #[inline]
     fn rx_ack(&mut self) -> bool {
-        let pending = self.rd(regs::P0_ISR) & (isr::PRX | isr::RXE);
-        if pending != 0 {
-            self.wr(regs::P0_ISR, pending);
+        let pending = self.rd(p0::ISR) & (Isr::PRX | Isr::RXE);
+        if !pending.is_empty() {
+            self.wr(p0::ISR, pending);
             self.rx.curr_seen = None;
         }
-        pending != 0
+        !pending.is_empty()
     }
 
     /// The chip's current page (where it will put the next frame): a page-1 register.
     #[inline]
     pub fn rx_curr(&mut self) -> u8 {
         // Running or not as the chip is: a read of CURR must not start a stopped chip.
-        let curr = self.with_page1(|chip| chip.rd(regs::P1_CURR));
+        let curr = self.with_page1(|p1| p1.read(p1::CURR));
         self.rx.curr_seen = Some(curr);
         curr
     }
@@ -1529,7 +1533,8 @@ impl<B: RegisterBus> Dp8390<B> {
             self.count_accesses(1);
             self.bus.data_read32()
         };
-        let (status, next, count_hdr) = (h as u8, (h >> 8) as u8, (h >> 16) as usize);
+        let (status, next, count_hdr) =
+            (Rsr::from_bits(h as u8), (h >> 8) as u8, (h >> 16) as usize);
         let left = count.wrapping_sub(4);
         // Pages ahead of this frame's, around the ring (0 for this page), for a ring page `p`.
         let pages = r.stop - r.rx_start;
@@ -1568,7 +1573,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_close(&mut self, left: usize) {
         self.wr_cr(Cr::START);
         if left == 0 {
-            self.wr(regs::P0_ISR, isr::RDC);
+            self.wr(p0::ISR, Isr::RDC);
         }
     }
 
@@ -1621,7 +1626,7 @@ impl<B: RegisterBus> Dp8390<B> {
     fn rx_account_ok(&mut self, f: &RxFrame) {
         count(&mut self.stats.rx_packets, 1);
         count(&mut self.stats.rx_bytes, f.len as u64);
-        if f.status & rsr::PHY != 0 {
+        if f.status.contains(Rsr::PHY) {
             count(&mut self.stats.multicast, 1);
         }
     }
@@ -1635,13 +1640,13 @@ impl<B: RegisterBus> Dp8390<B> {
             if !f.len_ok() {
                 count(&mut self.stats.rx_length_errors, 1);
             }
-            if f.status & rsr::FO != 0 {
+            if f.status.contains(Rsr::FO) {
                 count(&mut self.stats.rx_fifo_errors, 1);
             }
-            if f.status & rsr::CRC != 0 {
+            if f.status.contains(Rsr::CRC) {
                 count(&mut self.stats.rx_crc_errors, 1);
             }
-            if f.status & rsr::FAE != 0 {
+            if f.status.contains(Rsr::FAE) {
                 count(&mut self.stats.rx_frame_errors, 1);
             }
         } else {
@@ -1665,7 +1670,7 @@ impl<B: RegisterBus> Dp8390<B> {
         } else {
             self.rx.next.wrapping_sub(1)
         };
-        self.wr(regs::P0_BNRY, b);
+        self.wr(p0::BNRY, b);
     }
 
     /// After a bad header: drop everything on the ring (up to the chip's current page).
@@ -1689,24 +1694,24 @@ impl<B: RegisterBus> Dp8390<B> {
     pub fn rx_overrun_begin(&mut self) -> bool {
         count(&mut self.stats.rx_overruns, 1);
         count(&mut self.stats.rx_over_errors, 1);
-        let was_txing = self.rd(regs::CMD) & cmd::TRANS != 0;
+        let was_txing = self.rd(CR).contains(Cr::TXP);
         self.wr_cr(Cr::STOP);
         let mut waited = 0;
-        while self.rd(regs::CMD) & cmd::TRANS != 0 && waited < OVERRUN_TX_WAIT_US {
+        while self.rd(CR).contains(Cr::TXP) && waited < OVERRUN_TX_WAIT_US {
             self.bus.delay_us(10);
             waited += 10;
         }
-        self.wr(regs::P0_RBCR0, 0);
-        self.wr(regs::P0_RBCR1, 0);
-        let must_resend = was_txing && self.rd(regs::P0_ISR) & (isr::PTX | isr::TXE) == 0;
-        self.wr(regs::P0_TCR, tcr::LOOPBACK);
+        self.wr(p0::RBCR0, 0);
+        self.wr(p0::RBCR1, 0);
+        let must_resend = was_txing && !self.rd(p0::ISR).intersects(Isr::PTX | Isr::TXE);
+        self.wr(p0::TCR, Tcr::LOOPBACK);
         self.wr_cr(Cr::START);
         must_resend
     }
 
     pub fn rx_overrun_finish(&mut self, must_resend: bool) {
-        self.wr(regs::P0_ISR, isr::OVW);
-        self.wr(regs::P0_TCR, tcr::NORMAL);
+        self.wr(p0::ISR, Isr::OVW);
+        self.wr(p0::TCR, Tcr::NORMAL);
         if must_resend && self.tx.on_wire.is_some() {
             self.wr_cr(Cr::START.transmit());
         }

@@ -1,63 +1,165 @@
 // SPDX-License-Identifier: GPL-2.0
 //! DP8390 / NE2000 register map (National Semiconductor DP8390D datasheet, and the NE2000 ASIC
-//! ports at base + 0x10 / 0x1f). Offsets are relative to the I/O base; page-dependent registers
-//! are named `P<page>_...`. Nothing here touches hardware.
+//! ports at base + 0x10 / 0x1f), typed: each register is a type that knows its offset from the
+//! I/O base, its page and whether it is read, written or both ([`crate::hw::reg`]); each register
+//! with bits has a value type ([`Cr`], [`Isr`], [`Rsr`], [`Tsr`], [`Rcr`], [`Tcr`], [`Dcr`],
+//! [`Ncr`]). Page-0 registers are in [`p0`], page 1's in [`p1`], page 2's in [`p2`]; CR and the
+//! reset port, the same on every page, are here. Nothing here touches hardware.
+
+use crate::hw::reg::{bitfield, register};
 
 /// Size of the NE2000 I/O window the driver claims (registers, data port, reset port).
 pub const NE_IO_EXTENT: u64 = 0x20;
 
-/// Command register: the same offset on every page.
-pub const CMD: u8 = 0x00;
-/// NE2000 data port: remote-DMA window (8/16/32-bit accesses).
+/// NE2000 data port: the remote-DMA window (8/16/32-bit accesses), the offset the bus's
+/// `data_*` transfers use. Not a byte register: the typed layer does not reach it.
 pub const DATAPORT: u8 = 0x10;
-/// NE2000 reset port: a read starts a reset, a write ends the pulse.
-pub const RESET: u8 = 0x1f;
 
-// ---- page 0, read ----
-pub const P0_CLDA0: u8 = 0x01;
-pub const P0_BNRY: u8 = 0x03;
-pub const P0_TSR: u8 = 0x04;
-pub const P0_NCR: u8 = 0x05;
-pub const P0_ISR: u8 = 0x07;
-pub const P0_CRDA0: u8 = 0x08;
-pub const P0_CRDA1: u8 = 0x09;
-/// RTL8029 only: ID bytes 'P' 'C' (0x50 0x43) at page 0, offsets 0x0a/0x0b, read.
-pub const P0_8029ID0: u8 = 0x0a;
-pub const P0_8029ID1: u8 = 0x0b;
-pub const P0_RSR: u8 = 0x0c;
-pub const P0_CNTR0: u8 = 0x0d;
-pub const P0_CNTR1: u8 = 0x0e;
-pub const P0_CNTR2: u8 = 0x0f;
-// ---- page 0, write ----
-pub const P0_PSTART: u8 = 0x01;
-pub const P0_PSTOP: u8 = 0x02;
-pub const P0_TPSR: u8 = 0x04;
-pub const P0_TBCR0: u8 = 0x05;
-pub const P0_TBCR1: u8 = 0x06;
-pub const P0_RSAR0: u8 = 0x08;
-pub const P0_RSAR1: u8 = 0x09;
-pub const P0_RBCR0: u8 = 0x0a;
-pub const P0_RBCR1: u8 = 0x0b;
-pub const P0_RCR: u8 = 0x0c;
-pub const P0_TCR: u8 = 0x0d;
-pub const P0_DCR: u8 = 0x0e;
-pub const P0_IMR: u8 = 0x0f;
-// ---- page 1, read/write ----
-pub const P1_PAR0: u8 = 0x01;
-pub const P1_CURR: u8 = 0x07;
-pub const P1_MAR0: u8 = 0x08;
-/// The multicast filter's sixth byte; at the offset of page 0's CNTR0.
-pub const P1_MAR5: u8 = 0x0d;
+register! {
+    /// Command register (CR): the same offset on every page. Written with a [`Cr`] command
+    /// (which always selects page 0: another page is selected only by
+    /// [`On::with_page`](crate::hw::reg::On::with_page)); read back, it shows the chip's state.
+    pub CR(Cr) @ 0x00 on AnyPage, rw;
+    /// NE2000 reset port: a read starts a reset, a write ends the pulse.
+    pub RESET(u8) @ 0x1f on AnyPage, rw;
+}
 
-/// A value for the command register (CR, offset 0 on every page), built by name: the register
-/// page it selects, what the remote DMA does, whether the NIC runs, the transmit trigger.
-///
-/// `Cr::START` is "page 0, no remote DMA, running"; the methods change one field each, e.g.
-/// `Cr::run(running).page1()` to reach PAR/CURR/MAR without changing the run state, or
-/// `Cr::START.dma(Dma::Read)` to start a remote read. Reading CR back is still done with the
-/// [`cmd`] bits (a read shows the chip's state, not a command).
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Cr(u8);
+/// Page 0: the operational registers. Several offsets are one register when read and another
+/// when written (0x01 CLDA0 / PSTART, 0x04 TSR / TPSR, 0x0c RSR / RCR, ...).
+pub mod p0 {
+    use super::{Dcr, Isr, Ncr, Rcr, Rsr, Tcr, Tsr};
+    use crate::hw::reg::register;
+
+    register! {
+        /// Current local DMA address, low byte.
+        pub CLDA0(u8) @ 0x01 on Page0, r;
+        /// Current local DMA address, high byte.
+        pub CLDA1(u8) @ 0x02 on Page0, r;
+        /// Boundary: the last ring page the driver has not released.
+        pub BNRY(u8) @ 0x03 on Page0, rw;
+        /// Transmit status.
+        pub TSR(Tsr) @ 0x04 on Page0, r;
+        /// Number of collisions of the last transmission.
+        pub NCR(Ncr) @ 0x05 on Page0, r;
+        /// FIFO (loopback diagnostics).
+        pub FIFO(u8) @ 0x06 on Page0, r;
+        /// Interrupt status: the causes pending; writing ones acks them.
+        pub ISR(Isr) @ 0x07 on Page0, rw;
+        /// Current remote DMA address, low byte.
+        pub CRDA0(u8) @ 0x08 on Page0, r;
+        /// Current remote DMA address, high byte.
+        pub CRDA1(u8) @ 0x09 on Page0, r;
+        /// RTL8029 only: ID byte 'P' (0x50).
+        pub RTL8029ID0(u8) @ 0x0a on Page0, r;
+        /// RTL8029 only: ID byte 'C' (0x43).
+        pub RTL8029ID1(u8) @ 0x0b on Page0, r;
+        /// Receive status of the last frame.
+        pub RSR(Rsr) @ 0x0c on Page0, r;
+        /// Tally counter: frame alignment errors (reading clears it).
+        pub CNTR0(u8) @ 0x0d on Page0, r;
+        /// Tally counter: CRC errors (reading clears it).
+        pub CNTR1(u8) @ 0x0e on Page0, r;
+        /// Tally counter: missed frames (reading clears it).
+        pub CNTR2(u8) @ 0x0f on Page0, r;
+
+        /// Page start: the receive ring's first page.
+        pub PSTART(u8) @ 0x01 on Page0, w;
+        /// Page stop: the page after the receive ring.
+        pub PSTOP(u8) @ 0x02 on Page0, w;
+        /// Transmit page start.
+        pub TPSR(u8) @ 0x04 on Page0, w;
+        /// Transmit byte count, low byte.
+        pub TBCR0(u8) @ 0x05 on Page0, w;
+        /// Transmit byte count, high byte.
+        pub TBCR1(u8) @ 0x06 on Page0, w;
+        /// Remote start address, low byte.
+        pub RSAR0(u8) @ 0x08 on Page0, w;
+        /// Remote start address, high byte.
+        pub RSAR1(u8) @ 0x09 on Page0, w;
+        /// Remote byte count, low byte.
+        pub RBCR0(u8) @ 0x0a on Page0, w;
+        /// Remote byte count, high byte.
+        pub RBCR1(u8) @ 0x0b on Page0, w;
+        /// Receive configuration.
+        pub RCR(Rcr) @ 0x0c on Page0, w;
+        /// Transmit configuration.
+        pub TCR(Tcr) @ 0x0d on Page0, w;
+        /// Data configuration.
+        pub DCR(Dcr) @ 0x0e on Page0, w;
+        /// Interrupt mask: ISR's layout, a bit set enables that cause.
+        pub IMR(Isr) @ 0x0f on Page0, w;
+    }
+}
+
+/// Page 1: the station address, the ring's current page, the multicast filter.
+pub mod p1 {
+    use crate::hw::reg::register;
+
+    register! {
+        /// Physical (station) address, PAR0-PAR5.
+        pub PAR(u8)[6] @ 0x01 on Page1, rw;
+        /// Current page: where the chip stores the next frame.
+        pub CURR(u8) @ 0x07 on Page1, rw;
+        /// Multicast filter, MAR0-MAR7.
+        pub MAR(u8)[8] @ 0x08 on Page1, rw;
+        /// The multicast filter's sixth byte alone; at the offset of page 0's CNTR0 (the probe
+        /// tells an 8390 by the two).
+        pub MAR5(u8) @ 0x0d on Page1, rw;
+    }
+}
+
+/// Page 2: page 0's write-only registers read back (diagnostics; the driver does not use it).
+pub mod p2 {
+    use super::{Dcr, Isr, Rcr, Tcr};
+    use crate::hw::reg::register;
+
+    register! {
+        /// Page start.
+        pub PSTART(u8) @ 0x01 on Page2, r;
+        /// Page stop.
+        pub PSTOP(u8) @ 0x02 on Page2, r;
+        /// Transmit page start.
+        pub TPSR(u8) @ 0x04 on Page2, r;
+        /// Receive configuration.
+        pub RCR(Rcr) @ 0x0c on Page2, r;
+        /// Transmit configuration.
+        pub TCR(Tcr) @ 0x0d on Page2, r;
+        /// Data configuration.
+        pub DCR(Dcr) @ 0x0e on Page2, r;
+        /// Interrupt mask.
+        pub IMR(Isr) @ 0x0f on Page2, r;
+    }
+}
+
+bitfield! {
+    /// A command register (CR) value. Built by name, a command selects page 0 (no page-select
+    /// bit is named: [`On::with_page`](crate::hw::reg::On::with_page) selects the others); read
+    /// back, it shows the chip's state, page included ([`Cr::page`]).
+    ///
+    /// `Cr::START` is "page 0, no remote DMA, running"; the methods change one field each, e.g.
+    /// `Cr::START.dma(Dma::Read)` to start a remote read, `Cr::START.transmit()` to send.
+    pub struct Cr {
+        /// STP: stop (offline).
+        const STP = 0x01;
+        /// STA: start.
+        const STA = 0x02;
+        /// TXP: transmit packet (set until the transmission ends).
+        const TXP = 0x04;
+        /// RD0: remote read.
+        const RREAD = 0x08;
+        /// RD1: remote write.
+        const RWRITE = 0x10;
+        /// RD2: abort or complete remote DMA (no DMA).
+        const NODMA = 0x20;
+        /// Page 0, no remote DMA, the NIC stopped.
+        const STOP = 0x20 | 0x01;
+        /// Page 0, no remote DMA, the NIC running.
+        const START = 0x20 | 0x02;
+        /// Page 0, no remote DMA, neither STA nor STP (what ne2k-pci's probe writes after its
+        /// page-1 access: the run state stays as it was).
+        const PAGE0_ONLY = 0x20;
+    }
+}
 
 /// What a CR write tells the remote DMA.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -68,16 +170,10 @@ pub enum Dma {
     Write,
 }
 
+#[allow(dead_code, reason = "the whole register map, not all of it used")]
 impl Cr {
-    /// Page 0, no remote DMA, the NIC stopped.
-    pub const STOP: Cr = Cr(cmd::NODMA | cmd::PAGE0 | cmd::STOP);
-    /// Page 0, no remote DMA, the NIC running.
-    pub const START: Cr = Cr(cmd::NODMA | cmd::PAGE0 | cmd::START);
-    /// Page 0, no remote DMA, neither STA nor STP (what ne2k-pci's probe writes after its
-    /// page-1 access: the run state stays as it was).
-    pub const PAGE0_ONLY: Cr = Cr(cmd::NODMA | cmd::PAGE0);
-
     /// [`Cr::START`] or [`Cr::STOP`].
+    #[inline(always)]
     pub const fn run(running: bool) -> Cr {
         if running {
             Cr::START
@@ -86,110 +182,185 @@ impl Cr {
         }
     }
 
-    /// The same command with register page 1 selected (PAR, CURR, MAR).
-    pub const fn page1(self) -> Cr {
-        Cr((self.0 & !PAGE_MASK) | cmd::PAGE1)
-    }
-
     /// The same command with a remote read or write started instead of "no DMA".
+    #[inline(always)]
     pub const fn dma(self, dma: Dma) -> Cr {
         let bits = match dma {
-            Dma::Read => cmd::RREAD,
-            Dma::Write => cmd::RWRITE,
+            Dma::Read => Cr::RREAD,
+            Dma::Write => Cr::RWRITE,
         };
-        Cr((self.0 & !DMA_MASK) | bits)
+        self.difference(Cr::RREAD.union(Cr::RWRITE).union(Cr::NODMA))
+            .union(bits)
     }
 
     /// The same command with the transmit trigger (TXP) set.
+    #[inline(always)]
     pub const fn transmit(self) -> Cr {
-        Cr(self.0 | cmd::TRANS)
+        self.union(Cr::TXP)
     }
 
-    /// The byte written to CR.
-    pub const fn bits(self) -> u8 {
-        self.0
+    /// The register page a CR value read back selects (0 to 3).
+    #[inline(always)]
+    pub const fn page(self) -> u8 {
+        self.bits() >> 6
+    }
+
+    /// The remote-DMA field (RD2-RD0) of a CR value read back.
+    #[inline(always)]
+    pub const fn dma_field(self) -> Cr {
+        self.intersection(Cr::RREAD.union(Cr::RWRITE).union(Cr::NODMA))
     }
 }
 
-const PAGE_MASK: u8 = cmd::PAGE3;
-const DMA_MASK: u8 = cmd::RREAD | cmd::RWRITE | cmd::NODMA;
-
-/// Command register bits (for reading CR back, and for [`Cr`]).
-pub mod cmd {
-    pub const STOP: u8 = 0x01;
-    pub const START: u8 = 0x02;
-    pub const TRANS: u8 = 0x04;
-    pub const RREAD: u8 = 0x08;
-    pub const RWRITE: u8 = 0x10;
-    pub const NODMA: u8 = 0x20;
-    pub const PAGE0: u8 = 0x00;
-    pub const PAGE1: u8 = 0x40;
-    pub const PAGE2: u8 = 0x80;
-    pub const PAGE3: u8 = 0xc0;
+bitfield! {
+    /// Interrupt status (ISR) and, with the same layout, interrupt mask (IMR) values.
+    pub struct Isr {
+        /// Packet received.
+        const PRX = 0x01;
+        /// Packet transmitted.
+        const PTX = 0x02;
+        /// Receive error.
+        const RXE = 0x04;
+        /// Transmit error.
+        const TXE = 0x08;
+        /// Overwrite warning: the receive ring is full.
+        const OVW = 0x10;
+        /// A tally counter's top bit is set.
+        const CNT = 0x20;
+        /// Remote DMA complete.
+        const RDC = 0x40;
+        /// Reset status (also set by a ring overflow).
+        const RST = 0x80;
+        /// The causes the driver services (everything but RDC and RST): lib8390's ENISR_ALL.
+        const ALL = 0x3f;
+        /// Every bit, RDC and RST too: what acking everything writes.
+        const EVERY = 0xff;
+    }
 }
 
-/// Interrupt status / mask bits (ISR, IMR).
-pub mod isr {
-    pub const PRX: u8 = 0x01;
-    pub const PTX: u8 = 0x02;
-    pub const RXE: u8 = 0x04;
-    pub const TXE: u8 = 0x08;
-    pub const OVW: u8 = 0x10;
-    pub const CNT: u8 = 0x20;
-    pub const RDC: u8 = 0x40;
-    pub const RST: u8 = 0x80;
-    /// The causes the driver services (everything but RDC and RST).
-    pub const ALL: u8 = PRX | PTX | RXE | TXE | OVW | CNT;
+/// IMR values have ISR's layout.
+pub type Imr = Isr;
+
+bitfield! {
+    /// Data configuration register (DCR) values.
+    pub struct Dcr {
+        /// Word-wide transfer select.
+        const WTS = 0x01;
+        /// Loopback select off (normal operation).
+        const LS = 0x08;
+        /// FIFO threshold 8 bytes.
+        const FT1 = 0x40;
+        /// What the NE2000 drivers program: word-wide, normal, FIFO threshold 8 bytes (0x49).
+        const NE2000 = 0x40 | 0x08 | 0x01;
+    }
 }
 
-/// Data configuration register values.
-pub mod dcr {
-    /// Word-wide transfer select.
-    pub const WTS: u8 = 0x01;
-    /// Loopback select off (normal operation).
-    pub const LS: u8 = 0x08;
-    /// FIFO threshold 8 bytes.
-    pub const FT1: u8 = 0x40;
-    /// What the NE2000 drivers program: word-wide, normal, FIFO threshold 8 bytes (0x49).
-    pub const NE2000: u8 = FT1 | LS | WTS;
+bitfield! {
+    /// Receive configuration register (RCR) values.
+    pub struct Rcr {
+        /// Save errored packets.
+        const SEP = 0x01;
+        /// Accept runt packets.
+        const AR = 0x02;
+        /// Accept broadcast.
+        const AB = 0x04;
+        /// Accept multicast (through the hash filter).
+        const AM = 0x08;
+        /// Promiscuous physical.
+        const PRO = 0x10;
+        /// Monitor mode: check addresses and CRC, store nothing.
+        const MON = 0x20;
+    }
 }
 
-/// Receive configuration register bits.
-pub mod rcr {
-    pub const SEP: u8 = 0x01;
-    pub const AR: u8 = 0x02;
-    pub const AB: u8 = 0x04;
-    pub const AM: u8 = 0x08;
-    pub const PRO: u8 = 0x10;
-    pub const MON: u8 = 0x20;
+bitfield! {
+    /// Transmit configuration register (TCR) values.
+    pub struct Tcr {
+        /// Normal operation: no loopback.
+        const NORMAL = 0x00;
+        /// Internal loopback (mode 1): the transmitter is off the wire.
+        const LOOPBACK = 0x02;
+    }
 }
 
-/// Transmit configuration register bits.
-pub mod tcr {
-    /// Internal loopback (mode 1): the transmitter is off the wire.
-    pub const LOOPBACK: u8 = 0x02;
-    pub const NORMAL: u8 = 0x00;
+bitfield! {
+    /// Receive status: RSR, and the status byte of each ring header.
+    pub struct Rsr {
+        /// Packet received intact.
+        const PRX = 0x01;
+        /// CRC error.
+        const CRC = 0x02;
+        /// Frame alignment error.
+        const FAE = 0x04;
+        /// FIFO overrun.
+        const FO = 0x08;
+        /// Missed packet.
+        const MPA = 0x10;
+        /// Physical (0) or multicast/broadcast (1) address.
+        const PHY = 0x20;
+        /// Receiver disabled (monitor mode).
+        const DIS = 0x40;
+        /// Deferring (carrier or collision seen).
+        const DFR = 0x80;
+        /// The status bits of a reception: intact, or which error.
+        const STATUS = 0x01 | 0x02 | 0x04 | 0x08;
+    }
 }
 
-/// Receive status (RSR and the status byte of each ring header).
-pub mod rsr {
-    pub const PRX: u8 = 0x01;
-    pub const CRC: u8 = 0x02;
-    pub const FAE: u8 = 0x04;
-    pub const FO: u8 = 0x08;
-    pub const MPA: u8 = 0x10;
-    pub const PHY: u8 = 0x20;
+impl Rsr {
+    /// Received intact: PRX and no CRC, alignment or FIFO error (the C driver's
+    /// `(status & 0x0f) == ENRSR_RXOK`).
+    #[inline(always)]
+    pub const fn received_ok(self) -> bool {
+        self.intersection(Rsr::STATUS).bits() == Rsr::PRX.bits()
+    }
 }
 
-/// Transmit status bits.
-pub mod tsr {
-    pub const PTX: u8 = 0x01;
-    pub const COL: u8 = 0x04;
-    pub const ABT: u8 = 0x08;
-    pub const CRS: u8 = 0x10;
-    pub const FU: u8 = 0x20;
-    pub const CDH: u8 = 0x40;
-    pub const OWC: u8 = 0x80;
+bitfield! {
+    /// Transmit status register (TSR) values.
+    pub struct Tsr {
+        /// Packet transmitted without error.
+        const PTX = 0x01;
+        /// Collided at least once.
+        const COL = 0x04;
+        /// Aborted: 16 collisions.
+        const ABT = 0x08;
+        /// Carrier sense lost.
+        const CRS = 0x10;
+        /// FIFO underrun.
+        const FU = 0x20;
+        /// CD heartbeat failed.
+        const CDH = 0x40;
+        /// Out-of-window collision.
+        const OWC = 0x80;
+    }
+}
+
+/// The number-of-collisions register (NCR): a 4-bit count.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[repr(transparent)]
+pub struct Ncr(u8);
+
+impl Ncr {
+    /// The collisions of the last transmission (0-15: the upper bits read as junk).
+    #[inline(always)]
+    pub const fn collisions(self) -> u8 {
+        self.0 & 0x0f
+    }
+}
+
+impl From<u8> for Ncr {
+    #[inline(always)]
+    fn from(bits: u8) -> Self {
+        Ncr(bits)
+    }
+}
+
+impl From<Ncr> for u8 {
+    #[inline(always)]
+    fn from(v: Ncr) -> u8 {
+        v.0
+    }
 }
 
 /// A packet-buffer page is 256 bytes; ring pointers are page numbers.

@@ -2,7 +2,7 @@
 
 use std::mem::MaybeUninit;
 use ne2k_host::dp8390::{self, ChipError, ChipFlags, Dp8390, PCI_CHIPS};
-use ne2k_host::hw::regs::{self, cmd, isr};
+use ne2k_host::hw::regs::{self, p0, p1, RESET, Cr, Isr, Dcr};
 use ne2k_host::model::{Access, Model};
 
 const MAC: [u8; 6] = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
@@ -32,15 +32,15 @@ fn pci_table_matches_the_c_driver() {
 #[test]
 fn register_map_spot_checks() {
     // Values from the DP8390D datasheet / include/linux 8390.h.
-    assert_eq!(regs::P0_ISR, 0x07);
-    assert_eq!(regs::P0_IMR, 0x0f);
-    assert_eq!(regs::P0_DCR, 0x0e);
-    assert_eq!(regs::P1_CURR, 0x07);
+    assert_eq!(p0::ISR::OFFSET, 0x07);
+    assert_eq!(p0::IMR::OFFSET, 0x0f);
+    assert_eq!(p0::DCR::OFFSET, 0x0e);
+    assert_eq!(p1::CURR::OFFSET, 0x07);
     assert_eq!(regs::DATAPORT, 0x10);
-    assert_eq!(regs::RESET, 0x1f);
-    assert_eq!(cmd::NODMA | cmd::PAGE1 | cmd::STOP, 0x61);
-    assert_eq!(regs::dcr::NE2000, 0x49);
-    assert_eq!(isr::ALL, 0x3f);
+    assert_eq!(RESET::OFFSET, 0x1f);
+    assert_eq!(Cr::STOP.bits() | 0x40, 0x61);
+    assert_eq!(Dcr::NE2000.bits(), 0x49);
+    assert_eq!(Isr::ALL.bits(), 0x3f);
 }
 
 fn words_from(bytes: [u8; 16]) -> [u16; 16] {
@@ -92,9 +92,9 @@ fn probe_reads_the_station_address() {
     let m = chip.bus();
     // The PROM was read word-wide with 16 16-bit data-port reads after a remote-read command.
     assert!(m.log.contains(&Access::DataIn { width: 2, count: 16 }));
-    assert!(m.log.contains(&Access::Write(regs::P0_DCR, 0x49)));
+    assert!(m.log.contains(&Access::Write(p0::DCR::OFFSET, 0x49)));
     // Quiesced: stopped, every interrupt masked, nothing pending.
-    assert_eq!(m.cmd & cmd::STOP, cmd::STOP);
+    assert_eq!(m.cmd & Cr::STP.bits(), Cr::STP.bits());
     assert_eq!(m.imr, 0);
     assert!(!m.irq_pending());
 }
@@ -126,7 +126,7 @@ fn probe_fails_when_reset_never_acknowledges() {
     assert_eq!(chip.probe(), Err(ChipError::ResetTimeout));
     // The poll is bounded: it gave up after a finite number of ISR reads.
     let isr_reads = chip.bus().log.iter()
-        .filter(|a| matches!(a, Access::Read(r, _) if *r == regs::P0_ISR)).count();
+        .filter(|a| matches!(a, Access::Read(r, _) if *r == p0::ISR::OFFSET)).count();
     assert!(isr_reads > 100 && isr_reads < 5000, "isr reads: {isr_reads}");
 }
 
@@ -136,7 +136,7 @@ fn probe_rejects_a_multicast_prom() {
     assert_eq!(chip.probe(), Err(ChipError::BadStationAddress));
     // Even on failure the chip is left stopped and masked.
     assert_eq!(chip.bus().imr, 0);
-    assert_eq!(chip.bus().cmd & cmd::STOP, cmd::STOP);
+    assert_eq!(chip.bus().cmd & Cr::STP.bits(), Cr::STP.bits());
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn detect_restores_registers_when_counter_does_not_clear() {
     struct Sticky(Model);
     impl ne2k_host::hw::RegisterBus for Sticky {
         fn read8(&mut self, reg: u8) -> u8 {
-            if reg == regs::P0_CNTR0 { 0x42 } else { self.0.read8(reg) }
+            if reg == p0::CNTR0::OFFSET { 0x42 } else { self.0.read8(reg) }
         }
         fn write8(&mut self, reg: u8, v: u8) { self.0.write8(reg, v) }
         fn data_in16<'a>(&mut self, d: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] { self.0.data_in16(d) }

@@ -7,7 +7,7 @@
 use std::mem::MaybeUninit;
 use ne2k_host::datapath::{Log, Napi, NetIf, Xmit};
 use ne2k_host::dp8390::{self, ChipFlags, Dp8390, Ring, RxTake, XmitError, PCI_CHIPS};
-use ne2k_host::hw::regs::{self, isr};
+use ne2k_host::hw::regs::{Cr, Isr, Rsr, Rcr, Tcr};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::{self, Model};
 use ne2k_host::sim::{env_u64, HostNapi, Rig};
@@ -48,7 +48,7 @@ fn fail_tx_on_wire(rig: &Rig<Model>) {
     rig.chip(|c| {
         let m = c.bus();
         m.wire.as_mut().unwrap().tx = None;
-        m.isr |= isr::TXE;
+        m.isr |= Isr::TXE.bits();
     });
 }
 
@@ -83,11 +83,11 @@ fn init_programs_ring_address_and_interrupts() {
         let m = c.bus();
         assert_eq!((m.pstart, m.pstop, m.bnry, m.curr, m.tpsr), (0x4c, 0x80, 0x7f, 0x4c, 0x40));
         assert_eq!(m.par, MAC);
-        assert_eq!(m.imr, isr::ALL);
+        assert_eq!(m.imr, Isr::ALL.bits());
         assert_eq!(m.dcr, 0x49);
         assert_eq!(m.tcr, 0);
-        assert_eq!(m.rcr, regs::rcr::AB);
-        assert_eq!(m.cmd & (regs::cmd::START | regs::cmd::STOP), regs::cmd::START);
+        assert_eq!(m.rcr, Rcr::AB.bits());
+        assert_eq!(m.cmd & (Cr::STA.bits() | Cr::STP.bits()), Cr::STA.bits());
     });
 }
 
@@ -319,7 +319,7 @@ fn errored_frames_are_counted_not_delivered() {
     rig.chip(|c| c.bus().receive(&frame(MAC, 100, 1)));
     // Corrupt the status byte: CRC error.
     let page = rig.chip(|c| c.ring().rx_start);
-    rig.chip(|c| c.bus().poke(u16::from(page) << 8, &[regs::rsr::CRC]));
+    rig.chip(|c| c.bus().poke(u16::from(page) << 8, &[Rsr::CRC.bits()]));
     rig.chip(|c| c.bus().receive(&frame(MAC, 100, 2)));
     let got = rig.drain(64);
     assert_eq!(got.len(), 1);
@@ -382,7 +382,7 @@ fn rx_filter_modes() {
     // Promiscuous: everything.
     rig.dp.set_rx_mode(&rig.dev, true, false, Some(&[]));
     assert!(rx(frame(stranger, 60, 0)));
-    assert_eq!(rig.chip(|c| c.bus().rcr) & regs::rcr::PRO, regs::rcr::PRO);
+    assert_eq!(rig.chip(|c| c.bus().rcr) & Rcr::PRO.bits(), Rcr::PRO.bits());
     rig.drain(1000);
     assert!(rig.st().stats().multicast >= 3);
 }
@@ -404,12 +404,12 @@ fn set_mac_address_keeps_the_requested_filter_without_the_list() {
     rig.chip(|c| {
         let m = c.bus();
         assert_eq!(m.par, other);
-        assert_eq!(m.rcr & regs::rcr::PRO, regs::rcr::PRO, "PROM-filtering card, other MAC: promiscuous");
+        assert_eq!(m.rcr & Rcr::PRO.bits(), Rcr::PRO.bits(), "PROM-filtering card, other MAC: promiscuous");
     });
     rig.dp.set_mac_address(&rig.dev, MAC);
     rig.chip(|c| {
         let m = c.bus();
-        assert_eq!(m.rcr & regs::rcr::PRO, 0, "back on the PROM address: not promiscuous");
+        assert_eq!(m.rcr & Rcr::PRO.bits(), 0, "back on the PROM address: not promiscuous");
         assert_eq!(m.mar, hashed, "the multicast hash set_rx_mode computed, not a re-read list");
     });
 }
@@ -420,16 +420,16 @@ fn irq_take_masks_and_acks_only_when_ours() {
     assert!(!rig.irq(), "nothing pending: IRQ_NONE on a shared line");
     rig.chip(|c| c.bus().receive(&frame(MAC, 100, 1)));
     assert!(rig.chip(|c| c.bus().irq_pending()));
-    assert_eq!(rig.chip(|c| c.irq_take()), Some(isr::PRX));
+    assert_eq!(rig.chip(|c| c.irq_take()), Some(Isr::PRX));
     assert_eq!(rig.chip(|c| c.bus().imr), 0);
     assert!(!rig.chip(|c| c.bus().irq_pending()));
     // Masked (a poll is due): another device's interrupt on the shared line is not ours,
     // although ISR still holds our cause.
     assert_eq!(rig.chip(|c| c.irq_take()), None);
     rig.chip(|c| c.irq_unmask());
-    assert_eq!(rig.chip(|c| c.bus().imr), isr::ALL);
+    assert_eq!(rig.chip(|c| c.bus().imr), Isr::ALL.bits());
     rig.chip(|c| c.quiesce());
-    rig.chip(|c| c.bus().isr |= isr::PRX);
+    rig.chip(|c| c.bus().isr |= Isr::PRX.bits());
     assert_eq!(rig.chip(|c| c.irq_take()), None, "a stopped chip never claims the line");
 }
 
@@ -439,15 +439,15 @@ fn overrun_recovery_resends_cut_transmit() {
     rig.chip(|c| {
         c.xmit(&frame([0xff; 6], 100, 1)).unwrap();
         // Not complete yet as far as the chip says: TXP set, no PTX.
-        c.bus().isr = isr::OVW;
-        c.bus().cmd |= regs::cmd::TRANS;
+        c.bus().isr = Isr::OVW.bits();
+        c.bus().cmd |= Cr::TXP.bits();
         let resend = c.rx_overrun_begin();
         assert!(resend);
-        assert_eq!(c.bus().tcr, regs::tcr::LOOPBACK);
+        assert_eq!(c.bus().tcr, Tcr::LOOPBACK.bits());
         assert_eq!(c.bus().rbcr, 0);
         c.rx_overrun_finish(resend);
         assert_eq!(c.bus().tcr, 0);
-        assert_eq!(c.bus().isr & isr::OVW, 0);
+        assert_eq!(c.bus().isr & Isr::OVW.bits(), 0);
         assert_eq!(c.bus().sent.len(), 2, "the cut transmit was sent again");
         assert_eq!(c.stats.rx_overruns, 1);
     });
@@ -467,7 +467,7 @@ fn tx_timeout_reinitialises_and_frees_slots() {
     rig.chip(|c| {
         assert_eq!(c.tx_free(), 2);
         assert_eq!(c.stats.tx_timeouts, 1);
-        assert_eq!(c.bus().imr, isr::ALL);
+        assert_eq!(c.bus().imr, Isr::ALL.bits());
     });
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 3)), Xmit::Queued);
 }
@@ -591,16 +591,16 @@ fn tx_reap_completes_inline_or_leaves_it_to_the_interrupt() {
         assert_eq!(chip.tx_free(), 2);
         assert_eq!(chip.stats.tx_packets, 1);
         let m = chip.bus();
-        assert_eq!(m.isr & isr::PTX, 0, "the completion was acked");
-        assert_eq!(m.imr, isr::ALL, "the transmit interrupt stays in the mask");
+        assert_eq!(m.isr & Isr::PTX.bits(), 0, "the completion was acked");
+        assert_eq!(m.imr, Isr::ALL.bits(), "the transmit interrupt stays in the mask");
         // Not complete yet (a real chip still sending): nothing reaped, the interrupt armed.
         chip.xmit(&frame([0xff; 6], 100, 2)).unwrap();
-        chip.bus().isr &= !isr::PTX;
+        chip.bus().isr &= !Isr::PTX.bits();
         assert_eq!(chip.tx_reap(), None);
-        assert_eq!(chip.bus().imr & isr::PTX, isr::PTX, "transmit interrupt armed for the pending frame");
+        assert_eq!(chip.bus().imr & Isr::PTX.bits(), Isr::PTX.bits(), "transmit interrupt armed for the pending frame");
         assert_eq!(chip.tx_free(), 1);
         // ... and while a poll has the chip masked, reaps write no IMR.
-        chip.bus().isr |= isr::PTX;
+        chip.bus().isr |= Isr::PTX.bits();
         assert!(chip.irq_take().is_some());
         assert_eq!(chip.bus().imr, 0);
         assert!(chip.tx_reap().is_some());
@@ -608,7 +608,7 @@ fn tx_reap_completes_inline_or_leaves_it_to_the_interrupt() {
         assert!(chip.tx_reap().is_some());
         assert_eq!(chip.bus().imr, 0, "no IMR write while masked");
         chip.irq_unmask();
-        assert_eq!(chip.bus().imr, isr::ALL);
+        assert_eq!(chip.bus().imr, Isr::ALL.bits());
     });
 }
 
@@ -747,7 +747,7 @@ fn overflow(rig: &Rig<Model>) -> Vec<Vec<u8>> {
             stored.push(f);
         }
     }
-    assert!(rig.chip(|c| c.bus().isr & isr::OVW != 0), "the ring did not overflow");
+    assert!(rig.chip(|c| c.bus().isr & Isr::OVW.bits() != 0), "the ring did not overflow");
     stored
 }
 
@@ -764,14 +764,14 @@ fn an_overrun_honours_the_budget_and_netpoll_does_no_receive_work() {
     rig.chip(|c| {
         let m = c.bus();
         assert_eq!(m.bnry, bnry, "budget 0: the ring untouched");
-        assert_ne!(m.isr & isr::OVW, 0, "the overrun is left for a real poll");
-        assert_eq!(m.tcr, regs::tcr::NORMAL, "and the chip is not left in loopback");
+        assert_ne!(m.isr & Isr::OVW.bits(), 0, "the overrun is left for a real poll");
+        assert_eq!(m.tcr, Tcr::NORMAL.bits(), "and the chip is not left in loopback");
     });
     assert_eq!(poll(&rig, 2), stored[..2].to_vec(), "the recovery takes at most the budget");
     rig.chip(|c| {
         let m = c.bus();
-        assert_eq!(m.isr & isr::OVW, 0);
-        assert_eq!(m.tcr, regs::tcr::NORMAL);
+        assert_eq!(m.isr & Isr::OVW.bits(), 0);
+        assert_eq!(m.tcr, Tcr::NORMAL.bits());
     });
     assert_eq!(rig.drain(64), stored[2..].to_vec());
     assert!(rig.chip(|c| c.bus().receive_dp8390(&frame(MAC, 1514, 99))), "the receiver is back");
@@ -795,7 +795,7 @@ fn nothing_runs_inside_the_overrun_recovery() {
     overflow(&rig);
     let napi = HookNapi::new(1, || rig.dp.tx_timeout(&rig.dev));
     rig.dp.poll(&rig.dev, &napi, 64);
-    rig.chip(|c| assert_eq!(c.bus().tcr, regs::tcr::NORMAL));
+    rig.chip(|c| assert_eq!(c.bus().tcr, Tcr::NORMAL.bits()));
     assert_eq!(rig.xmit(&out), Xmit::Queued);
     run_wire(&rig, 2, 300);
     assert_eq!(violations(&rig), Vec::<String>::new());
@@ -871,14 +871,14 @@ fn stop_leaves_the_chip_stopped_even_with_a_poll_in_flight() {
     rig.chip(|c| {
         assert!(!c.running());
         let m = c.bus();
-        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP, "stopped after stop");
+        assert_eq!(m.cmd & Cr::STP.bits(), Cr::STP.bits(), "stopped after stop");
         assert_eq!(m.imr, 0, "masked after stop");
     });
     // Nothing restarts it: time passes, the line is not ours, a late poll does nothing.
     run_wire(&rig, 3, 100);
     rig.poll(64);
     assert!(!rig.irq());
-    rig.chip(|c| assert_eq!(c.bus().cmd & regs::cmd::STOP, regs::cmd::STOP));
+    rig.chip(|c| assert_eq!(c.bus().cmd & Cr::STP.bits(), Cr::STP.bits()));
     assert_eq!(violations(&rig), Vec::<String>::new());
 }
 
@@ -896,7 +896,7 @@ fn a_poll_leaves_a_chip_stopped_by_unbind_alone() {
     assert_eq!(napi.inner.delivered.borrow().len(), 1);
     rig.chip(|c| {
         let m = c.bus();
-        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP, "restarted after unbind: CMD {:#04x}", m.cmd);
+        assert_eq!(m.cmd & Cr::STP.bits(), Cr::STP.bits(), "restarted after unbind: CMD {:#04x}", m.cmd);
         assert_eq!(m.imr, 0);
     });
     rig.dp.stop(&rig.dev);
@@ -947,7 +947,7 @@ fn a_deferred_interrupt_is_taken_at_the_release_without_a_second_delivery() {
     // them met start_xmit's hold and was taken at its release, untraced).
     let irqs = rig.dp.probe().irqs.borrow().clone();
     assert_eq!(irqs.len(), 1, "one ne2k_rs_irq event: {irqs:?}");
-    assert_eq!(irqs[0].0 & isr::PRX, isr::PRX);
+    assert_eq!(irqs[0].0 & Isr::PRX.bits(), Isr::PRX.bits());
     assert!(irqs[0].1 > 0, "its cycles: the handler's part and the take");
     assert_eq!(rig.drain(64).len(), 1, "the frame is received");
     assert!(rig.chip(|c| c.bus().imr) != 0, "the poll unmasks the chip");
@@ -1047,14 +1047,14 @@ fn page_one_accesses_keep_the_run_state_and_end_on_page_zero() {
         chip.quiesce();
         chip.rx_curr();
         assert!(!chip.running());
-        assert_ne!(chip.bus().cmd & regs::cmd::STOP, 0, "reading CURR started a stopped chip");
-        assert_eq!(chip.bus().cmd & regs::cmd::PAGE3, regs::cmd::PAGE0, "left on page 1");
+        assert_ne!(chip.bus().cmd & Cr::STP.bits(), 0, "reading CURR started a stopped chip");
+        assert_eq!(Cr::from_bits(chip.bus().cmd).page(), 0, "left on page 1");
         chip.init(true);
         chip.set_mac([0x02, 1, 2, 3, 4, 5]);
         chip.rx_curr();
         let m = chip.bus();
-        assert_eq!(m.cmd & regs::cmd::START, regs::cmd::START, "the running chip keeps running");
-        assert_eq!(m.cmd & regs::cmd::PAGE3, regs::cmd::PAGE0, "left on page 1");
+        assert_eq!(m.cmd & Cr::STA.bits(), Cr::STA.bits(), "the running chip keeps running");
+        assert_eq!(Cr::from_bits(m.cmd).page(), 0, "left on page 1");
     });
 }
 
@@ -1212,7 +1212,7 @@ fn suspend_quiesces_in_flight_and_resume_restores_the_card() {
     rig.chip(|c| {
         assert!(!c.running());
         let m = c.bus();
-        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP);
+        assert_eq!(m.cmd & Cr::STP.bits(), Cr::STP.bits());
         assert_eq!(m.imr, 0);
         // Power off.
         m.par = [0; 6];
@@ -1229,7 +1229,7 @@ fn suspend_quiesces_in_flight_and_resume_restores_the_card() {
     rig.chip(|c| {
         assert!(c.running());
         assert_eq!(c.tx_free(), 2);
-        assert_eq!(c.bus().imr, isr::ALL);
+        assert_eq!(c.bus().imr, Isr::ALL.bits());
         assert_eq!(c.bus().par, MAC);
     });
     assert!(rig.chip(|c| c.bus().receive(&frame(group, 80, 4))), "the multicast filter is back");
@@ -1308,16 +1308,16 @@ fn a_resume_with_the_interface_down_quiets_a_card_left_running() {
     rig.chip(|c| {
         // what the previous kernel left: started, every cause unmasked, a frame pending
         let m = c.bus();
-        m.cmd = regs::cmd::START;
-        m.imr = isr::ALL;
-        m.isr = isr::PRX;
+        m.cmd = Cr::STA.bits();
+        m.imr = Isr::ALL.bits();
+        m.isr = Isr::PRX.bits();
         assert!(m.irq_pending());
     });
     rig.dp.resume_down(&rig.dev);
     rig.chip(|c| {
         assert!(!c.running());
         let m = c.bus();
-        assert_eq!(m.cmd & regs::cmd::STOP, regs::cmd::STOP);
+        assert_eq!(m.cmd & Cr::STP.bits(), Cr::STP.bits());
         assert_eq!(m.imr, 0);
         assert!(!m.irq_pending(), "the line is quiet");
     });
@@ -1514,18 +1514,18 @@ fn a_frame_arriving_during_start_xmit_is_taken_by_it_without_a_deferral() {
     // Lands during the copy of the 1000-byte frame (a microsecond per word on this wire).
     rig.chip(|c| c.bus().schedule_arrival(20_000, reply.clone()));
     assert_eq!(rig.xmit(&frame([0x02, 0, 0, 0, 0, 1], 1000, 1)), Xmit::Queued);
-    assert!(rig.chip(|c| c.bus().isr & isr::PRX != 0), "the frame arrived during the transmit");
+    assert!(rig.chip(|c| c.bus().isr & Isr::PRX.bits() != 0), "the frame arrived during the transmit");
     assert!(!rig.chip(|c| c.bus().irq_pending()), "the chip does not raise the line: it is masked");
     assert!(rig.dev.napi_scheduled.get(), "start_xmit scheduled the poll for it");
     assert!(!rig.irq(), "a hard IRQ now finds nothing of ours (the chip is masked for the poll)");
     assert_eq!(rig.dp.irq_deferrals(), 0);
     assert_eq!(rig.drain(64), vec![reply]);
-    assert_ne!(rig.chip(|c| c.bus().imr) & isr::PRX, 0, "the poll unmasks the chip");
+    assert_ne!(rig.chip(|c| c.bus().imr) & Isr::PRX.bits(), 0, "the poll unmasks the chip");
     // With nothing arriving, a transmit leaves the mask as it found it (the transmit causes
     // armed while its frame is on the wire).
     assert_eq!(rig.xmit(&frame([0x02, 0, 0, 0, 0, 1], 100, 2)), Xmit::Queued);
     assert!(!rig.dev.napi_scheduled.get() || rig.drain(64).is_empty());
-    assert_ne!(rig.chip(|c| c.bus().imr) & isr::PRX, 0);
+    assert_ne!(rig.chip(|c| c.bus().imr) & Isr::PRX.bits(), 0);
 }
 
 /// Issue #28 (3), fixed with issue #26's receive path: when `RxSlot::deliver` (since replaced by
@@ -1577,7 +1577,7 @@ fn the_interrupt_start_xmit_takes_is_counted_and_reported() {
     assert_eq!(rig.st().irqs, 1, "counted as an interrupt taken");
     let irqs = rig.dp.probe().irqs.borrow().clone();
     assert_eq!(irqs.len(), 1, "one ne2k_rs_irq event: {irqs:?}");
-    assert_eq!(irqs[0].0 & isr::PRX, isr::PRX);
+    assert_eq!(irqs[0].0 & Isr::PRX.bits(), Isr::PRX.bits());
     assert!(irqs[0].1 > 0, "its cycles: the take");
     assert_eq!(rig.drain(64), vec![reply]);
     // The poll it scheduled reports the frame, its NIC stage from the take.

@@ -42,7 +42,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use ne2k_host::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, Xmit};
 use ne2k_host::dp8390::{ChipFlags, Dp8390, Ring};
-use ne2k_host::hw::regs::{self, cmd};
+use ne2k_host::hw::regs::{p0, CR, Cr};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
 use ne2k_host::sim::{env_u64, Rng};
@@ -297,18 +297,18 @@ impl SimBus {
 
     fn check_write(&mut self, reg: u8, v: u8) {
         let page = self.m.cmd >> 6;
-        if reg == regs::CMD {
+        if reg == CR::OFFSET {
             let dma = v & 0x38;
-            self.dma_cmd = dma == cmd::RREAD || dma == cmd::RWRITE;
-            if self.must_stay_stopped && v & cmd::START != 0 && v & cmd::STOP == 0 {
+            self.dma_cmd = dma == Cr::RREAD.bits() || dma == Cr::RWRITE.bits();
+            if self.must_stay_stopped && v & Cr::STA.bits() != 0 && v & Cr::STP.bits() == 0 {
                 self.fail(format!("CMD {v:#04x} starts the chip after stop"));
             }
-            if IN_NETPOLL.with(Cell::get) && dma == cmd::RREAD {
+            if IN_NETPOLL.with(Cell::get) && dma == Cr::RREAD.bits() {
                 self.fail("netpoll (budget 0) started a remote read of the ring".into());
             }
-        } else if page == 0 && reg == regs::P0_IMR && v != 0 && self.must_stay_stopped {
+        } else if page == 0 && reg == p0::IMR::OFFSET && v != 0 && self.must_stay_stopped {
             self.fail(format!("IMR {v:#04x} unmasks the chip after stop"));
-        } else if page == 0 && reg == regs::P0_BNRY {
+        } else if page == 0 && reg == p0::BNRY::OFFSET {
             if IN_NETPOLL.with(Cell::get) {
                 self.fail("netpoll (budget 0) moved BNRY".into());
             }
@@ -933,7 +933,7 @@ fn open_or_stop(w: &World) {
         w.chip(|st| {
             let running = st.chip.running();
             let b = st.chip.bus();
-            if running || b.m.cmd & cmd::STOP == 0 || b.m.imr != 0 {
+            if running || b.m.cmd & Cr::STP.bits() == 0 || b.m.imr != 0 {
                 let what = format!("after stop: running {running}, CMD {:#04x}, IMR {:#04x}", b.m.cmd, b.m.imr);
                 b.fail(what);
             }

@@ -53,7 +53,7 @@ use std::cell::RefMut;
 
 use ne2k_host::datapath::{Log, OpenError, Xmit};
 use ne2k_host::dp8390::{ChipError, ChipFlags, Dp8390, Ring, PCI_CHIPS};
-use ne2k_host::hw::regs::{self, cmd, isr};
+use ne2k_host::hw::regs::{p0, p1, CR, Cr, Isr, Rsr};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
 use ne2k_host::sim::{env_u64, Rig, Rng};
@@ -210,18 +210,18 @@ impl RegisterBus for Hostile {
     fn read8(&mut self, reg: u8) -> u8 {
         self.tick(1);
         let page = self.m.cmd >> 6;
-        let curr = page == 1 && reg == regs::P1_CURR;
+        let curr = page == 1 && reg == p1::CURR::OFFSET;
         let mut v = self.m.read8(reg);
         if self.armed {
-            if page == 0 && reg == regs::P0_ISR {
+            if page == 0 && reg == p0::ISR::OFFSET {
                 if self.k.rdc_never {
-                    v &= !isr::RDC;
+                    v &= !Isr::RDC.bits();
                 }
                 if self.k.rdc_always {
-                    v |= isr::RDC;
+                    v |= Isr::RDC.bits();
                 }
                 if self.k.rst_never {
-                    v &= !isr::RST;
+                    v &= !Isr::RST.bits();
                 }
                 if self.rng.one_in(self.k.isr_read) {
                     v = self.rng.byte();
@@ -242,14 +242,14 @@ impl RegisterBus for Hostile {
 
     fn write8(&mut self, reg: u8, val: u8) {
         self.tick(1);
-        if reg == regs::CMD {
+        if reg == CR::OFFSET {
             // Bits 3..5 select the remote DMA: 001 read, 010 write, 1xx abort / complete.
             self.open = None;
-            if val & (cmd::RREAD | cmd::RWRITE | cmd::NODMA) == cmd::RREAD {
+            if val & (Cr::RREAD.bits() | Cr::RWRITE.bits() | Cr::NODMA.bits()) == Cr::RREAD.bits() {
                 self.open = Some(self.ev.len());
                 self.ev.push(Ev::Read(Session { rsar: self.m.rsar, rbcr: self.m.rbcr, rd: Vec::new(), glitched: false }));
             }
-        } else if reg == regs::P0_BNRY && self.m.cmd >> 6 == 0 {
+        } else if reg == p0::BNRY::OFFSET && self.m.cmd >> 6 == 0 {
             self.ev.push(Ev::Bnry(val));
         }
         self.m.write8(reg, val);
@@ -534,7 +534,7 @@ impl Case {
                                     h,
                                     next,
                                     len,
-                                    ok: status & 0x0f == regs::rsr::PRX && (MIN_LEN..=MAX_LEN).contains(&len),
+                                    ok: Rsr::from_bits(status).received_ok() && (MIN_LEN..=MAX_LEN).contains(&len),
                                     body: s.rd[4..].to_vec(),
                                     glitched: s.glitched,
                                 },
@@ -785,7 +785,7 @@ impl Case {
                     (usize::from(ring.rx_start) + (rel + span) % pages) as u8
                 }
             };
-            let status = if rng.one_in(4) { rng.byte() } else { regs::rsr::PRX };
+            let status = if rng.one_in(4) { rng.byte() } else { Rsr::PRX.bits() };
             let hdr = [status, next_pg, count as u8, (count >> 8) as u8];
             let mut a = u16::from(page) << 8;
             let body = rng.bytes(count.min(1600));

@@ -13,6 +13,9 @@ pub mod stagestats;
 #[path = "../../hw/bus.rs"]
 #[doc(hidden)]
 pub mod hw_bus;
+#[path = "../../hw/reg.rs"]
+#[doc(hidden)]
+pub mod hw_reg;
 #[path = "../../hw/regs.rs"]
 #[doc(hidden)]
 pub mod hw_regs;
@@ -20,6 +23,7 @@ pub mod hw_regs;
 /// Mirrors the kernel crate's `hw` module, minus port I/O.
 pub mod hw {
     pub use super::hw_bus as bus;
+    pub use super::hw_reg as reg;
     pub use super::hw_regs as regs;
     pub use bus::RegisterBus;
 }

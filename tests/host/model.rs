@@ -14,7 +14,7 @@
 //! errors a real chip would punish are recorded in `violations`.
 
 use std::mem::MaybeUninit;
-use crate::hw::regs::{self, cmd, isr};
+use crate::hw::regs::{self, p0, p1, CR, RESET, Cr, Isr, Rsr, Rcr, Tsr};
 use crate::hw::RegisterBus;
 
 /// Packet RAM starts at 16 KiB (page 0x40), as on every NE2000.
@@ -104,8 +104,8 @@ impl Model {
         prom[14] = 0x57;
         prom[15] = 0x57;
         Self {
-            cmd: cmd::NODMA | cmd::STOP,
-            isr: isr::RST,
+            cmd: Cr::NODMA.bits() | Cr::STP.bits(),
+            isr: Isr::RST.bits(),
             imr: 0,
             dcr: 0,
             rcr: 0,
@@ -173,10 +173,10 @@ impl Model {
         let start = u16::from(page) << 8;
         let frame: Vec<u8> = (0..len).map(|i| self.mem_read(start + i)).collect();
         self.sent.push(frame);
-        self.isr |= isr::PTX;
-        self.cmd &= !cmd::TRANS;
+        self.isr |= Isr::PTX.bits();
+        self.cmd &= !Cr::TXP.bits();
         if stop && !self.dead_reset {
-            self.isr |= isr::RST;
+            self.isr |= Isr::RST.bits();
         }
     }
 
@@ -214,11 +214,11 @@ impl Model {
     /// Whether the receiver is on the wire: started, not in loopback, not in overflow, not in
     /// monitor mode.
     fn receiving(&self) -> bool {
-        self.cmd & cmd::STOP == 0
-            && self.cmd & cmd::START != 0
+        self.cmd & Cr::STP.bits() == 0
+            && self.cmd & Cr::STA.bits() != 0
             && self.tcr & 0x06 == 0
-            && self.isr & isr::OVW == 0
-            && self.rcr & regs::rcr::MON == 0
+            && self.isr & Isr::OVW.bits() == 0
+            && self.rcr & Rcr::MON.bits() == 0
             && self.pstop > self.pstart
     }
 
@@ -226,14 +226,14 @@ impl Model {
     fn accepts(&self, frame: &[u8]) -> bool {
         let bcast = frame.len() >= 6 && frame[..6] == [0xff; 6];
         let mcast = !frame.is_empty() && frame[0] & 1 != 0;
-        if self.rcr & regs::rcr::PRO != 0 {
+        if self.rcr & Rcr::PRO.bits() != 0 {
             return true;
         }
         if bcast {
-            return self.rcr & regs::rcr::AB != 0;
+            return self.rcr & Rcr::AB.bits() != 0;
         }
         if mcast {
-            if self.rcr & regs::rcr::AM == 0 {
+            if self.rcr & Rcr::AM.bits() == 0 {
                 return false;
             }
             let mut a = [0u8; 6];
@@ -264,7 +264,7 @@ impl Model {
         // The chip never writes the BNRY page: the pages from CURR up to it are free.
         if need > free {
             // DP8390D, ISR.RST: "also set when a Receive Buffer Ring overflow occurs".
-            self.isr |= isr::OVW | isr::RST;
+            self.isr |= Isr::OVW.bits() | Isr::RST.bits();
             self.counters[2] = self.counters[2].saturating_add(1);
             self.overflow_count();
             return false;
@@ -287,7 +287,7 @@ impl Model {
         let start = usize::from(self.pstart) << 8;
         let stop = usize::from(self.pstop) << 8;
         let total = buf.len() + 4;
-        let status = regs::rsr::PRX | if mcast { regs::rsr::PHY } else { 0 };
+        let status = Rsr::PRX.bits() | if mcast { Rsr::PHY.bits() } else { 0 };
         let hdr = [status, (next >> 8) as u8, total as u8, (total >> 8) as u8];
         let mut a = usize::from(self.curr) << 8;
         for &b in hdr.iter().chain(buf.iter()) {
@@ -298,7 +298,7 @@ impl Model {
             }
         }
         self.curr = (next >> 8) as u8;
-        self.isr |= isr::PRX;
+        self.isr |= Isr::PRX.bits();
     }
 
     /// Records a protocol error (timing mode), at most 64 of them.
@@ -321,18 +321,18 @@ impl Model {
     /// frame + header + CRC up to pages), ISR.PRX. A frame that does not fit between CURR and
     /// BNRY is dropped silently (QEMU's behaviour; no OVW). Returns whether it was stored.
     pub fn receive(&mut self, frame: &[u8]) -> bool {
-        if self.cmd & cmd::STOP != 0 || self.pstop <= self.pstart {
+        if self.cmd & Cr::STP.bits() != 0 || self.pstop <= self.pstart {
             return false;
         }
         let bcast = frame.len() >= 6 && frame[..6] == [0xff; 6];
         let mcast = !frame.is_empty() && frame[0] & 1 != 0;
-        if self.rcr & regs::rcr::PRO == 0 {
+        if self.rcr & Rcr::PRO.bits() == 0 {
             if bcast {
-                if self.rcr & regs::rcr::AB == 0 {
+                if self.rcr & Rcr::AB.bits() == 0 {
                     return false;
                 }
             } else if mcast {
-                if self.rcr & regs::rcr::AM == 0 {
+                if self.rcr & Rcr::AM.bits() == 0 {
                     return false;
                 }
                 let mut a = [0u8; 6];
@@ -412,7 +412,7 @@ impl Model {
         if self.rbcr > 0 {
             self.rbcr -= 1;
             if self.rbcr == 0 {
-                self.isr |= isr::RDC;
+                self.isr |= Isr::RDC.bits();
             }
         }
     }
@@ -446,11 +446,11 @@ impl Model {
         if self.floating {
             return 0xff;
         }
-        if reg == regs::RESET {
+        if reg == RESET::OFFSET {
             if !self.dead_reset {
-                self.isr |= isr::RST;
+                self.isr |= Isr::RST.bits();
             }
-            self.cmd = cmd::NODMA | cmd::STOP;
+            self.cmd = Cr::NODMA.bits() | Cr::STP.bits();
             if let Some(w) = self.wire.as_mut() {
                 // A hardware reset cuts a transmit off: it never completes.
                 w.tx = None;
@@ -458,23 +458,23 @@ impl Model {
             }
             return 0;
         }
-        if reg == regs::CMD {
-            return self.cmd | if self.transmitting() { cmd::TRANS } else { 0 };
+        if reg == CR::OFFSET {
+            return self.cmd | if self.transmitting() { Cr::TXP.bits() } else { 0 };
         }
         match (self.page(), reg) {
-            (0, regs::P0_BNRY) => self.bnry,
-            (0, regs::P0_TSR) => 0x01,
-            (0, regs::P0_ISR) => self.isr,
-            (0, regs::P0_CRDA0) => self.rsar as u8,
-            (0, regs::P0_CRDA1) => (self.rsar >> 8) as u8,
-            (0, regs::P0_CNTR0..=regs::P0_CNTR2) => {
-                let i = (reg - regs::P0_CNTR0) as usize;
+            (0, p0::BNRY::OFFSET) => self.bnry,
+            (0, p0::TSR::OFFSET) => Tsr::PTX.bits(),
+            (0, p0::ISR::OFFSET) => self.isr,
+            (0, p0::CRDA0::OFFSET) => self.rsar as u8,
+            (0, p0::CRDA1::OFFSET) => (self.rsar >> 8) as u8,
+            (0, p0::CNTR0::OFFSET..=p0::CNTR2::OFFSET) => {
+                let i = (reg - p0::CNTR0::OFFSET) as usize;
                 let v = self.counters[i];
                 self.counters[i] = 0;
                 v
             }
             (1, 0x01..=0x06) => self.par[(reg - 1) as usize],
-            (1, regs::P1_CURR) => self.curr,
+            (1, p1::CURR::OFFSET) => self.curr,
             (1, 0x08..=0x0f) => self.mar[(reg - 8) as usize],
             (2, 0x01) => self.pstart,
             (2, 0x02) => self.pstop,
@@ -483,23 +483,23 @@ impl Model {
     }
 
     fn reg_write(&mut self, reg: u8, v: u8) {
-        if reg == regs::RESET {
+        if reg == RESET::OFFSET {
             return; // end of the reset pulse
         }
-        if reg == regs::CMD && self.wire.is_some() {
-            self.cmd = v & !cmd::TRANS;
-            if v & cmd::STOP == 0 {
-                self.isr &= !isr::RST;
+        if reg == CR::OFFSET && self.wire.is_some() {
+            self.cmd = v & !Cr::TXP.bits();
+            if v & Cr::STP.bits() == 0 {
+                self.isr &= !Isr::RST.bits();
             }
-            if v & cmd::STOP != 0 && !self.dead_reset {
+            if v & Cr::STP.bits() != 0 && !self.dead_reset {
                 // A transmit in progress finishes first (DP8390D: STP).
                 if self.transmitting() {
                     self.wire.as_mut().unwrap().stop_pending = true;
                 } else {
-                    self.isr |= isr::RST;
+                    self.isr |= Isr::RST.bits();
                 }
             }
-            if v & cmd::TRANS != 0 && v & cmd::START != 0 && v & cmd::STOP == 0 {
+            if v & Cr::TXP.bits() != 0 && v & Cr::STA.bits() != 0 && v & Cr::STP.bits() == 0 {
                 if self.transmitting() {
                     self.violation("TRANS written while a transmit is in progress".into());
                 } else {
@@ -512,40 +512,40 @@ impl Model {
             }
             return;
         }
-        if reg == regs::CMD {
-            self.cmd = v & !cmd::TRANS;
-            if v & cmd::STOP == 0 {
-                self.isr &= !isr::RST;
+        if reg == CR::OFFSET {
+            self.cmd = v & !Cr::TXP.bits();
+            if v & Cr::STP.bits() == 0 {
+                self.isr &= !Isr::RST.bits();
             }
-            if v & cmd::STOP != 0 && !self.dead_reset {
-                self.isr |= isr::RST;
+            if v & Cr::STP.bits() != 0 && !self.dead_reset {
+                self.isr |= Isr::RST.bits();
             }
-            if v & cmd::TRANS != 0 && v & cmd::START != 0 {
+            if v & Cr::TXP.bits() != 0 && v & Cr::STA.bits() != 0 {
                 let start = u16::from(self.tpsr) << 8;
                 let frame: Vec<u8> = (0..self.tbcr).map(|i| self.mem_read(start + i)).collect();
                 self.sent.push(frame);
-                self.isr |= isr::PTX;
+                self.isr |= Isr::PTX.bits();
             }
             return;
         }
         match (self.page(), reg) {
-            (0, regs::P0_PSTART) => self.pstart = v,
-            (0, regs::P0_PSTOP) => self.pstop = v,
-            (0, regs::P0_BNRY) => self.bnry = v,
-            (0, regs::P0_TPSR) => self.tpsr = v,
-            (0, regs::P0_TBCR0) => self.tbcr = (self.tbcr & 0xff00) | u16::from(v),
-            (0, regs::P0_TBCR1) => self.tbcr = (self.tbcr & 0x00ff) | (u16::from(v) << 8),
-            (0, regs::P0_ISR) => self.isr &= !(v & 0x7f),
-            (0, regs::P0_RSAR0) => self.rsar = (self.rsar & 0xff00) | u16::from(v),
-            (0, regs::P0_RSAR1) => self.rsar = (self.rsar & 0x00ff) | (u16::from(v) << 8),
-            (0, regs::P0_RBCR0) => self.rbcr = (self.rbcr & 0xff00) | u16::from(v),
-            (0, regs::P0_RBCR1) => self.rbcr = (self.rbcr & 0x00ff) | (u16::from(v) << 8),
-            (0, regs::P0_RCR) => self.rcr = v,
-            (0, regs::P0_TCR) => self.tcr = v,
-            (0, regs::P0_DCR) => self.dcr = v,
-            (0, regs::P0_IMR) => self.imr = v,
+            (0, p0::PSTART::OFFSET) => self.pstart = v,
+            (0, p0::PSTOP::OFFSET) => self.pstop = v,
+            (0, p0::BNRY::OFFSET) => self.bnry = v,
+            (0, p0::TPSR::OFFSET) => self.tpsr = v,
+            (0, p0::TBCR0::OFFSET) => self.tbcr = (self.tbcr & 0xff00) | u16::from(v),
+            (0, p0::TBCR1::OFFSET) => self.tbcr = (self.tbcr & 0x00ff) | (u16::from(v) << 8),
+            (0, p0::ISR::OFFSET) => self.isr &= !(v & 0x7f),
+            (0, p0::RSAR0::OFFSET) => self.rsar = (self.rsar & 0xff00) | u16::from(v),
+            (0, p0::RSAR1::OFFSET) => self.rsar = (self.rsar & 0x00ff) | (u16::from(v) << 8),
+            (0, p0::RBCR0::OFFSET) => self.rbcr = (self.rbcr & 0xff00) | u16::from(v),
+            (0, p0::RBCR1::OFFSET) => self.rbcr = (self.rbcr & 0x00ff) | (u16::from(v) << 8),
+            (0, p0::RCR::OFFSET) => self.rcr = v,
+            (0, p0::TCR::OFFSET) => self.tcr = v,
+            (0, p0::DCR::OFFSET) => self.dcr = v,
+            (0, p0::IMR::OFFSET) => self.imr = v,
             (1, 0x01..=0x06) => self.par[(reg - 1) as usize] = v,
-            (1, regs::P1_CURR) => self.curr = v,
+            (1, p1::CURR::OFFSET) => self.curr = v,
             (1, 0x08..=0x0f) => self.mar[(reg - 8) as usize] = v,
             _ => {}
         }

@@ -5,7 +5,7 @@
 # the poll's start keeps the CURR seen before it: the frame that interrupted is behind that
 # CURR, so the poll finds nothing and the frame waits, unannounced, for the next interrupt.
 s=open('dp8390.rs').read()
-a="""            if ack & (isr::PRX | isr::RXE) != 0 {
+a="""            if ack.intersects(Isr::PRX | Isr::RXE) {
                 // Frames stored before this ack are found by a CURR read after it.
                 self.rx.curr_seen = None;
             }

@@ -29,9 +29,9 @@ open('datapath.rs','w').write(s)
 # accounting (reset at stop) sees more completed than sent, and the loaded slot restarts a
 # stopped chip.
 s=open('dp8390.rs').read()
-a='''        self.wr(regs::P0_IMR, 0);
-        self.wr(regs::P0_ISR, 0xff);
+a='''        self.wr(p0::IMR, Isr::empty());
+        self.wr(p0::ISR, Isr::EVERY);
     }'''
-assert a in s; s=s.replace(a,'''        self.wr(regs::P0_IMR, 0);
+assert a in s; s=s.replace(a,'''        self.wr(p0::IMR, Isr::empty());
     }''',1)
 open('dp8390.rs','w').write(s)
