@@ -49,8 +49,6 @@ use kernel::prelude::*;
 use pci_driver::Ne2kDriver;
 
 const DRV_NAME: &CStr = c"ne2k_rs";
-/// The driver's version (`ethtool -i`).
-const DRV_VERSION: &CStr = c"0.2.0";
 
 /// The module: validates the parameters, creates its debugfs directory, then registers the
 /// PCI driver. Fields drop in order: the driver unregisters before the directory goes.

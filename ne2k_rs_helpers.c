@@ -86,12 +86,6 @@ void ne2k_rs_netdev_setup(struct net_device *dev, const struct ne2k_rs_netdev_se
 	netif_napi_add_weight(dev, &p->napi, s->poll, s->weight);
 }
 
-/* ethtool's bus_info: the parent device's name (the PCI address), or NULL. */
-const char *ne2k_rs_netdev_bus_info(const struct net_device *dev)
-{
-	return dev->dev.parent ? dev_name(dev->dev.parent) : NULL;
-}
-
 void ne2k_rs_napi_del(struct net_device *dev)
 {
 	netif_napi_del(&priv_of(dev)->napi);

@@ -66,7 +66,6 @@ enum {
 	/* dev_consume_skb_any(skb) is dev_kfree_skb_any_reason(skb, SKB_CONSUMED). */
 	NE2K_RS_SKB_CONSUMED = SKB_CONSUMED,
 };
-const char *ne2k_rs_netdev_bus_info(const struct net_device *dev);
 void ne2k_rs_napi_del(struct net_device *dev);
 void ne2k_rs_napi_enable(struct net_device *dev);
 void ne2k_rs_napi_disable(struct net_device *dev);

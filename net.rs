@@ -17,7 +17,7 @@ use crate::netdev::{
     XDP_ACT_NDO_XMIT, XDP_ACT_REDIRECT,
 };
 use crate::stages::StageProbe;
-use crate::{DRV_NAME, DRV_VERSION};
+use crate::DRV_NAME;
 
 /// Multicast addresses the filter tracks individually; more opens the whole hash.
 const MC_MAX: usize = 64;
@@ -447,7 +447,6 @@ impl PowerOps for Ne2kNet<'_> {
 #[vtable]
 impl EthtoolOps for Ne2kNet<'_> {
     const DRIVER: &'static CStr = DRV_NAME;
-    const VERSION: &'static CStr = DRV_VERSION;
     const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
     /// One receive ring and two transmit slots, one interrupt: one queue pair.
     const COMBINED_CHANNELS: u32 = 1;

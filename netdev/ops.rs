@@ -92,14 +92,14 @@ pub struct RingSizes {
 
 /// The `ethtool_ops` of a network driver whose per-device state is `Self`.
 ///
-/// `get_drvinfo` (from [`Self::DRIVER`], [`Self::VERSION`] and the parent bus device) and
+/// `get_drvinfo` ([`Self::DRIVER`]; the core fills in the version, the kernel's release, as
+/// netdev asks of drivers, and the bus address of the parent device) and
 /// `get_link` (the carrier) are always present; the statistics entries exist when
 /// [`Self::STAT_NAMES`] is not empty, the others when the method is implemented.
 #[vtable]
 pub trait EthtoolOps: NetDevOps {
-    /// `ethtool -i`'s driver name and version.
+    /// `ethtool -i`'s driver name.
     const DRIVER: &'static CStr;
-    const VERSION: &'static CStr;
     /// Names of the `ethtool -S` counters, in the order [`Self::stats`] fills them.
     const STAT_NAMES: &'static [&'static CStr] = &[];
     /// `ethtool -l`: the number of combined RX/TX queue pairs, fixed (0: no channel entries).
@@ -271,17 +271,10 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
 
     /// # Safety
     /// `dev` is our device; `info` is a valid, exclusive out-parameter.
-    unsafe extern "C" fn get_drvinfo(dev: *mut net_device, info: *mut bindings::ethtool_drvinfo) {
+    unsafe extern "C" fn get_drvinfo(_dev: *mut net_device, info: *mut bindings::ethtool_drvinfo) {
         // SAFETY: the contract.
         let info = unsafe { &mut *info };
         copy_cstr(&mut info.driver, T::DRIVER);
-        copy_cstr(&mut info.version, T::VERSION);
-        // SAFETY: `dev` is live; the name, if any, lives as long as the parent device.
-        let bus = unsafe { sys::ne2k_rs_netdev_bus_info(dev) };
-        if !bus.is_null() {
-            // SAFETY: a non-NULL result is a NUL-terminated device name.
-            copy_cstr(&mut info.bus_info, unsafe { CStr::from_char_ptr(bus) });
-        }
     }
 
     /// # Safety
