@@ -20,7 +20,7 @@ use super::sys;
 /// Why not `kernel::debugfs`: its files' `file_operations` have no `.owner`, so an open file
 /// does not pin the module, and closing it after `rmmod` reads the freed module's ops
 /// (`full_proxy_release`). A [`DebugfsDir`]'s file is made in C with `.owner = THIS_MODULE`
-/// (ne2k_rs_helpers.c): while it is open, `rmmod` says the module is in use.
+/// (netdev/helpers.c): while it is open, `rmmod` says the module is in use.
 static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::null_mut());
 
 /// Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is left in it) when dropped.
@@ -65,7 +65,7 @@ pub trait SeqShow: Send + Sync + 'static {
 /// removed the file; its `data` is `Arc::as_ptr` of `_data`, alive as long as `self`.
 pub struct DebugfsDir<T: SeqShow> {
     dir: AtomicPtr<bindings::dentry>,
-    _entry: KBox<sys::ne2k_rs_seq_file>,
+    _entry: KBox<sys::rnet_seq_file>,
     _data: Arc<T>,
 }
 
@@ -80,7 +80,7 @@ impl<T: SeqShow> DebugfsDir<T> {
     /// nothing is made and nothing fails: debugfs is never a reason for a probe to fail.
     pub fn create(name: &CStr, file: &'static CStr, data: Arc<T>) -> Result<Self> {
         let entry = KBox::new(
-            sys::ne2k_rs_seq_file {
+            sys::rnet_seq_file {
                 show: Some(Self::show),
                 write: Some(Self::write),
                 data: Arc::as_ptr(&data).cast(),
@@ -94,7 +94,7 @@ impl<T: SeqShow> DebugfsDir<T> {
         let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root) };
         // SAFETY: `dir` as above (an error pointer makes no file); `file` is 'static; the file's
         // data is `entry`, which lives (boxed, not moved) until `drop` has removed the file.
-        unsafe { sys::ne2k_rs_debugfs_seq_file(dir, file.as_char_ptr(), &*entry) };
+        unsafe { sys::rnet_debugfs_seq_file(dir, file.as_char_ptr(), &*entry) };
         // INVARIANT: `entry.data` is `data`'s, both kept in `self`.
         Ok(Self {
             dir: AtomicPtr::new(dir),
@@ -103,7 +103,7 @@ impl<T: SeqShow> DebugfsDir<T> {
         })
     }
 
-    /// The file's `show` (ne2k_rs_helpers.c calls it from its `single_open` seq show).
+    /// The file's `show` (netdev/helpers.c calls it from its `single_open` seq show).
     ///
     /// # Safety
     ///

@@ -45,42 +45,42 @@ pub struct NetDev(pub(super) *mut net_device);
 impl NetDev {
     pub fn start_queue(&self) {
         // SAFETY: `self.0` is a live, registered net_device (type invariant).
-        unsafe { sys::ne2k_rs_netif_start_queue(self.0) }
+        unsafe { sys::rnet_netif_start_queue(self.0) }
     }
     pub fn stop_queue(&self) {
         // SAFETY: as above.
-        unsafe { sys::ne2k_rs_netif_stop_queue(self.0) }
+        unsafe { sys::rnet_netif_stop_queue(self.0) }
     }
     pub fn wake_queue(&self) {
         // SAFETY: as above.
-        unsafe { sys::ne2k_rs_netif_wake_queue(self.0) }
+        unsafe { sys::rnet_netif_wake_queue(self.0) }
     }
     pub fn queue_stopped(&self) -> bool {
         // SAFETY: as above.
-        unsafe { sys::ne2k_rs_netif_queue_stopped(self.0) }
+        unsafe { sys::rnet_netif_queue_stopped(self.0) }
     }
     /// Byte queue limits: `bytes` more went to the card (`netdev_sent_queue`).
     #[inline]
     pub fn sent_queue(&self, bytes: u32) {
         // SAFETY: `self.0` is live; the caller serialises it with the completions (the chip
         // lock).
-        unsafe { sys::ne2k_rs_netdev_sent_queue(self.0, bytes) }
+        unsafe { sys::rnet_netdev_sent_queue(self.0, bytes) }
     }
     /// Byte queue limits: `pkts` frames of `bytes` left the card (`netdev_completed_queue`).
     #[inline]
     pub fn completed_queue(&self, pkts: u32, bytes: u32) {
         // SAFETY: as `sent_queue`.
-        unsafe { sys::ne2k_rs_netdev_completed_queue(self.0, pkts, bytes) }
+        unsafe { sys::rnet_netdev_completed_queue(self.0, pkts, bytes) }
     }
     /// Byte queue limits: nothing is in flight any more (`netdev_reset_queue`).
     pub fn reset_queue(&self) {
         // SAFETY: as `sent_queue`.
-        unsafe { sys::ne2k_rs_netdev_reset_queue(self.0) }
+        unsafe { sys::rnet_netdev_reset_queue(self.0) }
     }
     /// The interface is up (`netif_running`).
     pub fn running(&self) -> bool {
         // SAFETY: as above.
-        unsafe { sys::ne2k_rs_netif_running(self.0) }
+        unsafe { sys::rnet_netif_running(self.0) }
     }
     pub fn carrier_on(&self) {
         // SAFETY: as above; netif_carrier_on is callable from any context.
@@ -92,11 +92,11 @@ impl NetDev {
     }
     pub fn napi_enable(&self) {
         // SAFETY: the napi_struct in our private area was added at registration.
-        unsafe { sys::ne2k_rs_napi_enable(self.0) }
+        unsafe { sys::rnet_napi_enable(self.0) }
     }
     pub fn napi_disable(&self) {
         // SAFETY: as above; called from process context (ndo_stop).
-        unsafe { sys::ne2k_rs_napi_disable(self.0) }
+        unsafe { sys::rnet_napi_disable(self.0) }
     }
     /// Schedules the device's NAPI poll (from the interrupt handler).
     #[inline]
@@ -120,7 +120,7 @@ impl NetDev {
     /// `dev->flags` (IFF_*).
     pub fn flags(&self) -> u32 {
         // SAFETY: `self.0` is live.
-        unsafe { sys::ne2k_rs_netdev_flags(self.0) }
+        unsafe { sys::rnet_netdev_flags(self.0) }
     }
     pub fn promisc(&self) -> bool {
         self.flags() & IFF_PROMISC != 0
@@ -133,16 +133,16 @@ impl NetDev {
     pub fn mc_list(&self, out: &mut [[u8; 6]]) -> usize {
         let max = out.len().min(c_int::MAX as usize) as c_int;
         // SAFETY: `out` is valid for `max` entries; the device is live.
-        let n = unsafe { sys::ne2k_rs_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
+        let n = unsafe { sys::rnet_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
         n.max(0) as usize
     }
     pub fn set_dev_addr(&self, mac: &[u8; 6]) {
         // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
-        unsafe { sys::ne2k_rs_eth_hw_addr_set(self.0, mac.as_ptr()) }
+        unsafe { sys::rnet_eth_hw_addr_set(self.0, mac.as_ptr()) }
     }
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() returns the NUL-terminated name, live as long as the device.
-        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.0)) }
+        unsafe { CStr::from_char_ptr(sys::rnet_netdev_name(self.0)) }
     }
 }
 
@@ -204,7 +204,7 @@ impl EtherDev {
         // `struct device`, no access.
         let parent = unsafe { &raw mut (*raw_pdev(pdev)).dev };
         // SAFETY: alloc_etherdev with our private-area size; NULL on failure.
-        let dev = unsafe { sys::ne2k_rs_alloc_etherdev(parent) };
+        let dev = unsafe { sys::rnet_alloc_etherdev(parent) };
         if dev.is_null() {
             return Err(ENOMEM);
         }
@@ -232,7 +232,7 @@ impl EtherDev {
         let ethtool_ops: &'static bindings::ethtool_ops = &Tables::<T>::ETHTOOL_OPS;
         let stat_ops: Option<&'static sys::netdev_stat_ops> =
             T::HAS_QUEUE_STATS.then_some(&Tables::<T>::STAT_OPS);
-        let setup = sys::ne2k_rs_netdev_setup {
+        let setup = sys::rnet_netdev_setup {
             drv: Arc::as_ptr(&data).cast(),
             ops,
             ethtool_ops,
@@ -248,18 +248,26 @@ impl EtherDev {
         // SAFETY: `dev` is our freshly allocated, unregistered device; `setup` is valid for the
         // call; the tables are 'static (promoted constants); `data` outlives the device (kept in
         // the Registration, dropped after free_netdev).
-        unsafe { sys::ne2k_rs_netdev_setup(dev, &setup) };
+        unsafe { sys::rnet_netdev_setup(dev, &setup) };
         let free = |dev: *mut net_device| {
             // SAFETY: undoing the setup above on an unregistered device.
             unsafe {
-                sys::ne2k_rs_napi_del(dev);
+                sys::rnet_napi_del(dev);
                 sys::free_netdev(dev);
             }
         };
-        // The line is requested raw, not with `kernel::irq::Registration`: in 7.3 a PCI
-        // device's `IrqRequest` comes only from `IrqVectorRegistration::index`, which borrows
-        // the vector registration, so the two would have to live side by side in the driver
-        // data, one borrowing the other.
+        // The line is requested raw, not with `pci::Device::alloc_irq_vectors(1, 1,
+        // IrqType::Intx)` and `kernel::irq::Registration`. What 7.3 lacks for that:
+        // - `IrqVectorRegistration::index(&self)` gives an `IrqVector<'_>` that borrows the
+        //   vector allocation, and `irq::Registration<'a, T>` keeps that borrow: both would
+        //   have to live in the driver data, one borrowing the other. `pci::Driver::Data<'bound>`
+        //   ties data to the device binding, not to a sibling field, so the pair cannot be
+        //   stored (an `IrqRequest<'bound>` from a devres-managed allocation, as C's
+        //   `pcim_enable_device` makes `pci_alloc_irq_vectors`, would do);
+        // - `irq::Handler::handle(&self)` gets no cookie, and the handler must be requested
+        //   after the net_device is set up and before it is registered, and freed after it is
+        //   unregistered and before it is freed: the ordering this `Registration` keeps, which
+        //   a handler object owned apart from it could not.
         // The line first: once registered the device can be opened, and its interrupt must
         // be there by then. Until open the chip is stopped and the handler says IRQ_NONE.
         // SAFETY: the handler and its cookie (`dev`, with `data`) stay valid until free_irq in
@@ -333,7 +341,7 @@ impl<T: NetDevOps> Registration<T> {
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
         // as the device, i.e. as long as `self`.
-        unsafe { CStr::from_char_ptr(sys::ne2k_rs_netdev_name(self.dev.0)) }
+        unsafe { CStr::from_char_ptr(sys::rnet_netdev_name(self.dev.0)) }
     }
 }
 
@@ -408,7 +416,7 @@ impl<T: NetDevOps> Drop for Registration<T> {
         unsafe {
             sys::unregister_netdev(self.dev.0);
             let _ = bindings::free_irq(self.irq, self.dev.0.cast());
-            sys::ne2k_rs_napi_del(self.dev.0);
+            sys::rnet_napi_del(self.dev.0);
             sys::free_netdev(self.dev.0);
         }
     }

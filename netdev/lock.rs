@@ -34,14 +34,14 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
     }
 
     unsafe fn lock(ptr: *mut Self::State) -> bool {
-        // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
-        if unsafe { sys::ne2k_rs_irqs_disabled() } {
+        // SAFETY: `rnet_irqs_disabled` only reads the CPU's interrupt flag.
+        if unsafe { sys::rnet_irqs_disabled() } {
             // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
             unsafe { bindings::spin_lock(ptr) };
             false
         } else {
             // SAFETY: as above.
-            unsafe { sys::ne2k_rs_spin_lock_bh(ptr) };
+            unsafe { sys::rnet_spin_lock_bh(ptr) };
             true
         }
     }
@@ -50,13 +50,13 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         // The same discipline as `lock`: the hard IRQ (interrupts off) tries it plainly; a
         // lock holder's release that takes a deferred interrupt (process or softirq context)
         // turns bottom halves off with it, or a NAPI poll on this CPU could spin on it.
-        // SAFETY: `ne2k_rs_irqs_disabled` only reads the CPU's interrupt flag.
-        if unsafe { sys::ne2k_rs_irqs_disabled() } {
+        // SAFETY: `rnet_irqs_disabled` only reads the CPU's interrupt flag.
+        if unsafe { sys::rnet_irqs_disabled() } {
             // SAFETY: the caller guarantees `ptr` is an initialised spinlock.
             (unsafe { bindings::spin_trylock(ptr) } != 0).then_some(false)
         } else {
             // SAFETY: as above.
-            unsafe { sys::ne2k_rs_spin_trylock_bh(ptr) }.then_some(true)
+            unsafe { sys::rnet_spin_trylock_bh(ptr) }.then_some(true)
         }
     }
 
@@ -64,7 +64,7 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         // SAFETY: the caller owns the lock, taken by `lock` or `try_lock`, which set `bh`.
         unsafe {
             if *bh {
-                sys::ne2k_rs_spin_unlock_bh(ptr)
+                sys::rnet_spin_unlock_bh(ptr)
             } else {
                 bindings::spin_unlock(ptr)
             }

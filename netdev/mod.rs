@@ -22,7 +22,7 @@
 //! | [`alloc`] | [`kvzalloc`]: a large zeroed value in place |
 //! | [`trace`] | macros that declare a C tracepoint's static key, a static key and a C function of integers as safe Rust functions |
 //!
-//! The C shims it calls (static inlines and macros, `ne2k_rs_helpers.c`) are declared by
+//! The C shims it calls (static inlines and macros, `netdev/helpers.c`) are declared by
 //! bindgen in [`sys`].
 //!
 //! # Example
@@ -79,5 +79,5 @@ pub fn cycles() -> u64 {
 }
 
 /// Where the layer's `napi_struct` is in a net_device: the private area's offset and the
-/// field's (`struct ne2k_rs_priv`, ne2k_rs_helpers.h).
-const NAPI_OFFSET: usize = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_NAPI_IN_PRIV as usize;
+/// field's (`struct rnet_priv`, helpers.h).
+const NAPI_OFFSET: usize = sys::RNET_PRIV_OFFSET as usize + sys::RNET_NAPI_IN_PRIV as usize;

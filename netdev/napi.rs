@@ -48,9 +48,9 @@ impl Napi {
         // GRO node is the napi_struct's, used inside its poll.
         unsafe {
             let dev = self.0.cast::<u8>().sub(NAPI_OFFSET).cast::<net_device>();
-            let proto = raw.cast::<u8>().add(sys::NE2K_RS_SKB_PROTOCOL as usize);
+            let proto = raw.cast::<u8>().add(sys::RNET_SKB_PROTOCOL as usize);
             proto.cast::<u16>().write(sys::eth_type_trans(raw, dev));
-            let gro = self.0.cast::<u8>().add(sys::NE2K_RS_GRO_IN_NAPI as usize);
+            let gro = self.0.cast::<u8>().add(sys::RNET_GRO_IN_NAPI as usize);
             sys::gro_receive_skb(gro.cast(), raw);
         }
     }

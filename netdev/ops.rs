@@ -184,13 +184,13 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     #[inline(always)]
     unsafe fn with<R>(dev: *mut net_device, f: impl FnOnce(&T, &NetDev) -> R) -> R {
         // The driver state pointer is the first field of the private area, which starts at
-        // `NE2K_RS_PRIV_OFFSET` (netdev_priv(): the C shims check the first at compile time,
+        // `RNET_PRIV_OFFSET` (netdev_priv(): the C shims check the first at compile time,
         // the second against netdev_priv() when the device is allocated).
         // SAFETY: `dev` is a live net_device allocated with our private area (the contract),
         // so the offset is inside its allocation and the field is an aligned pointer.
         let drv = unsafe {
             dev.cast::<u8>()
-                .add(sys::NE2K_RS_PRIV_OFFSET as usize)
+                .add(sys::RNET_PRIV_OFFSET as usize)
                 .cast::<*const T>()
                 .read()
         };
@@ -451,7 +451,7 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     unsafe extern "C" fn bpf(dev: *mut net_device, bpf: *mut sys::netdev_bpf) -> c_int {
         let mut prog = core::ptr::null_mut();
         // SAFETY: `bpf` is valid (the contract); `prog` is a valid out-parameter.
-        let cmd = unsafe { sys::ne2k_rs_bpf_command(bpf, &mut prog) };
+        let cmd = unsafe { sys::rnet_bpf_command(bpf, &mut prog) };
         if cmd as u32 != sys::bpf_netdev_command_XDP_SETUP_PROG {
             return -(bindings::EINVAL as c_int);
         }
@@ -460,7 +460,7 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         // ours from here; the one we held on the old program goes (bpf_prog_put frees it after
         // an RCU grace period: a poll still running it, in softirq, keeps it alive).
         // SAFETY: our device, under RTNL.
-        let old = unsafe { sys::ne2k_rs_xdp_xchg_prog(dev, prog) };
+        let old = unsafe { sys::rnet_xdp_xchg_prog(dev, prog) };
         if !old.is_null() {
             // SAFETY: `old` was installed here with the core's reference, now dropped.
             unsafe { bindings::bpf_prog_put(old) };
@@ -486,7 +486,7 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         for &frame in frames {
             let mut len = 0u32;
             // SAFETY: a valid frame (the contract).
-            let data = unsafe { sys::ne2k_rs_xdp_frame_data(frame, &mut len) };
+            let data = unsafe { sys::rnet_xdp_frame_data(frame, &mut len) };
             // SAFETY: an XDP frame's `len` bytes at `data`, alive until we return the frame.
             let bytes = unsafe { core::slice::from_raw_parts(data, len as usize) };
             // SAFETY: the contract.

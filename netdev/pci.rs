@@ -95,7 +95,7 @@ impl<'a> IoRegion<'a> {
         // SAFETY: `raw` is valid and bound (above); `name` is a NUL-terminated 'static string,
         // as the resource keeps the pointer; `base` is a valid out-pointer.
         let ret = unsafe {
-            sys::ne2k_rs_request_io(
+            sys::rnet_request_io(
                 raw,
                 bar as c_int,
                 extent as c_ulong,

@@ -38,7 +38,7 @@ impl SkBuff {
         let mut len: c_uint = 0;
         // SAFETY: we own the skb; the returned pointer is valid for `len` bytes until the skb
         // is modified or freed, which the borrow of `self` prevents.
-        let p = unsafe { sys::ne2k_rs_skb_linear_data(self.0, &mut len) };
+        let p = unsafe { sys::rnet_skb_linear_data(self.0, &mut len) };
         if p.is_null() {
             return None;
         }
@@ -52,14 +52,14 @@ impl SkBuff {
         let raw = self.0;
         core::mem::forget(self);
         // SAFETY: we own `raw` and give it up here, once.
-        unsafe { sys::dev_kfree_skb_any_reason(raw, sys::NE2K_RS_SKB_CONSUMED) }
+        unsafe { sys::dev_kfree_skb_any_reason(raw, sys::RNET_SKB_CONSUMED) }
     }
 }
 
 impl Drop for SkBuff {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
-        unsafe { sys::ne2k_rs_kfree_skb(self.0) }
+        unsafe { sys::rnet_kfree_skb(self.0) }
     }
 }
 
@@ -97,6 +97,6 @@ impl RxSkb {
 impl Drop for RxSkb {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
-        unsafe { sys::ne2k_rs_kfree_skb(self.skb) }
+        unsafe { sys::rnet_kfree_skb(self.skb) }
     }
 }

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 //! Raw declarations the kernel crate's `bindings` do not have: netdevice.h's `net_device_ops`
 //! and `rtnl_link_stats64`, the exported netdev functions the driver calls, and the C shims of
-//! `ne2k_rs_helpers.c`.
+//! `netdev/helpers.c`.
 //!
-//! Kbuild writes them with bindgen from `ne2k_rs_helpers.h`, with the C flags the kernel's own
+//! Kbuild writes them with bindgen from `helpers.h`, with the C flags the kernel's own
 //! bindings are made with, so their layout is the compiled kernel's. Every type they mention
 //! that the kernel crate already binds (`net_device`, `sk_buff`, `napi_struct`, `pci_dev`,
 //! `ethtool_ops`, ...) resolves to the kernel crate's, through the glob import below: a pointer
@@ -27,4 +27,4 @@ use kernel::bindings::*;
 use kernel::ffi;
 use pin_init::MaybeZeroable;
 
-include!("../ne2k_rs_bindings_generated.rs");
+include!("bindings_generated.rs");

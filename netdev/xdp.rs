@@ -37,7 +37,7 @@ impl RxPage {
         }
         let page = Page::alloc_page(GFP_ATOMIC).ok()?;
         // SAFETY: a page we own; order-0 pages are in the kernel's direct map.
-        let addr = unsafe { sys::ne2k_rs_page_address(page.as_ptr()) }.cast::<u8>();
+        let addr = unsafe { sys::rnet_page_address(page.as_ptr()) }.cast::<u8>();
         // The headroom is cleared: a program that grows the head (bpf_xdp_adjust_head) and
         // sends the frame must not put old kernel memory on the wire. (A grown tail is cleared
         // by the kernel; the frame itself is written by the copy from the card.)
@@ -112,7 +112,7 @@ pub enum XdpVerdict {
 impl NetDev {
     /// The attached XDP program, if any.
     pub fn xdp_prog<'a>(&'a self, _napi: &'a Napi) -> Option<XdpProg<'a>> {
-        let off = sys::NE2K_RS_PRIV_OFFSET as usize + sys::NE2K_RS_XDP_PROG_IN_PRIV as usize;
+        let off = sys::RNET_PRIV_OFFSET as usize + sys::RNET_XDP_PROG_IN_PRIV as usize;
         // SAFETY: our device (the `NetDev` invariant): the field is an aligned pointer in its
         // private area, live as long as the device.
         let field = unsafe {
@@ -131,13 +131,13 @@ impl NetDev {
     /// Registers the receive queue's XDP information (open, before NAPI runs).
     pub fn xdp_rxq_register(&self) -> Result {
         // SAFETY: our device.
-        to_result(unsafe { sys::ne2k_rs_xdp_rxq_reg(self.0) })
+        to_result(unsafe { sys::rnet_xdp_rxq_reg(self.0) })
     }
 
     /// Unregisters it (stop, NAPI disabled); nothing if it is not registered.
     pub fn xdp_rxq_unregister(&self) {
         // SAFETY: our device.
-        unsafe { sys::ne2k_rs_xdp_rxq_unreg(self.0) }
+        unsafe { sys::rnet_xdp_rxq_unreg(self.0) }
     }
 }
 
@@ -151,7 +151,7 @@ impl Napi {
         // page holds the frame at the headroom (`RxPage`); the program is alive for the poll
         // (`XdpProg`); our device.
         let act = unsafe {
-            sys::ne2k_rs_xdp_run(
+            sys::rnet_xdp_run(
                 prog.0,
                 xdp,
                 dev.0,
@@ -162,11 +162,11 @@ impl Napi {
         };
         let (mut off, mut len) = (0u32, 0u32);
         // SAFETY: `xdp` was initialised by the run.
-        unsafe { sys::ne2k_rs_xdp_frame(xdp, &mut off, &mut len) };
+        unsafe { sys::rnet_xdp_frame(xdp, &mut off, &mut len) };
         match act {
             bindings::xdp_action_XDP_PASS => {
                 // SAFETY: a page we own, holding the frame at `off`, `len` long.
-                let skb = unsafe { sys::ne2k_rs_xdp_build_skb(page.addr.cast(), off, len) };
+                let skb = unsafe { sys::rnet_xdp_build_skb(page.addr.cast(), off, len) };
                 if skb.is_null() {
                     return XdpVerdict::PassNoMem;
                 }
@@ -206,7 +206,7 @@ impl Napi {
                     unsafe { sys::bpf_warn_invalid_xdp_action(dev.0, prog.0, act) };
                 }
                 // SAFETY: as above.
-                unsafe { sys::ne2k_rs_trace_xdp_exception(dev.0, prog.0, act) };
+                unsafe { sys::rnet_trace_xdp_exception(dev.0, prog.0, act) };
                 XdpVerdict::Aborted
             }
         }

@@ -136,8 +136,8 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     [ "$(modinfo -F license "$KO")" = GPL ] && result PASS "module::license" || result FAIL "module::license"
     # The ops tables are built in Rust (netdev/ops.rs): the module exports no Rust callback for C
     # to call, and its C shims hold no table.
-    exported=$(nm "$KO" | awk '$2 == "T" && $3 ~ /^ne2k_rs_(ndo|ethtool)_/ {print $3}')
-    tables=$(grep -nE 'struct (net_device|ethtool)_ops [a-z0-9_]+ *=' "$REPO"/*.c || true)
+    exported=$(nm "$KO" | awk '$2 == "T" && $3 ~ /^(ne2k_rs|rnet)_(ndo|ethtool)_/ {print $3}')
+    tables=$(grep -nE 'struct (net_device|ethtool)_ops [a-z0-9_]+ *=' "$REPO"/netdev/*.c "$REPO"/tracing/*.c || true)
     if [ -z "$exported$tables" ]; then result PASS "module::ops-tables-in-rust"
     else result FAIL "module::ops-tables-in-rust"; echo "$exported$tables"; fi
 

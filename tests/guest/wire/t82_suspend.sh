@@ -31,12 +31,13 @@ sleep_cycle() {
     [ $rc = 0 ] || fail "echo freeze > /sys/power/state: exit $rc"
 }
 
-# ne2k_rs' callbacks seen through the function tracer on its C shims (the kernel cannot
-# kprobe or ftrace the module's Rust text: it has no mcount/fentry sites). Registration's
-# suspend and resume are the only callers of ne2k_rs_netif_running; a suspend then stops NAPI
+# ne2k_rs' callbacks seen through the function tracer on its net layer's C shims (netdev/helpers.c,
+# prefix rnet_: the kernel cannot kprobe or ftrace the module's Rust text, it has no
+# mcount/fentry sites). Registration's suspend and resume are the only callers of
+# rnet_netif_running; a suspend then stops NAPI
 # and drops the frames in flight from BQL, a resume restarts NAPI. Without PM callbacks none
 # of these run during the cycle.
-SHIMS="ne2k_rs_netif_running ne2k_rs_napi_disable ne2k_rs_netdev_reset_queue ne2k_rs_napi_enable"
+SHIMS="rnet_netif_running rnet_napi_disable rnet_netdev_reset_queue rnet_napi_enable"
 trace_shims() {
     local f
     echo nop >$T/current_tracer
@@ -51,7 +52,7 @@ trace_shims() {
 }
 shim_order() { # (read before the tracer is switched off: switching tracers empties the buffer)
     echo 0 >$T/tracing_on
-    awk '!/^#/ {for (i = 1; i <= NF; i++) if ($i ~ /^ne2k_rs_[a-z_]+$/ && $(i+1) ~ /^<-/) {sub("ne2k_rs_", "", $i); printf "%s ", $i}}' $T/trace
+    awk '!/^#/ {for (i = 1; i <= NF; i++) if ($i ~ /^rnet_[a-z_]+$/ && $(i+1) ~ /^<-/) {sub("rnet_", "", $i); printf "%s ", $i}}' $T/trace
 }
 trace_off() { echo nop >$T/current_tracer; echo >$T/set_ftrace_filter; }
 
