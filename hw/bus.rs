@@ -16,11 +16,12 @@ pub trait RegisterBus {
     /// Writes the byte register at `reg` (0x00..0x1f).
     fn write8(&mut self, reg: u8, val: u8);
     /// Reads `dst.len() / 2` 16-bit words from the data port (little-endian into `dst`) and
-    /// returns `dst`, every byte of it now written. `dst.len()` must be even. `dst` may be
-    /// uninitialised memory (a receive buffer: nothing has to clear it first).
+    /// returns the bytes they filled: all of `dst` when its length is even (the driver's reads
+    /// are), else all but the last byte, which is left as it was. `dst` may be uninitialised
+    /// memory (a receive buffer: nothing has to clear it first); the result is initialised.
     fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8];
-    /// Reads `dst.len() / 4` 32-bit words from the data port, as `data_in16`. `dst.len()` must
-    /// be a multiple of 4.
+    /// Reads `dst.len() / 4` 32-bit words from the data port, as `data_in16`: the result is
+    /// the first `dst.len() & !3` bytes.
     fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8];
     /// Reads one 32-bit word from the data port (little-endian: the first byte is the low
     /// one), into a register rather than memory.

@@ -73,6 +73,9 @@ impl RegisterBus for PortBus<'_> {
     #[inline]
     fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         debug_assert!(dst.len() % 2 == 0);
+        // Whole words only: what is returned is what the port wrote, whatever the length.
+        let whole = dst.len() & !1;
+        let dst = &mut dst[..whole];
         // SAFETY: `rep insw` stores `rcx` words at `rdi`, which is `dst` (exclusive, and
         // `dst.len() / 2` words long; storing to uninitialised bytes is what `MaybeUninit`
         // allows); DF is clear per the kernel ABI; the port is ours.
@@ -81,21 +84,23 @@ impl RegisterBus for PortBus<'_> {
                              inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 2 => _,
                              options(nostack, preserves_flags))
         };
-        // SAFETY: the `rep insw` above wrote every byte of `dst` (an even number of them), so
-        // all are initialised; the result borrows `dst` exclusively, as the argument did.
+        // SAFETY: the `rep insw` above wrote every byte of `dst` (cut to an even length above),
+        // so all are initialised; the result borrows `dst` exclusively, as the argument did.
         unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<u8>(), dst.len()) }
     }
 
     #[inline]
     fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
         debug_assert!(dst.len() % 4 == 0);
+        let whole = dst.len() & !3;
+        let dst = &mut dst[..whole];
         // SAFETY: as `data_in16`, with `dst.len() / 4` doublewords.
         unsafe {
             core::arch::asm!("rep insd", in("dx") self.port(super::regs::DATAPORT),
                              inout("rdi") dst.as_mut_ptr() => _, inout("rcx") dst.len() / 4 => _,
                              options(nostack, preserves_flags))
         };
-        // SAFETY: the `rep insd` above wrote every byte of `dst` (a multiple of 4 of them).
+        // SAFETY: the `rep insd` above wrote every byte of `dst` (cut to a multiple of 4).
         unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr().cast::<u8>(), dst.len()) }
     }
 

@@ -158,3 +158,24 @@ fn detect_restores_registers_when_counter_does_not_clear() {
     let mut chip = Dp8390::new(Sticky(Model::new(MAC, 32)), ChipFlags::NONE);
     assert_eq!(chip.detect(), Err(ChipError::NotAn8390));
 }
+
+/// Issue #28, item 4: a block read's result is what the port wrote and nothing more, whatever
+/// the buffer's length. `PortBus` (the kernel's bus) returned a slice of the whole buffer,
+/// sound only while a `debug_assert!` held (off in the default flavor): an odd length handed
+/// out an unwritten byte. The bus contract is now "the whole words read"; the model, which
+/// stands for the port here, keeps it, and so does `PortBus` (hw/port.rs, which the host cannot
+/// run: the same truncation, one `and`).
+#[test]
+fn a_block_read_returns_only_the_whole_words_it_read() {
+    use ne2k_host::hw::RegisterBus;
+    let mut m = Model::new(MAC, 32);
+    for (len, width, want) in [(7usize, 2usize, 6usize), (6, 2, 6), (7, 4, 4), (3, 4, 0), (8, 4, 8)] {
+        let mut buf = [MaybeUninit::<u8>::uninit(); 8];
+        let got = if width == 2 {
+            m.data_in16(&mut buf[..len]).len()
+        } else {
+            m.data_in32(&mut buf[..len]).len()
+        };
+        assert_eq!(got, want, "{len} bytes by {width}-byte words");
+    }
+}
