@@ -304,6 +304,8 @@ pub enum Log {
     RingReset,
     /// Open could not reset the chip.
     OpenReset(ChipError),
+    /// The card reads all-ones (removed, or powered down): it is left alone, with no carrier.
+    CardGone,
 }
 
 pub use crate::dp8390::RxBuf;
@@ -767,6 +769,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// watchdog then stays quiet instead of counting the same frames every 5 s).
     pub fn tx_timeout(&self, dev: &impl NetIf) {
         let mut st = self.hold_bh_off(dev);
+        if st.chip.gone() {
+            // No reset of a card that is gone: no carrier, so the watchdog stops.
+            let news = st.chip.take_gone_news();
+            drop(st);
+            dev.carrier_off();
+            if news {
+                dev.log(true, Log::CardGone);
+            }
+            return;
+        }
         let warn = st.msg_enable & msg::TX_ERR != 0;
         let res = st.chip.tx_timeout();
         // The slots were emptied by the reset (or are dead with the chip).
@@ -813,6 +825,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         st.chip.set_mac(mac);
         st.unicast_quirk = self.prom_unicast_filter && mac != self.prom_mac;
         st.apply_rx_mode();
+    }
+
+    /// The card was found gone (it reads all-ones): told once, after the lock is released. No
+    /// carrier: the stack stops sending and the TX watchdog, which only watches a queue with
+    /// carrier, stops firing.
+    #[cold]
+    #[inline(never)]
+    fn card_gone(dev: &impl NetIf) {
+        dev.carrier_off();
+        dev.log(true, Log::CardGone);
     }
 
     /// The hard interrupt handler (shared, level-triggered line): true if the interrupt was
@@ -865,6 +887,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             }
         };
         let Some(status) = Self::take(&mut st, t0) else {
+            let gone = st.chip.take_gone_news();
+            st.release();
+            if gone {
+                Self::card_gone(dev);
+            }
             return false;
         };
         st.release();
@@ -929,6 +956,16 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let t_ref = if t_irq != 0 { t_irq } else { t_poll };
         let timed = TIMED && t_ref != 0 && self.probe.time_rx(t_irq != 0);
         let mut status = st.chip.isr_take();
+        if !st.chip.running() {
+            // The card is gone (ISR read all-ones): nothing to do, nothing to unmask.
+            let gone = st.chip.take_gone_news();
+            held.release();
+            napi.complete_done(0);
+            if gone {
+                Self::card_gone(dev);
+            }
+            return 0;
+        }
         if status.contains(Isr::CNT) {
             st.chip.read_counters();
         }

@@ -430,6 +430,11 @@ pub struct Dp8390<B: RegisterBus> {
     running: bool,
     /// Interrupts masked by [`Self::irq_take`] until [`Self::irq_unmask`] (a poll is running).
     masked: bool,
+    /// The card reads all-ones ([`Self::vanished`]): removed, or powered down under us. Set
+    /// with `running` cleared, so that nothing touches it again; until the next start.
+    gone: bool,
+    /// [`Self::gone`] was set and nobody has been told yet ([`Self::take_gone_news`]).
+    gone_news: bool,
     /// The last command written was [`Cr::START`] (page 0, no remote DMA, running): a remote
     /// DMA set up now needs no CR write first (lib8390 writes it before every transfer, to end
     /// any remote DMA and select page 0; the lock's page rule has done both already).
@@ -521,6 +526,8 @@ impl<B: RegisterBus> Dp8390<B> {
             rx_mode: RxMode::default(),
             running: false,
             masked: false,
+            gone: false,
+            gone_news: false,
             idle_cr: false,
             rx: RxState::default(),
             tx: TxState::default(),
@@ -948,6 +955,7 @@ impl<B: RegisterBus> Dp8390<B> {
         self.tx.times = [TxTimes::default(); TX_SLOTS];
         self.running = false;
         self.masked = false;
+        self.gone = false;
         if start {
             self.wr(p0::ISR, Isr::EVERY);
             self.wr(p0::IMR, Isr::ALL);
@@ -961,6 +969,37 @@ impl<B: RegisterBus> Dp8390<B> {
     #[inline]
     pub fn running(&self) -> bool {
         self.running
+    }
+
+    /// Whether the card was found gone: it read all-ones where no DP8390 can (ISR and CR both
+    /// 0xff). A removed card, or one left powered down, reads so on PCI.
+    #[inline]
+    pub fn gone(&self) -> bool {
+        self.gone
+    }
+
+    /// Whether the card was found gone since the last call (then the caller reports it once:
+    /// no carrier, a message).
+    #[inline]
+    pub fn take_gone_news(&mut self) -> bool {
+        core::mem::take(&mut self.gone_news)
+    }
+
+    /// A register read all-ones (ISR: every cause, reset and remote DMA at once): the card is
+    /// gone if CR reads so too, which a present DP8390 cannot (STA and STP both set, remote
+    /// DMA 7). Then it is left alone: not running, so that every path skips it, no busy-wait,
+    /// no interrupt claimed. Returns whether it is gone.
+    #[cold]
+    #[inline(never)]
+    fn vanished(&mut self) -> bool {
+        if self.rd(CR).bits() != 0xff {
+            return false;
+        }
+        self.gone = true;
+        self.gone_news = true;
+        self.running = false;
+        self.masked = false;
+        true
     }
 
     /// The bus's cycle counter (for the driver's own stage timestamps).
@@ -1002,7 +1041,11 @@ impl<B: RegisterBus> Dp8390<B> {
         if !self.running || self.masked {
             return None;
         }
-        let status = self.rd(p0::ISR) & Isr::ALL;
+        let raw = self.rd(p0::ISR);
+        if raw.bits() == 0xff && self.vanished() {
+            return None;
+        }
+        let status = raw & Isr::ALL;
         if status.is_empty() {
             return None;
         }
@@ -1020,7 +1063,11 @@ impl<B: RegisterBus> Dp8390<B> {
     /// poll reads ISR once for both halves.
     #[inline]
     pub fn isr_take(&mut self) -> Isr {
-        let status = self.rd(p0::ISR) & Isr::ALL;
+        let raw = self.rd(p0::ISR);
+        if raw.bits() == 0xff && self.vanished() {
+            return Isr::empty();
+        }
+        let status = raw & Isr::ALL;
         let ack = status & (Isr::PRX | Isr::RXE | Isr::CNT);
         if !ack.is_empty() {
             self.wr(p0::ISR, ack);
@@ -1076,7 +1123,11 @@ impl<B: RegisterBus> Dp8390<B> {
     /// The interrupt status register (a read; nothing acked).
     #[inline]
     pub fn isr(&mut self) -> Isr {
-        self.rd(p0::ISR)
+        let raw = self.rd(p0::ISR);
+        if raw.bits() == 0xff && self.vanished() {
+            return Isr::empty();
+        }
+        raw
     }
 
     /// Unmasks the chip's interrupts (end of a poll). A cause that is still pending raises the
@@ -1697,7 +1748,15 @@ impl<B: RegisterBus> Dp8390<B> {
         let was_txing = self.rd(CR).contains(Cr::TXP);
         self.wr_cr(Cr::STOP);
         let mut waited = 0;
-        while self.rd(CR).contains(Cr::TXP) && waited < OVERRUN_TX_WAIT_US {
+        loop {
+            let cr = self.rd(CR);
+            if !cr.contains(Cr::TXP) || waited >= OVERRUN_TX_WAIT_US {
+                break;
+            }
+            // A card that is gone reads TXP forever: no wait for it.
+            if cr.bits() == 0xff && self.vanished() {
+                return false;
+            }
             self.bus.delay_us(10);
             waited += 10;
         }

@@ -114,6 +114,12 @@ impl NetIf for NetDev {
             }
             (_, Log::RingReset) => pr_warn!("{}: bogus receive-ring header, ring reset\n", name),
             (_, Log::OpenReset(e)) => pr_err!("{}: open: {}\n", name, e),
+            (_, Log::CardGone) => {
+                pr_err!(
+                    "{}: the card reads all-ones (removed?): left alone, no carrier\n",
+                    name
+                )
+            }
         }
     }
 }

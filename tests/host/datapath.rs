@@ -1625,3 +1625,93 @@ fn a_poll_napi_does_not_complete_leaves_the_chip_masked() {
     assert_eq!(rig.drain(64).len(), 1);
     assert_ne!(rig.chip(|c| c.bus().imr), 0, "the poll that completes unmasks");
 }
+
+/// A card that is removed (surprise removal, or left in D3): from `gone` on every read is
+/// all-ones, writes go nowhere, and the block reads fill 0xff. Counts the busy-waits asked of it.
+struct Vanishing {
+    model: Model,
+    gone: std::rc::Rc<std::cell::Cell<bool>>,
+    waited_us: std::rc::Rc<std::cell::Cell<u64>>,
+}
+impl RegisterBus for Vanishing {
+    fn read8(&mut self, reg: u8) -> u8 {
+        if self.gone.get() { 0xff } else { self.model.read8(reg) }
+    }
+    fn write8(&mut self, reg: u8, val: u8) {
+        if !self.gone.get() {
+            self.model.write8(reg, val)
+        }
+    }
+    fn data_in16<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
+        if self.gone.get() {
+            let n = dst.len() & !1;
+            return dst[..n].write_copy_of_slice(&vec![0xff; n]);
+        }
+        self.model.data_in16(dst)
+    }
+    fn data_in32<'a>(&mut self, dst: &'a mut [MaybeUninit<u8>]) -> &'a mut [u8] {
+        if self.gone.get() {
+            let n = dst.len() & !3;
+            return dst[..n].write_copy_of_slice(&vec![0xff; n]);
+        }
+        self.model.data_in32(dst)
+    }
+    fn data_out16(&mut self, src: &[u8]) {
+        if !self.gone.get() {
+            self.model.data_out16(src)
+        }
+    }
+    fn data_out32(&mut self, src: &[u8]) {
+        if !self.gone.get() {
+            self.model.data_out32(src)
+        }
+    }
+    fn delay_us(&mut self, us: u32) {
+        self.waited_us.set(self.waited_us.get() + u64::from(us));
+        self.model.delay_us(us)
+    }
+    fn cycles(&mut self) -> u64 {
+        self.model.cycles()
+    }
+}
+
+/// Issue #28, item 2: a card that reads all-ones (ISR 0xff, and CR 0xff, which no DP8390 can
+/// read) is gone. Before: the hard IRQ claimed every interrupt of the shared line (`0xff & ALL`
+/// is every cause), each poll ran the overrun path and its 2 ms wait for the transmitter, and
+/// the TX watchdog reset the dead card again and again. Now: IRQ_NONE, a poll does nothing and
+/// waits for nothing, no carrier (so the watchdog stops), a transmit is dropped at once.
+#[test]
+fn a_card_that_vanishes_is_left_alone() {
+    let gone = std::rc::Rc::new(std::cell::Cell::new(false));
+    let waited = std::rc::Rc::new(std::cell::Cell::new(0u64));
+    let bus = Vanishing { model: Model::new(MAC, 32), gone: gone.clone(), waited_us: waited.clone() };
+    let rig = rig_on(bus, ChipFlags::NONE);
+    rig.dev.carrier.set(true);
+    // Traffic before: a frame each way works.
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
+    rig.chip(|c| assert!(c.bus().model.receive(&frame(MAC, 100, 2))));
+    assert!(rig.irq(), "a received frame is this card's interrupt");
+    assert_eq!(rig.drain(64).len(), 1);
+
+    rig.dev.napi_scheduled.set(false);
+    gone.set(true);
+    waited.set(0);
+    // The line fires (another device's interrupt, or the slot's last edge): not ours.
+    assert!(!rig.irq(), "a card reading all-ones claimed the interrupt");
+    assert_eq!(rig.dp.lock().line_masked.get(), 0, "the line was masked for a card that is gone");
+    assert!(!rig.dev.napi_scheduled.get(), "a poll was scheduled for a card that is gone");
+    assert!(!rig.dev.carrier.get(), "the carrier is still on with the card gone");
+    // A poll that was already scheduled finds nothing to do, and does not wait.
+    rig.dev.napi_scheduled.set(true);
+    assert_eq!(rig.poll(64), 0, "a poll did receive work on a card that is gone");
+    assert!(rig.take_delivered().is_empty(), "all-ones went up as a frame");
+    // The stack may still hand it a frame before it sees the carrier: dropped, no wait.
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 3)), Xmit::Dropped);
+    // The watchdog, had it fired: no reset of a dead card, no wake of its queue.
+    let wakes = rig.dev.wakes.get();
+    rig.dp.tx_timeout(&rig.dev);
+    assert_eq!(rig.dev.wakes.get(), wakes, "a TX timeout woke the queue of a card that is gone");
+    assert!(!rig.dev.carrier.get());
+    assert!(waited.get() < 100, "{} µs busy-waited on a card that is gone", waited.get());
+    assert!(rig.dev.logs.borrow().iter().any(|l| matches!(l, Log::CardGone)), "nothing said the card is gone");
+}
