@@ -11,13 +11,61 @@ use super::sys;
 /// interrupts on (`spin_lock_bh`), or plainly where interrupts are already off (netpoll, which
 /// calls the driver with interrupts disabled: `spin_unlock_bh` would warn there). `try_lock` is
 /// a plain `spin_trylock`, for the hard IRQ handler, the one context that must not spin (and,
-/// a trylock, not counted by lockdep as a hard-IRQ use). See `datapath.rs` for why the lock
-/// keeps interrupts on.
+/// a trylock, not counted by lockdep as a hard-IRQ use). See ne2k_rs's `datapath.rs` for why
+/// the lock keeps interrupts on.
+///
+/// A driver does not name it: it uses [`BhSpinLock`], whose `lock`, `try_lock` and guard
+/// come from `kernel::sync::lock::Lock`.
+///
+/// # Examples
+///
+/// ```ignore
+/// // Process context (ndo_open, ethtool): bottom halves off while held.
+/// let mut st = chip.lock();
+/// st.reset()?;
+/// drop(st); // spin_unlock_bh: a poll that waited runs now
+///
+/// // Netpoll, interrupts off: taken plainly, released plainly.
+/// let st = chip.lock();
+/// ```
 pub struct BhSpinLockBackend;
 
-/// A `spinlock_t` lock with the [`BhSpinLockBackend`] discipline.
+/// A `spinlock_t` lock with the [`BhSpinLockBackend`] discipline, for state shared by process
+/// context, softirq (the NAPI poll) and the hard IRQ handler, with interrupts left on: `lock`
+/// in process context, [`lock_bh_off`] where bottom halves are off already, and
+/// [`try_lock_irq_off`] in the hard IRQ handler.
+///
+/// # Examples
+///
+/// ```ignore
+/// let lock: Pin<KBox<BhSpinLock<Chip>>> = KBox::pin_init(
+///     BhSpinLock::new(Chip::new(bus), c"mydrv_chip", kernel::static_lock_class!()),
+///     GFP_KERNEL,
+/// )?;
+///
+/// lock.lock().set_filter(promisc); // process context
+/// netdev::lock_bh_off(&*lock).receive(napi, budget); // the NAPI poll (softirq)
+/// if let Some(mut chip) = netdev::try_lock_irq_off(&*lock) {
+///     chip.ack(); // the hard IRQ handler
+/// }
+/// ```
 pub type BhSpinLock<T> = kernel::sync::lock::Lock<T, BhSpinLockBackend>;
-/// Its guard.
+/// Its guard: the lock is held while it lives, and released on drop the way it was taken.
+///
+/// # Examples
+///
+/// ```ignore
+/// impl ChipLock for ChipLockBox<'_> {
+///     type Guard<'a>
+///         = BhSpinLockGuard<'a, ChipState>
+///     where
+///         Self: 'a;
+///
+///     fn lock(&self) -> Self::Guard<'_> {
+///         self.lock.as_ref().get_ref().lock()
+///     }
+/// }
+/// ```
 pub type BhSpinLockGuard<'a, T> = kernel::sync::lock::Guard<'a, T, BhSpinLockBackend>;
 
 // SAFETY: `spinlock_t` gives mutual exclusion; every acquisition is released by the matching
@@ -91,6 +139,14 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
 /// for pending softirqs for nothing. Called with bottom halves on, a softirq on this CPU
 /// could spin on the lock under its holder: a deadlock, which is why the datapath calls it
 /// only from those contexts.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn lock_bh_off(&self) -> Self::Guard<'_> {
+///     netdev::lock_bh_off(self.lock.as_ref().get_ref())
+/// }
+/// ```
 #[inline(always)]
 pub fn lock_bh_off<T>(lock: &BhSpinLock<T>) -> BhSpinLockGuard<'_, T> {
     let ptr = raw_spinlock(lock);
@@ -114,6 +170,15 @@ fn raw_spinlock<T>(lock: &BhSpinLock<T>) -> *mut bindings::spinlock_t {
 
 /// Tries `lock` plainly (`spin_trylock`) where interrupts are off: the hard IRQ handler. Never
 /// spins.
+///
+/// # Examples
+///
+/// ```ignore
+/// let Some(chip) = netdev::try_lock_irq_off(&*self.lock) else {
+///     self.line.disable_nosync(); // the holder handles it on release
+///     return IrqReturn::Handled;
+/// };
+/// ```
 #[inline(always)]
 pub fn try_lock_irq_off<T>(lock: &BhSpinLock<T>) -> Option<BhSpinLockGuard<'_, T>> {
     let ptr = raw_spinlock(lock);
