@@ -20,13 +20,16 @@ use super::sys;
 /// # Examples
 ///
 /// ```ignore
-/// // Process context (ndo_open, ethtool): bottom halves off while held.
-/// let mut st = chip.lock();
+/// // Process context (open, ethtool): `spin_lock_bh`, released with `spin_unlock_bh`; with
+/// // interrupts off (netpoll) the same call is a plain `spin_lock`.
+/// let mut st = lock.lock();
 /// st.reset()?;
-/// drop(st); // spin_unlock_bh: a poll that waited runs now
+/// drop(st);
 ///
-/// // Netpoll, interrupts off: taken plainly, released plainly.
-/// let st = chip.lock();
+/// // A holder's release taking over a deferred interrupt: `spin_trylock_bh` (or plain).
+/// if let Some(st) = lock.try_lock() {
+///     // ...
+/// }
 /// ```
 pub struct BhSpinLockBackend;
 
@@ -55,9 +58,9 @@ pub type BhSpinLock<T> = kernel::sync::lock::Lock<T, BhSpinLockBackend>;
 /// # Examples
 ///
 /// ```ignore
-/// impl ChipLock for ChipLockBox<'_> {
+/// impl<'b> ChipLock for ChipLockBox<'b> {
 ///     type Guard<'a>
-///         = BhSpinLockGuard<'a, ChipState>
+///         = BhSpinLockGuard<'a, ChipState<PortBus<'b>>>
 ///     where
 ///         Self: 'a;
 ///

@@ -84,14 +84,15 @@ pub type LinkStats64 = sys::rtnl_link_stats64;
 ///     }
 ///
 ///     fn tx_timeout(&self, dev: &NetDev) {
-///         self.chip.lock().reset();
+///         netdev::lock_bh_off(&*self.chip).reset(); // the watchdog timer: softirq
 ///         dev.wake_queue();
 ///     }
 ///
 ///     fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32 {
-///         let work = self.chip.lock().receive(napi, budget);
+///         let mut chip = netdev::lock_bh_off(&*self.chip); // softirq
+///         let work = chip.receive(napi, budget);
 ///         if work < budget && napi.complete_done(work) {
-///             self.chip.lock().unmask();
+///             chip.unmask();
 ///         }
 ///         work
 ///     }

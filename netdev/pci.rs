@@ -243,9 +243,11 @@ pub trait PciPm: pci::Driver {
 ///
 /// impl kernel::InPlaceModule for Ne2kModule {
 ///     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+///         // Before the driver registers: probe makes each card's directory in it.
+///         let debugfs = netdev::DebugfsRoot::create(DRV_NAME);
 ///         try_pin_init!(Self {
 ///             _driver <- kernel::driver::Registration::new(DRV_NAME, module),
-///             _debugfs: netdev::DebugfsRoot::create(DRV_NAME),
+///             _debugfs: debugfs,
 ///         })
 ///     }
 /// }

@@ -40,10 +40,11 @@ pub const XDP_HEADROOM: usize = bindings::XDP_PACKET_HEADROOM as usize;
 ///
 /// # Invariants
 ///
-/// `addr` is the kernel address of `_page`, a page owned by this value; the first
-/// [`XDP_HEADROOM`] bytes are zero until a program writes them, and
-/// `XDP_HEADROOM + len + RX_SLACK` is within the page (`len` at most half a page less the
-/// headroom).
+/// `addr` is the kernel address of `_page`, a page owned by this value. As a receive buffer
+/// (from [`RxPage::alloc`] to [`Napi::run_xdp`]) its first [`XDP_HEADROOM`] bytes are zero and
+/// `XDP_HEADROOM + len` is at most half a page, so `len + RX_SLACK` bytes after the headroom
+/// are inside it; inside an [`XdpTxFrame`], `len` is the frame's length as the program left
+/// it (see there).
 pub struct RxPage {
     /// Owned for its `Drop` (which frees it); the frame is reached through `addr`.
     _page: Page,
@@ -94,14 +95,17 @@ impl RxPage {
 ///
 /// ```ignore
 /// if let XdpVerdict::Tx(frame) = napi.run_xdp(dev, &prog, page) {
-///     let sent = self.chip.lock().send(frame.bytes()); // copied to the card
-///     // `frame` is dropped: its page is freed
+///     let sent = netdev::lock_bh_off(&*self.chip).send(frame.bytes()); // copied to the card
+///     stats.count_xdp_tx(sent);
+///     // `frame` is dropped here: its page is freed
 /// }
 /// ```
 ///
 /// # Invariants
 ///
-/// `page.len` bytes at offset `off` of `page` are the frame, initialised, within the page.
+/// `page.len` bytes at offset `off` of `page` are the frame as the program left it: inside the
+/// page (the verifier and the helpers keep a program inside its buffer) and initialised (by
+/// the copy from the card, the zeroed headroom, or the kernel, which clears a grown tail).
 pub struct XdpTxFrame {
     page: RxPage,
     off: usize,
