@@ -78,12 +78,24 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
     /// Bottom halves were disabled by the acquisition (and are enabled by the release).
     type GuardState = bool;
 
+    /// `spin_lock_init`.
+    ///
+    /// # Safety
+    ///
+    /// [`Backend::init`](kernel::sync::lock::Backend::init)'s: `ptr` is valid for writes for
+    /// the call; `name` and `key` stay valid for reads forever.
     unsafe fn init(ptr: *mut Self::State, name: *const c_char, key: *mut bindings::lock_class_key) {
         // SAFETY: the caller passes a pointer valid for writes and a name and key that live
         // forever.
         unsafe { bindings::__spin_lock_init(ptr, name, key) }
     }
 
+    /// `spin_lock_bh`, or `spin_lock` where interrupts are off; returns which (true: bottom
+    /// halves were turned off).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a spinlock initialised by [`Self::init`].
     unsafe fn lock(ptr: *mut Self::State) -> bool {
         // SAFETY: `rnet_irqs_disabled` only reads the CPU's interrupt flag.
         if unsafe { sys::rnet_irqs_disabled() } {
@@ -97,6 +109,11 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         }
     }
 
+    /// `spin_trylock_bh`, or `spin_trylock` where interrupts are off.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a spinlock initialised by [`Self::init`].
     unsafe fn try_lock(ptr: *mut Self::State) -> Option<bool> {
         // The same discipline as `lock`: the hard IRQ (interrupts off) tries it plainly; a
         // lock holder's release that takes a deferred interrupt (process or softirq context)
@@ -111,6 +128,11 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         }
     }
 
+    /// `spin_unlock_bh` or `spin_unlock`, as the acquisition recorded in `bh`.
+    ///
+    /// # Safety
+    ///
+    /// The caller owns the lock, and `bh` is the state its acquisition returned.
     unsafe fn unlock(ptr: *mut Self::State, bh: &bool) {
         // SAFETY: the caller owns the lock, taken by `lock` or `try_lock`, which set `bh`.
         unsafe {
@@ -122,6 +144,11 @@ unsafe impl kernel::sync::lock::Backend for BhSpinLockBackend {
         }
     }
 
+    /// `spin_assert_is_held` (lockdep only).
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a spinlock initialised by [`Self::init`].
     unsafe fn assert_is_held(ptr: *mut Self::State) {
         // spin_assert_is_held() is lockdep's; without lockdep it is empty, and the call into
         // its C helper (every guard's construction makes it) would be for nothing.

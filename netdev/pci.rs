@@ -321,6 +321,12 @@ unsafe impl<T: PciPm> kernel::driver::DriverLayout for PciPmAdapter<T> {
 
 // SAFETY: `unregister` is `pci::Adapter<T>`'s, after a successful `register` that was its too.
 unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter<T> {
+    /// Sets the PM and shutdown callbacks in `reg`, then registers it as `pci::Adapter<T>`.
+    ///
+    /// # Safety
+    ///
+    /// On success, `reg` stays pinned and valid until the matching [`Self::unregister`]
+    /// ([`RegistrationOps::register`](kernel::driver::RegistrationOps::register)'s contract).
     unsafe fn register(
         reg: &Opaque<bindings::pci_driver>,
         name: &'static CStr,
@@ -337,6 +343,11 @@ unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter
         unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::register(reg, name, module) }
     }
 
+    /// Unregisters `reg` as `pci::Adapter<T>`.
+    ///
+    /// # Safety
+    ///
+    /// A successful [`Self::register`] of the same `reg` came before.
     unsafe fn unregister(reg: &Opaque<bindings::pci_driver>) {
         // SAFETY: `reg` was registered by `pci::Adapter<T>::register` (above).
         unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::unregister(reg) }
