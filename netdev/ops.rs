@@ -116,7 +116,10 @@ pub type LinkStats64 = sys::rtnl_link_stats64;
 pub trait NetDevOps: Sync + Send + Sized {
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
-    /// `ndo_stop`: bring it down; no callback runs on the device after this returns.
+    /// `ndo_stop`: bring it down. The core has stopped transmits and the TX watchdog before
+    /// it calls this, and the driver disables NAPI here; other callbacks still run on a device
+    /// that is down: [`Self::irq`] (the line is shared, and requested until the
+    /// [`Registration`] drops), and the ethtool and statistics ones.
     fn stop(&self, dev: &NetDev);
     /// `ndo_start_xmit`.
     fn start_xmit(&self, dev: &NetDev, skb: SkBuff) -> NetdevTx;
