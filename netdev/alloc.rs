@@ -10,7 +10,28 @@ use kernel::alloc::KVBox;
 use kernel::prelude::*;
 
 /// A type whose all-zero bytes are a valid value (like `pin_init::Zeroable`, which the kernel
-/// crate does not implement for the atomic integers).
+/// crate does not implement for the atomic integers): what [`kvzalloc`] can make without
+/// writing it.
+///
+/// Implemented here for the integers, `bool`, the atomic integers and arrays of them; a driver
+/// implements it for its own struct with [`zeroed_struct!`](crate::zeroed_struct), which checks
+/// every field, rather than with an `unsafe impl` of its own.
+///
+/// # Examples
+///
+/// ```ignore
+/// use core::sync::atomic::AtomicU64;
+/// use kernel::alloc::KVBox;
+///
+/// /// Per-card counters, too large for the stack.
+/// struct Hist {
+///     sum: AtomicU64,
+///     buckets: [AtomicU64; 4096],
+/// }
+/// crate::zeroed_struct!(Hist { sum, buckets });
+///
+/// let hist: KVBox<Hist> = netdev::kvzalloc::<Hist>()?;
+/// ```
 ///
 /// # Safety
 ///
@@ -47,9 +68,14 @@ pub const fn field_is_zeroed<T: Zeroed>(_: &T) {}
 /// must be [`Zeroed`]. A struct whose fields are all zero-valid is zero-valid (padding is no
 /// part of a value).
 ///
+/// # Examples
+///
 /// ```ignore
-/// struct Hist { sum: AtomicU64, buckets: [AtomicU64; 32] }
-/// zeroed_struct!(Hist { sum, buckets });
+/// struct Hist {
+///     sum: AtomicU64,
+///     buckets: [AtomicU64; 32],
+/// }
+/// crate::zeroed_struct!(Hist { sum, buckets });
 /// ```
 #[macro_export]
 macro_rules! zeroed_struct {
@@ -68,7 +94,14 @@ macro_rules! zeroed_struct {
 }
 
 /// Allocates a `T` zeroed, in place (`kvmalloc` with `__GFP_ZERO`: never built on the stack,
-/// and vmalloc may serve a large one).
+/// and vmalloc may serve a large one). Sleeps (`GFP_KERNEL`): process context only.
+///
+/// # Examples
+///
+/// ```ignore
+/// // 70 KiB of statistics, shared by the datapath and a debugfs file.
+/// let stats = Arc::new(netdev::kvzalloc::<StageStats>()?, GFP_KERNEL)?;
+/// ```
 pub fn kvzalloc<T: Zeroed>() -> Result<KVBox<T>> {
     let zeroed = KVBox::<T>::new_uninit(GFP_KERNEL | __GFP_ZERO)?;
     // SAFETY: the memory is zeroed (`__GFP_ZERO`), and all-zero bytes are a valid `T`

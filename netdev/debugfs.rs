@@ -23,7 +23,26 @@ use super::sys;
 /// (netdev/helpers.c): while it is open, `rmmod` says the module is in use.
 static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::null_mut());
 
-/// Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is left in it) when dropped.
+/// The driver's debugfs directory (`/sys/kernel/debug/<driver>/`), under which each
+/// [`DebugfsDir`] is made. Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is
+/// left in it) when dropped.
+///
+/// Exactly one, held by the module after its driver registration, so that every device is
+/// unbound (and its [`DebugfsDir`] dropped) before the root goes.
+///
+/// # Examples
+///
+/// ```ignore
+/// #[pin_data]
+/// struct MyModule {
+///     #[pin]
+///     _driver: kernel::driver::Registration<netdev::PciPmAdapter<MyDriver>>,
+///     _debugfs: netdev::DebugfsRoot, // dropped after `_driver`
+/// }
+///
+/// // In `InPlaceModule::init`, before the driver registers:
+/// let debugfs = netdev::DebugfsRoot::create(c"mydrv");
+/// ```
 pub struct DebugfsRoot(());
 
 impl DebugfsRoot {
@@ -48,6 +67,22 @@ impl Drop for DebugfsRoot {
 }
 
 /// What a [`DebugfsDir`]'s file shows when read, and does when written.
+///
+/// Both may run on any CPU while the device's datapath writes the same state: `&self` only,
+/// so the state is atomics or behind a lock.
+///
+/// # Examples
+///
+/// ```ignore
+/// impl netdev::SeqShow for KVBox<StageStats> {
+///     fn show(&self, m: &kernel::seq_file::SeqFile) {
+///         m.call_printf(format_args!("{}", &**self));
+///     }
+///     fn write(&self) {
+///         self.clear();
+///     }
+/// }
+/// ```
 pub trait SeqShow: Send + Sync + 'static {
     /// Writes the file's text (a `single_open` seq file: the whole text at each read).
     fn show(&self, m: &kernel::seq_file::SeqFile);
@@ -58,6 +93,15 @@ pub trait SeqShow: Send + Sync + 'static {
 /// A device's debugfs directory, `<root>/<name>/`, with one file over `T` (read: [`SeqShow::show`];
 /// write anything: [`SeqShow::write`]). Dropping it removes both, after any read or write in
 /// progress has finished; then the `T` it kept alive may go.
+///
+/// # Examples
+///
+/// ```ignore
+/// // In probe: /sys/kernel/debug/mydrv/0000:00:03.0/stage_stats, over the card's statistics.
+/// let stats: Arc<KVBox<StageStats>> = Arc::new(netdev::kvzalloc()?, GFP_KERNEL)?;
+/// let file = netdev::DebugfsDir::create(pdev.as_ref().name(), c"stage_stats", stats.clone())?;
+/// // Kept in the driver data (dropped at unbind); `stats` goes to the datapath.
+/// ```
 ///
 /// # Invariants
 ///

@@ -13,13 +13,45 @@ use super::pci::raw_pdev;
 use super::sys;
 use super::*;
 
-/// What an interrupt handler returns.
+/// What an interrupt handler ([`NetDevOps::irq`]) returns: whether the interrupt was the
+/// device's (`irqreturn_t`). The line is shared, so an interrupt the device did not raise must
+/// say [`IrqReturn::None`].
+///
+/// # Examples
+///
+/// ```ignore
+/// fn irq(&self, dev: &NetDev, entered: u64) -> IrqReturn {
+///     if !self.card.interrupt_pending() {
+///         return IrqReturn::None; // another device on the shared line
+///     }
+///     self.card.mask_interrupts();
+///     dev.napi_schedule();
+///     IrqReturn::Handled
+/// }
+/// ```
 pub enum IrqReturn {
+    /// `IRQ_NONE`: not this device's interrupt (or nothing to do).
     None,
+    /// `IRQ_HANDLED`: the device's interrupt, handled (or its work scheduled).
     Handled,
 }
 
-/// What `start_xmit` tells the stack.
+/// What `start_xmit` ([`NetDevOps::start_xmit`]) tells the stack (`netdev_tx_t`).
+///
+/// # Examples
+///
+/// ```ignore
+/// fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+///     match self.dp.start_xmit(dev, skb.data()) {
+///         Xmit::Queued => {
+///             skb.consume(); // sent: freed as consumed
+///             NetdevTx::Ok
+///         }
+///         Xmit::Dropped => NetdevTx::Ok, // `skb` is freed as a drop when it goes out of scope
+///         Xmit::Busy => NetdevTx::Busy(skb), // the queue was stopped: the core requeues it
+///     }
+/// }
+/// ```
 pub enum NetdevTx {
     /// The skb was taken (sent, or dropped and counted).
     Ok,
@@ -34,6 +66,40 @@ const IFF_ALLMULTI: u32 = 0x200;
 /// A network device the kernel hands to a callback (valid for the duration of the callback), or
 /// that a [`Registration`] lends (valid while it is borrowed).
 ///
+/// A driver only ever has a `&NetDev`: every callback of [`NetDevOps`], [`EthtoolOps`],
+/// [`StatOps`] and [`PowerOps`] gets one, and [`Registration::netdev`] lends one to driver code
+/// outside them (PCI unbind). Through it the driver drives the transmit queue, the byte queue
+/// limits, the carrier, NAPI, and reads the interface's flags and addresses.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn open(&self, dev: &NetDev) -> Result {
+///     dev.xdp_rxq_register()?; // before NAPI can run
+///     dev.napi_enable();
+///     self.card.start(); // interrupts unmasked
+///     dev.start_queue();
+///     dev.carrier_on();
+///     Ok(())
+/// }
+///
+/// fn stop(&self, dev: &NetDev) {
+///     dev.napi_disable(); // waits for a poll in progress
+///     dev.stop_queue();
+///     self.card.stop();
+///     dev.reset_queue(); // what was in flight will not complete
+///     dev.carrier_off();
+///     dev.xdp_rxq_unregister();
+/// }
+///
+/// fn set_rx_mode(&self, dev: &NetDev) {
+///     let mut list = [[0u8; 6]; 64];
+///     let n = dev.mc_list(&mut list); // the list's length, maybe more than was copied
+///     let mc = (n <= list.len()).then(|| &list[..n]);
+///     self.card.set_filter(dev.promisc(), dev.allmulti(), mc);
+/// }
+/// ```
+///
 /// # Invariants
 ///
 /// `self.0` is one of this driver's net_devices, set up by [`EtherDev::register`] and not yet
@@ -43,18 +109,22 @@ const IFF_ALLMULTI: u32 = 0x200;
 pub struct NetDev(pub(super) *mut net_device);
 
 impl NetDev {
+    /// Lets the stack transmit (`netif_start_queue`): in `open`.
     pub fn start_queue(&self) {
         // SAFETY: `self.0` is a live, registered net_device (type invariant).
         unsafe { sys::rnet_netif_start_queue(self.0) }
     }
+    /// Stops the stack's transmits (`netif_stop_queue`): the card has no room, or `stop`.
     pub fn stop_queue(&self) {
         // SAFETY: as above.
         unsafe { sys::rnet_netif_stop_queue(self.0) }
     }
+    /// Restarts a stopped queue and has the stack transmit (`netif_wake_queue`): room again.
     pub fn wake_queue(&self) {
         // SAFETY: as above.
         unsafe { sys::rnet_netif_wake_queue(self.0) }
     }
+    /// Whether the transmit queue is stopped (`netif_queue_stopped`).
     pub fn queue_stopped(&self) -> bool {
         // SAFETY: as above.
         unsafe { sys::rnet_netif_queue_stopped(self.0) }
@@ -82,18 +152,23 @@ impl NetDev {
         // SAFETY: as above.
         unsafe { sys::rnet_netif_running(self.0) }
     }
+    /// The link is up (`netif_carrier_on`); callable from any context.
     pub fn carrier_on(&self) {
         // SAFETY: as above; netif_carrier_on is callable from any context.
         unsafe { sys::netif_carrier_on(self.0) }
     }
+    /// The link is down (`netif_carrier_off`).
     pub fn carrier_off(&self) {
         // SAFETY: as above.
         unsafe { sys::netif_carrier_off(self.0) }
     }
+    /// Enables the device's NAPI context (`napi_enable`): in `open`, before the interrupts.
     pub fn napi_enable(&self) {
         // SAFETY: the napi_struct in our private area was added at registration.
         unsafe { sys::rnet_napi_enable(self.0) }
     }
+    /// Disables it, waiting for a poll in progress (`napi_disable`): in `stop`, process
+    /// context only (it sleeps).
     pub fn napi_disable(&self) {
         // SAFETY: as above; called from process context (ndo_stop).
         unsafe { sys::rnet_napi_disable(self.0) }
@@ -122,9 +197,11 @@ impl NetDev {
         // SAFETY: `self.0` is live.
         unsafe { sys::rnet_netdev_flags(self.0) }
     }
+    /// `IFF_PROMISC` is set: receive every frame.
     pub fn promisc(&self) -> bool {
         self.flags() & IFF_PROMISC != 0
     }
+    /// `IFF_ALLMULTI` is set: receive every multicast frame.
     pub fn allmulti(&self) -> bool {
         self.flags() & IFF_ALLMULTI != 0
     }
@@ -136,10 +213,12 @@ impl NetDev {
         let n = unsafe { sys::rnet_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
         n.max(0) as usize
     }
+    /// Sets the station address (`eth_hw_addr_set`): in `set_mac_address`, under RTNL.
     pub fn set_dev_addr(&self, mac: &[u8; 6]) {
         // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
         unsafe { sys::rnet_eth_hw_addr_set(self.0, mac.as_ptr()) }
     }
+    /// The interface's name (`netdev_name`: `eth0`), for messages.
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() returns the NUL-terminated name, live as long as the device.
         unsafe { CStr::from_char_ptr(sys::rnet_netdev_name(self.0)) }
@@ -147,17 +226,41 @@ impl NetDev {
 }
 
 /// Which step of [`EtherDev::register`] failed.
+///
+/// # Examples
+///
+/// ```ignore
+/// let reg = ndev.register(state, &cfg).map_err(|e| {
+///     if let RegisterStep::RequestIrq = e.step {
+///         dev_err!(pdev, "IRQ {} is not available\n", cfg.irq);
+///     }
+///     e.err
+/// })?;
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub enum RegisterStep {
+    /// `request_irq` of the device's line.
     RequestIrq,
+    /// `register_netdev`.
     RegisterNetdev,
 }
 
 /// A failed [`EtherDev::register`]: the step and the kernel's error (everything done before it
-/// was undone).
+/// was undone). It prints as `<step> failed: <error>`; probe returns its [`Self::err`].
+///
+/// # Examples
+///
+/// ```ignore
+/// let reg = ndev.register(state, &cfg).map_err(|e| {
+///     dev_err!(pdev, "{}\n", e); // "request_irq failed: EBUSY"
+///     e.err
+/// })?;
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct RegisterError {
+    /// The step that failed.
     pub step: RegisterStep,
+    /// What it returned.
     pub err: Error,
 }
 
@@ -172,14 +275,29 @@ impl kernel::fmt::Display for RegisterError {
 }
 
 /// What [`EtherDev::register`] sets up besides the driver state.
+///
+/// # Examples
+///
+/// ```ignore
+/// let cfg = NetDevConfig {
+///     mac: prom.mac,
+///     base_addr: io.base(),
+///     irq: io.irq(),
+///     irq_name: DRV_NAME,
+///     watchdog_ms: 5000,
+///     napi_weight: 64,
+/// };
+/// let reg = ndev.register(state, &cfg).map_err(|e| e.err)?;
+/// ```
 #[derive(Clone, Copy)]
 pub struct NetDevConfig {
     /// The station address (`dev_addr`).
     pub mac: [u8; 6],
     /// The I/O base (`base_addr`, shown by `ip -d link`).
     pub base_addr: u64,
-    /// The interrupt line, and the name it shows in /proc/interrupts.
+    /// The interrupt line (requested shared).
     pub irq: u32,
+    /// The name the line shows in /proc/interrupts.
     pub irq_name: &'static CStr,
     /// The TX watchdog (`watchdog_timeo`), in milliseconds.
     pub watchdog_ms: u32,
@@ -188,6 +306,23 @@ pub struct NetDevConfig {
 }
 
 /// A PCI-parented Ethernet device, allocated but not registered (`alloc_etherdev`).
+///
+/// Probe allocates it early, so that a failure to allocate comes before anything else is set
+/// up, then [`EtherDev::register`] turns it into a [`Registration`]. Dropped unregistered (a
+/// later step of probe failed), it is freed.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn probe_one(pdev: &'b pci::Device<Core<'_>>) -> Result<Ne2k<'b>> {
+///     let io = IoRegion::claim(pdev, 0, NE_IO_EXTENT, DRV_NAME).map_err(|_| ENODEV)?;
+///     let ndev = EtherDev::alloc(pdev)?;
+///     let state = Arc::new(Card::new(&io)?, GFP_KERNEL)?; // on error, `ndev` is freed
+///     let cfg = NetDevConfig { mac, base_addr: io.base(), irq: io.irq(), /* ... */ };
+///     let reg = ndev.register(state, &cfg).map_err(|e| e.err)?;
+///     Ok(Ne2k { reg })
+/// }
+/// ```
 ///
 /// # Invariants
 ///
@@ -199,6 +334,8 @@ pub struct EtherDev(*mut net_device);
 unsafe impl Send for EtherDev {}
 
 impl EtherDev {
+    /// Allocates an Ethernet device (`alloc_etherdev`, with the layer's private area) whose
+    /// parent is `pdev`; `ENOMEM` if there is no memory.
     pub fn alloc(pdev: &pci::Device<kernel::device::Core<'_>>) -> Result<Self> {
         // SAFETY: `raw_pdev` is the bound device; this is the address of its embedded
         // `struct device`, no access.
@@ -317,6 +454,47 @@ impl Drop for EtherDev {
 /// A registered network device with its interrupt line. Dropping it unregisters the device
 /// (the core calls `stop` if it is up), frees the IRQ, deletes NAPI, frees the device, and
 /// only then drops the driver state.
+///
+/// A PCI driver keeps it in its driver data, so that unbind drops it; the driver state is
+/// reached with [`Registration::data`], the device with [`Registration::netdev`]; with
+/// [`PowerOps`], [`Registration::suspend`] and [`Registration::resume`] are the PCI
+/// driver's sleep callbacks ([`PciPm`]).
+///
+/// # Examples
+///
+/// ```ignore
+/// struct Ne2k<'b> {
+///     reg: netdev::Registration<Ne2kNet<'b>>,
+/// }
+///
+/// impl pci::Driver for Ne2kDriver {
+///     // ...
+///     fn unbind<'bound>(_pdev: &'bound pci::Device<Core<'_>>, this: Pin<&Self::Data<'bound>>) {
+///         // Quiesce the card before the line is freed and the device unregistered (the drop
+///         // of `reg`, after this).
+///         this.reg.data().dp.unbind(this.reg.netdev());
+///     }
+/// }
+///
+/// impl netdev::PciPm for Ne2kDriver {
+///     fn suspend(this: Pin<&Self::Data<'_>>) {
+///         this.reg.suspend();
+///     }
+///     fn resume(this: Pin<&Self::Data<'_>>) {
+///         this.reg.resume();
+///     }
+///     fn shutdown(this: Pin<&Self::Data<'_>>) {
+///         this.reg.suspend();
+///     }
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// `dev` is a net_device this value registered (`register_netdev`) and alone unregisters and
+/// frees; `irq` is requested (shared) with `dev` as the cookie and [`Tables`]' `irq` as the
+/// handler, and freed only by `drop`; the device's private area points to the `T` of `data`,
+/// which outlives the device (dropped after `free_netdev`).
 pub struct Registration<T: NetDevOps> {
     /// Lent out only as `&NetDev` (`netdev`), so no handle outlives the registration.
     dev: NetDev,
@@ -330,6 +508,7 @@ unsafe impl<T: NetDevOps> Send for Registration<T> {}
 unsafe impl<T: NetDevOps> Sync for Registration<T> {}
 
 impl<T: NetDevOps> Registration<T> {
+    /// The driver state the device was registered with.
     pub fn data(&self) -> &T {
         &self.data
     }
@@ -338,6 +517,7 @@ impl<T: NetDevOps> Registration<T> {
     pub fn netdev(&self) -> &NetDev {
         &self.dev
     }
+    /// The interface's name (`eth0`), for messages.
     pub fn name(&self) -> &CStr {
         // SAFETY: netdev_name() of our registered device is NUL-terminated and lives as long
         // as the device, i.e. as long as `self`.
@@ -348,6 +528,24 @@ impl<T: NetDevOps> Registration<T> {
 /// What a device does at system sleep, for an interface that is up (the PCI callbacks of
 /// [`PciPmAdapter`] reach it through [`Registration::suspend`] and [`Registration::resume`],
 /// which hold RTNL and detach the device first: the stack then neither transmits nor opens it).
+///
+/// # Examples
+///
+/// ```ignore
+/// impl PowerOps for Ne2kNet<'_> {
+///     fn suspend(&self, dev: &NetDev) {
+///         // Mask the card, disable NAPI, drop what is in flight.
+///         self.dp.suspend(dev);
+///     }
+///     fn resume(&self, dev: &NetDev) {
+///         // Reset and restart the card as `open` left it (logged if it does not come back).
+///         let _ = self.dp.resume(dev);
+///     }
+///     fn resume_down(&self, dev: &NetDev) {
+///         self.dp.resume_down(dev);
+///     }
+/// }
+/// ```
 pub trait PowerOps: NetDevOps {
     /// Quiesce the card: no interrupt, no poll, nothing in flight, until [`Self::resume`].
     fn suspend(&self, dev: &NetDev);

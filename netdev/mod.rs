@@ -9,23 +9,27 @@
 //! `unsafe` code; every other module denies `unsafe_code` (`ne2k_rs.rs`). Each `unsafe` block
 //! here carries a `// SAFETY:` comment and each type its `# Invariants`.
 //!
-//! | file | what |
-//! |---|---|
-//! | [`device`] | [`EtherDev`] (allocated), [`Registration`] (registered, RAII), [`NetDev`] (the device a callback gets), [`PowerOps`] |
-//! | [`ops`] | the driver's callbacks: [`NetDevOps`] (`#[vtable]` `net_device_ops`), [`EthtoolOps`], [`StatOps`]; [`Tables`] builds the C tables |
-//! | [`napi`] | [`Napi`]: a NAPI context during its poll (receive buffers, GRO) |
-//! | [`skb`] | [`SkBuff`] (a frame to send, freed once with the right reason), [`RxSkb`] (a frame received) |
-//! | [`xdp`] | [`RxPage`], [`XdpProg`], [`XdpVerdict`], [`XdpTxFrame`] |
-//! | [`lock`] | [`BhSpinLock`]: a `spinlock_t` lock for state shared by process context, softirq and a hard IRQ |
-//! | [`pci`] | [`IoRegion`] (an I/O-port BAR claimed), [`IrqLine`], [`PciPmAdapter`], [`pci_device_id`] |
-//! | [`debugfs`] | [`DebugfsRoot`], [`DebugfsDir`] with a [`SeqShow`] file |
-//! | [`alloc`] | [`kvzalloc`]: a large zeroed value in place |
-//! | [`trace`] | macros that declare a C tracepoint's static key, a static key and a C function of integers as safe Rust functions |
+//! - [`device`]: [`EtherDev`] (allocated), [`Registration`] (registered, RAII), [`NetDev`] (the
+//!   device a callback gets), [`PowerOps`];
+//! - [`ops`]: the driver's callbacks: [`NetDevOps`] (`#[vtable]` `net_device_ops`),
+//!   [`EthtoolOps`], [`StatOps`]; [`Tables`] builds the C tables;
+//! - [`napi`]: [`Napi`]: a NAPI context during its poll (receive buffers, GRO);
+//! - [`skb`]: [`SkBuff`] (a frame to send, freed once with the right reason), [`RxSkb`] (a
+//!   frame received);
+//! - [`xdp`]: [`RxPage`], [`XdpProg`], [`XdpVerdict`], [`XdpTxFrame`];
+//! - [`lock`]: [`BhSpinLock`]: a `spinlock_t` lock for state shared by process context,
+//!   softirq and a hard IRQ;
+//! - [`pci`]: [`IoRegion`] (an I/O-port BAR claimed), [`IrqLine`], [`PciPmAdapter`],
+//!   [`pci_device_id`];
+//! - [`debugfs`]: [`DebugfsRoot`], [`DebugfsDir`] with a [`SeqShow`] file;
+//! - [`alloc`]: [`kvzalloc`]: a large zeroed value in place;
+//! - [`trace`]: macros that declare a C tracepoint, a static key and a C `u32` as safe Rust
+//!   functions.
 //!
 //! The C shims it calls (static inlines and macros, `netdev/helpers.c`) are declared by
 //! bindgen in [`sys`].
 //!
-//! # Example
+//! # Examples
 //!
 //! A driver's state implements the ops traits; probe allocates and registers the device; the
 //! [`Registration`] unregisters it when dropped:
@@ -35,15 +39,39 @@
 //!
 //! #[vtable]
 //! impl NetDevOps for Card {
-//!     fn open(&self, dev: &NetDev) -> Result { dev.start_queue(); Ok(()) }
-//!     fn stop(&self, dev: &NetDev) { dev.stop_queue() }
-//!     fn start_xmit(&self, _dev: &NetDev, skb: SkBuff) -> NetdevTx { skb.consume(); NetdevTx::Ok }
-//!     fn poll(&self, _dev: &NetDev, _napi: &Napi, _budget: i32) -> i32 { 0 }
-//!     fn irq(&self, _dev: &NetDev, _entered: u64) -> IrqReturn { IrqReturn::None }
+//!     fn open(&self, dev: &NetDev) -> Result {
+//!         dev.napi_enable();
+//!         dev.start_queue();
+//!         Ok(())
+//!     }
+//!     fn stop(&self, dev: &NetDev) {
+//!         dev.napi_disable();
+//!         dev.stop_queue();
+//!     }
+//!     fn start_xmit(&self, _dev: &NetDev, skb: SkBuff) -> NetdevTx {
+//!         skb.consume();
+//!         NetdevTx::Ok
+//!     }
+//!     fn poll(&self, _dev: &NetDev, _napi: &Napi, _budget: i32) -> i32 {
+//!         0
+//!     }
+//!     fn irq(&self, _dev: &NetDev, _entered: u64) -> IrqReturn {
+//!         IrqReturn::None
+//!     }
 //! }
-//! // ... EthtoolOps (DRIVER), StatOps ...
 //!
-//! let reg = EtherDev::alloc(pdev)?.register(Arc::new(Card { /* ... */ }, GFP_KERNEL)?, &cfg)?;
+//! #[vtable]
+//! impl EthtoolOps for Card {
+//!     const DRIVER: &'static CStr = c"card";
+//! }
+//!
+//! #[vtable]
+//! impl StatOps for Card {}
+//!
+//! // In probe:
+//! let reg = EtherDev::alloc(pdev)?
+//!     .register(Arc::new(Card { /* ... */ }, GFP_KERNEL)?, &cfg)
+//!     .map_err(|e| e.err)?;
 //! ```
 
 pub mod alloc;
@@ -72,6 +100,16 @@ pub use xdp::{
 
 /// The CPU's cycle counter (`get_cycles()`: the TSC on x86), for timing a driver's own stages;
 /// [`NetDevOps::irq`] gets it read at the handler's first instruction. Not serialising.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn irq(&self, dev: &NetDev, entered: u64) -> IrqReturn {
+///     let handled = self.handle(dev);
+///     self.stats.hard_irq(netdev::cycles().wrapping_sub(entered));
+///     handled
+/// }
+/// ```
 #[inline(always)]
 pub fn cycles() -> u64 {
     // SAFETY: `rdtsc` only reads the TSC into registers; the kernel runs with CR4.TSD clear.

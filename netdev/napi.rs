@@ -7,7 +7,33 @@ use kernel::ffi::c_uint;
 use super::sys;
 use super::*;
 
-/// A NAPI context during a poll.
+/// A NAPI context during a poll: what [`NetDevOps::poll`] gets to allocate receive skbs, hand
+/// them to GRO and report its work. It exists only for the poll (the driver gets a `&Napi`),
+/// so nothing that needs the poll's context can be called outside it.
+///
+/// # Examples
+///
+/// A poll that receives up to `budget` frames, copied from the card into fresh skbs:
+///
+/// ```ignore
+/// fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32 {
+///     let mut work = 0;
+///     while work < budget {
+///         let Some(len) = self.next_frame_len() else { break };
+///         let Some(mut skb) = napi.alloc_skb(len) else {
+///             self.drop_frame(); // no memory: count it and go on
+///             continue;
+///         };
+///         self.copy_frame(skb.buf()); // writes `len` bytes (and may use the slack)
+///         napi.gro_receive(skb);
+///         work += 1;
+///     }
+///     if work < budget && napi.complete_done(work) {
+///         self.unmask_rx_interrupts();
+///     }
+///     work
+/// }
+/// ```
 ///
 /// # Invariants
 ///

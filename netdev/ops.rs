@@ -14,17 +14,112 @@ use super::*;
 
 /// Interface statistics, as `ndo_get_stats64` fills them: the kernel's own
 /// `struct rtnl_link_stats64` (the core hands it zeroed).
+///
+/// # Examples
+///
+/// ```ignore
+/// fn get_stats64(&self, dev: &NetDev, s: &mut LinkStats64) {
+///     let st = self.dp.hold(dev);
+///     let c = st.stats();
+///     s.rx_packets = c.rx_packets;
+///     s.rx_bytes = c.rx_bytes;
+///     s.tx_packets = c.tx_packets;
+///     s.tx_bytes = c.tx_bytes;
+///     // ... what is not written stays zero
+/// }
+/// ```
 pub type LinkStats64 = sys::rtnl_link_stats64;
 
 /// The `net_device_ops` of a network driver whose per-device state is `Self`.
 ///
 /// Built into a `const` table by [`Tables`]; a method left at its default is a NULL entry
 /// (`#[vtable]` records which ones the driver implements), so the core applies its own default.
+/// `open`, `stop`, `start_xmit`, `poll` and `irq` have no default: every driver has them.
+///
+/// The state is shared by every callback, which may run at the same time on different CPUs
+/// (the poll in softirq, the interrupt handler in hard IRQ, the others in process context):
+/// what they change goes behind a lock ([`BhSpinLock`]) or in atomics.
+///
+/// # Examples
+///
+/// ```ignore
+/// struct Card {
+///     chip: Pin<KBox<BhSpinLock<Chip>>>,
+///     line: IrqLine,
+/// }
+///
+/// #[vtable]
+/// impl NetDevOps for Card {
+///     fn open(&self, dev: &NetDev) -> Result {
+///         dev.napi_enable();
+///         self.chip.lock().start()?;
+///         dev.start_queue();
+///         dev.carrier_on();
+///         Ok(())
+///     }
+///
+///     fn stop(&self, dev: &NetDev) {
+///         dev.napi_disable();
+///         dev.stop_queue();
+///         self.chip.lock().stop();
+///         dev.reset_queue();
+///         dev.carrier_off();
+///     }
+///
+///     fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+///         let mut chip = netdev::lock_bh_off(&*self.chip); // BHs are off in start_xmit
+///         match skb.data() {
+///             Some(frame) if chip.has_room() => {
+///                 chip.send(frame);
+///                 dev.sent_queue(frame.len() as u32);
+///             }
+///             Some(_) => {
+///                 dev.stop_queue();
+///                 return NetdevTx::Busy(skb);
+///             }
+///             None => return NetdevTx::Ok, // dropped: `skb` is freed as a drop
+///         }
+///         skb.consume();
+///         NetdevTx::Ok
+///     }
+///
+///     fn tx_timeout(&self, dev: &NetDev) {
+///         netdev::lock_bh_off(&*self.chip).reset(); // the watchdog timer: softirq
+///         dev.wake_queue();
+///     }
+///
+///     fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32 {
+///         let mut chip = netdev::lock_bh_off(&*self.chip); // softirq
+///         let work = chip.receive(napi, budget);
+///         if work < budget && napi.complete_done(work) {
+///             chip.unmask();
+///         }
+///         work
+///     }
+///
+///     fn irq(&self, dev: &NetDev, _entered: u64) -> IrqReturn {
+///         let Some(mut chip) = netdev::try_lock_irq_off(&*self.chip) else {
+///             // Held: mask the line; the holder unmasks it on release and handles the
+///             // interrupt then.
+///             self.line.disable_nosync();
+///             return IrqReturn::Handled;
+///         };
+///         if !chip.mask_if_pending() {
+///             return IrqReturn::None;
+///         }
+///         dev.napi_schedule();
+///         IrqReturn::Handled
+///     }
+/// }
+/// ```
 #[vtable]
 pub trait NetDevOps: Sync + Send + Sized {
     /// `ndo_open`: bring the interface up.
     fn open(&self, dev: &NetDev) -> Result;
-    /// `ndo_stop`: bring it down; no callback runs on the device after this returns.
+    /// `ndo_stop`: bring it down. The core has stopped transmits and the TX watchdog before
+    /// it calls this, and the driver disables NAPI here; other callbacks still run on a device
+    /// that is down: [`Self::irq`] (the line is shared, and requested until the
+    /// [`Registration`] drops), and the ethtool and statistics ones.
     fn stop(&self, dev: &NetDev);
     /// `ndo_start_xmit`.
     fn start_xmit(&self, dev: &NetDev, skb: SkBuff) -> NetdevTx;
@@ -63,19 +158,57 @@ pub trait NetDevOps: Sync + Send + Sized {
 
 /// The counters of one queue pair, as the queue statistics (`netdev_stat_ops`, read with
 /// `ynl --family netdev --dump qstats-get`) report them.
+///
+/// # Examples
+///
+/// ```ignore
+/// let q = QueueStats {
+///     rx_packets: c.rx_packets,
+///     rx_bytes: c.rx_bytes,
+///     rx_alloc_fail: c.rx_dropped,
+///     ..QueueStats::default()
+/// };
+/// ```
 #[derive(Default)]
 pub struct QueueStats {
+    /// Frames received.
     pub rx_packets: u64,
+    /// Bytes received.
     pub rx_bytes: u64,
     /// Frames dropped for want of a receive buffer.
     pub rx_alloc_fail: u64,
+    /// Frames transmitted.
     pub tx_packets: u64,
+    /// Bytes transmitted.
     pub tx_bytes: u64,
 }
 
 /// The `netdev_stat_ops` (per-queue statistics) of a network driver whose per-device state is
 /// `Self`; installed when [`Self::queue_stats`] is implemented. Every packet is counted in a
 /// queue: the base (not per-queue) part is zero.
+///
+/// [`EtherDev::register`] asks for it (with [`NetDevOps`] and [`EthtoolOps`]); a driver without
+/// queue statistics implements it empty: `#[vtable] impl StatOps for Card {}`.
+///
+/// # Examples
+///
+/// ```ignore
+/// #[vtable]
+/// impl StatOps for Ne2kNet<'_> {
+///     /// The one queue pair: the interface's counters.
+///     fn queue_stats(&self, dev: &NetDev, _queue: u32) -> QueueStats {
+///         let st = self.dp.hold(dev);
+///         let c = st.stats();
+///         QueueStats {
+///             rx_packets: c.rx_packets,
+///             rx_bytes: c.rx_bytes,
+///             rx_alloc_fail: c.rx_dropped,
+///             tx_packets: c.tx_packets,
+///             tx_bytes: c.tx_bytes,
+///         }
+///     }
+/// }
+/// ```
 #[vtable]
 pub trait StatOps: NetDevOps {
     /// The counters of queue pair `queue` (RX queue `queue` and TX queue `queue`).
@@ -85,8 +218,22 @@ pub trait StatOps: NetDevOps {
 }
 
 /// Fixed ring sizes, in the ring's own units, for `ethtool -g`.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn ring_sizes(&self, dev: &NetDev) -> RingSizes {
+///     let ring = self.dp.hold(dev).chip.ring();
+///     RingSizes {
+///         rx: u32::from(ring.stop - ring.rx_start), // 256-byte pages
+///         tx: 2,                                    // transmit slots
+///     }
+/// }
+/// ```
 pub struct RingSizes {
+    /// The receive ring's size.
     pub rx: u32,
+    /// The transmit ring's size.
     pub tx: u32,
 }
 
@@ -96,6 +243,33 @@ pub struct RingSizes {
 /// netdev asks of drivers, and the bus address of the parent device) and
 /// `get_link` (the carrier) are always present; the statistics entries exist when
 /// [`Self::STAT_NAMES`] is not empty, the others when the method is implemented.
+///
+/// # Examples
+///
+/// ```ignore
+/// const STAT_NAMES: [&CStr; 2] = [c"rx_ring_resets", c"tx_timeouts"];
+///
+/// #[vtable]
+/// impl EthtoolOps for Card {
+///     const DRIVER: &'static CStr = c"mydrv";
+///     const STAT_NAMES: &'static [&'static CStr] = &STAT_NAMES;
+///     const COMBINED_CHANNELS: u32 = 1;
+///
+///     fn stats(&self, dev: &NetDev, out: &mut [u64]) {
+///         let st = self.chip.lock();
+///         out[0] = st.rx_ring_resets;
+///         out[1] = st.tx_timeouts;
+///     }
+///
+///     fn msglevel(&self, _dev: &NetDev) -> u32 {
+///         self.chip.lock().msg_enable
+///     }
+///
+///     fn set_msglevel(&self, _dev: &NetDev, level: u32) {
+///         self.chip.lock().msg_enable = level;
+///     }
+/// }
+/// ```
 #[vtable]
 pub trait EthtoolOps: NetDevOps {
     /// `ethtool -i`'s driver name.
@@ -132,6 +306,20 @@ pub trait EthtoolOps: NetDevOps {
 /// [`EtherDev::register`] for this `T`, which is alive for the call (the driver state it points
 /// to is dropped only after `free_netdev`). That is the contract each `# Safety` below refers to
 /// as "our device".
+///
+/// A driver does not call it: [`EtherDev::register`] installs `Tables::<T>`'s tables for the
+/// driver state `T` it is given, so naming the state's type is all it takes.
+///
+/// # Examples
+///
+/// ```ignore
+/// // `Card: NetDevOps + EthtoolOps + StatOps`: the device gets `Tables::<Card>`'s
+/// // `net_device_ops`, `ethtool_ops` (and `netdev_stat_ops` if `Card` has `queue_stats`),
+/// // its NAPI poll and its interrupt handler.
+/// let reg: Registration<Card> = ndev
+///     .register(Arc::new(card, GFP_KERNEL)?, &cfg)
+///     .map_err(|e| e.err)?;
+/// ```
 pub struct Tables<T>(core::marker::PhantomData<T>);
 
 impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {

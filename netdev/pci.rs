@@ -14,7 +14,20 @@ use kernel::types::Opaque;
 use super::sys;
 
 /// The device's interrupt line, masked from its own hard IRQ handler and unmasked from the
-/// lock holder's release (see `Datapath::irq`).
+/// lock holder's release (in ne2k_rs, see `Datapath::irq`): how a handler that finds the
+/// device's lock held defers the interrupt to the holder without spinning.
+///
+/// # Examples
+///
+/// ```ignore
+/// let line = IrqLine::new(io.irq());
+///
+/// // In the hard IRQ handler, the lock held by another context:
+/// line.disable_nosync(); // the line stays masked until the holder has handled the interrupt
+///
+/// // In the holder's release, after handling what the handler left:
+/// line.enable();
+/// ```
 ///
 /// # Invariants
 ///
@@ -24,6 +37,8 @@ use super::sys;
 pub struct IrqLine(u32);
 
 impl IrqLine {
+    /// The line `irq`: the one the device's handler is requested on
+    /// ([`NetDevConfig::irq`](super::NetDevConfig::irq)).
     pub fn new(irq: u32) -> Self {
         Self(irq)
     }
@@ -58,6 +73,21 @@ pub(super) fn raw_pdev<Ctx: kernel::device::DeviceContext>(
 /// `PortBus::new`) borrows it, so the borrow checker rejects one that could be used after the
 /// ports are released.
 ///
+/// # Examples
+///
+/// ```ignore
+/// fn probe_one(pdev: &'b pci::Device<Core<'_>>, info: &ChipInfo) -> Result<Ne2k<'b>> {
+///     let io = IoRegion::claim(pdev, 0, NE_IO_EXTENT, DRV_NAME).map_err(|e| match e {
+///         IoRegionError::Enable(err) => err,
+///         IoRegionError::NotIo => ENODEV,
+///         IoRegionError::Busy => EBUSY,
+///     })?;
+///     let bus = PortBus::new(&io).ok_or(ENODEV)?; // borrows `io` for `'b`
+///     dev_info!(pdev, "I/O {:#x}, IRQ {}\n", io.base(), io.irq());
+///     // ...
+/// }
+/// ```
+///
 /// # Invariants
 ///
 /// `base..base + extent` is an I/O port range of the device's BAR, reserved for this driver until
@@ -70,11 +100,28 @@ pub struct IoRegion<'a> {
     irq: u32,
 }
 
-/// Which step of claiming the I/O region failed.
+/// Which step of claiming the I/O region ([`IoRegion::claim`]) failed.
+///
+/// # Examples
+///
+/// ```ignore
+/// let io = IoRegion::claim(pdev, 0, NE_IO_EXTENT, DRV_NAME).map_err(|e| match e {
+///     IoRegionError::Enable(err) => err,
+///     IoRegionError::NotIo => {
+///         dev_err!(pdev, "no I/O resource of {:#x} bytes at PCI BAR 0\n", NE_IO_EXTENT);
+///         ENODEV
+///     }
+///     IoRegionError::Busy => EBUSY,
+/// })?;
+/// ```
 #[derive(Debug)]
 pub enum IoRegionError {
+    /// `pcim_enable_device` failed, with this error.
     Enable(Error),
+    /// The BAR is not an I/O-port BAR of at least the extent asked for (or lies above port
+    /// 0xffff).
     NotIo,
+    /// The ports are reserved already (another driver has them).
     Busy,
 }
 
@@ -145,7 +192,30 @@ impl<'a> IoRegion<'a> {
 }
 
 /// The system-sleep and shutdown callbacks of a PCI driver, which 7.3's `kernel::pci::Driver`
-/// does not have. Each gets the driver's data of a bound device.
+/// does not have. Each gets the driver's data of a bound device. The driver is registered as
+/// [`PciPmAdapter<T>`] for them to be called.
+///
+/// # Examples
+///
+/// A network driver's are its [`Registration`](super::Registration)'s, which hold RTNL and
+/// detach the device around [`PowerOps`](super::PowerOps):
+///
+/// ```ignore
+/// impl netdev::PciPm for Ne2kDriver {
+///     fn suspend(this: Pin<&Self::Data<'_>>) {
+///         this.reg.suspend();
+///     }
+///
+///     fn resume(this: Pin<&Self::Data<'_>>) {
+///         this.reg.resume();
+///     }
+///
+///     /// Reboot, power off, kexec: quiesced and detached, as at suspend.
+///     fn shutdown(this: Pin<&Self::Data<'_>>) {
+///         this.reg.suspend();
+///     }
+/// }
+/// ```
 pub trait PciPm: pci::Driver {
     /// `dev_pm_ops` `suspend`, `freeze` and `poweroff`.
     fn suspend(this: Pin<&Self::Data<'_>>);
@@ -160,6 +230,28 @@ pub trait PciPm: pci::Driver {
 /// `kernel::driver::Registration<PciPmAdapter<T>>`; it sets `driver.pm` and `shutdown` in the
 /// `struct pci_driver`, then registers it with `pci::Adapter<T>`'s own code, so probe, remove
 /// and the driver data are the kernel crate's.
+///
+/// # Examples
+///
+/// ```ignore
+/// #[pin_data]
+/// struct Ne2kModule {
+///     #[pin]
+///     _driver: kernel::driver::Registration<netdev::PciPmAdapter<Ne2kDriver>>,
+///     _debugfs: netdev::DebugfsRoot,
+/// }
+///
+/// impl kernel::InPlaceModule for Ne2kModule {
+///     fn init(module: &'static kernel::ThisModule) -> impl PinInit<Self, Error> {
+///         // Before the driver registers: probe makes each card's directory in it.
+///         let debugfs = netdev::DebugfsRoot::create(DRV_NAME);
+///         try_pin_init!(Self {
+///             _driver <- kernel::driver::Registration::new(DRV_NAME, module),
+///             _debugfs: debugfs,
+///         })
+///     }
+/// }
+/// ```
 pub struct PciPmAdapter<T>(core::marker::PhantomData<T>);
 
 impl<T: PciPm> PciPmAdapter<T> {
@@ -229,6 +321,12 @@ unsafe impl<T: PciPm> kernel::driver::DriverLayout for PciPmAdapter<T> {
 
 // SAFETY: `unregister` is `pci::Adapter<T>`'s, after a successful `register` that was its too.
 unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter<T> {
+    /// Sets the PM and shutdown callbacks in `reg`, then registers it as `pci::Adapter<T>`.
+    ///
+    /// # Safety
+    ///
+    /// On success, `reg` stays pinned and valid until the matching [`Self::unregister`]
+    /// ([`RegistrationOps::register`](kernel::driver::RegistrationOps::register)'s contract).
     unsafe fn register(
         reg: &Opaque<bindings::pci_driver>,
         name: &'static CStr,
@@ -245,6 +343,11 @@ unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter
         unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::register(reg, name, module) }
     }
 
+    /// Unregisters `reg` as `pci::Adapter<T>`.
+    ///
+    /// # Safety
+    ///
+    /// A successful [`Self::register`] of the same `reg` came before.
     unsafe fn unregister(reg: &Opaque<bindings::pci_driver>) {
         // SAFETY: `reg` was registered by `pci::Adapter<T>::register` (above).
         unsafe { <pci::Adapter<T> as kernel::driver::RegistrationOps>::unregister(reg) }
@@ -256,6 +359,19 @@ unsafe impl<T: PciPm + 'static> kernel::driver::RegistrationOps for PciPmAdapter
 /// `pci::DeviceId::from_id` takes a `pci::Vendor`, which can only be built from the kernel's
 /// named vendors; several NE2000 clone makers (KTI 0x8e2e, NetVin 0x4a14, 0x8c4a) are not among
 /// them, so the entry is built from the C struct directly.
+///
+/// # Examples
+///
+/// ```ignore
+/// kernel::pci_device_table!(
+///     PCI_TABLE,
+///     <MyDriver as pci::Driver>::IdInfo, // `&'static CStr`: the chip's name
+///     [
+///         (netdev::pci_device_id(0x10ec, 0x8029), c"RealTek RTL-8029"),
+///         (netdev::pci_device_id(0x8e2e, 0x3000), c"KTI ET32P2"), // no `pci::Vendor` for KTI
+///     ]
+/// );
+/// ```
 pub const fn pci_device_id(vendor: u16, device: u16) -> pci::DeviceId {
     let raw = bindings::pci_device_id {
         vendor: vendor as u32,

@@ -7,9 +7,33 @@ use kernel::ffi::c_uint;
 
 use super::sys;
 
-/// An owned socket buffer to transmit. Dropping it frees it as a drop
-/// (`dev_kfree_skb_any`); [`SkBuff::consume`] frees it as sent (`dev_consume_skb_any`). Either
-/// way it is freed exactly once, with the variant that is valid in any context.
+/// An owned socket buffer to transmit, as [`NetDevOps::start_xmit`] gets it. Dropping it frees
+/// it as a drop (`dev_kfree_skb_any`); [`SkBuff::consume`] frees it as sent
+/// (`dev_consume_skb_any`). Either way it is freed exactly once, with the variant that is valid
+/// in any context.
+///
+/// # Examples
+///
+/// `start_xmit` copies the frame to the card and consumes it, drops it (a frame it cannot
+/// read), or gives it back to be requeued when the card has no room:
+///
+/// ```ignore
+/// fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+///     let Some(frame) = skb.data() else {
+///         return NetdevTx::Ok; // could not linearise: `skb` is dropped (kfree_skb)
+///     };
+///     match self.card.send(frame) {
+///         Sent::Queued => {
+///             skb.consume();
+///             NetdevTx::Ok
+///         }
+///         Sent::NoRoom => {
+///             dev.stop_queue();
+///             NetdevTx::Busy(skb)
+///         }
+///     }
+/// }
+/// ```
 ///
 /// # Invariants
 ///
@@ -69,6 +93,21 @@ impl Drop for SkBuff {
 pub const RX_SLACK: usize = 3;
 
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
+///
+/// Made by [`Napi::alloc_skb`] (the frame's length, [`RX_SLACK`] bytes of room after it) or
+/// by an XDP program's `XDP_PASS` ([`XdpVerdict::Pass`]); handed to the stack by
+/// [`Napi::gro_receive`].
+///
+/// # Examples
+///
+/// ```ignore
+/// let Some(mut skb) = napi.alloc_skb(len) else {
+///     return Err(ENOMEM); // counted as a receive drop
+/// };
+/// let buf: &mut [MaybeUninit<u8>] = skb.buf(); // `len + RX_SLACK` bytes
+/// card.read_frame(&mut buf[..len]);
+/// napi.gro_receive(skb);
+/// ```
 ///
 /// # Invariants
 ///

@@ -7,7 +7,8 @@
 //! bindings are made with, so their layout is the compiled kernel's. Every type they mention
 //! that the kernel crate already binds (`net_device`, `sk_buff`, `napi_struct`, `pci_dev`,
 //! `ethtool_ops`, ...) resolves to the kernel crate's, through the glob import below: a pointer
-//! from either set of bindings is the same Rust type. Only the net layer (netdev/) uses this module.
+//! from either set of bindings is the same Rust type. Only the net layer (netdev/) uses this
+//! module.
 
 #![allow(
     // What the kernel's rust/bindings allows in its generated code, for the same reasons.

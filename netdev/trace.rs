@@ -10,6 +10,22 @@ use kernel::bindings;
 
 /// `DEFINE_STATIC_KEY_FALSE(name)`'s type, as a struct with the key as its field (what
 /// `static_branch_unlikely!` takes).
+///
+/// A driver does not name it: [`declare_static_key!`](crate::declare_static_key) declares the
+/// C key with this type and reads it.
+///
+/// # Examples
+///
+/// ```ignore
+/// // C: DEFINE_STATIC_KEY_FALSE(mydrv_stats_key);
+/// crate::declare_static_key! {
+///     /// The statistics' switch.
+///     pub(crate) fn stats_on() = mydrv_stats_key;
+/// }
+/// if stats_on() {
+///     // ... count ...
+/// }
+/// ```
 #[repr(C)]
 pub struct StaticKeyFalse {
     /// The key.
@@ -17,7 +33,18 @@ pub struct StaticKeyFalse {
 }
 
 /// An integer type, passed to C by value as C passes it: the only argument type
-/// [`declare_trace!`](crate::declare_trace) accepts.
+/// [`declare_trace!`](crate::declare_trace) accepts (`u8`, `u16`, `u32`, `u64`, `i32`, `i64`).
+///
+/// # Examples
+///
+/// A tracepoint's arguments are checked against it; a pointer or a reference does not compile:
+///
+/// ```ignore
+/// crate::declare_trace! {
+///     /// `mydrv:mydrv_poll`.
+///     pub(crate) fn mydrv_poll(rx: u32, budget: u32, cycles: u64);
+/// }
+/// ```
 pub trait CInt: Copy {}
 impl CInt for u8 {}
 impl CInt for u16 {}
@@ -37,12 +64,17 @@ pub const fn c_int<T: CInt>(_: T) {}
 /// nothing listens records nothing). The arguments must be integers ([`CInt`]), in the order
 /// and of the types of the C prototype.
 ///
+/// # Examples
+///
 /// ```ignore
-/// ne2k_rs::declare_trace! {
+/// // C: TRACE_EVENT(mydrv_irq, ...) and DEFINE_RUST_DO_TRACE(mydrv_irq, ...)
+/// crate::declare_trace! {
 ///     /// `mydrv:mydrv_irq`.
-///     pub fn mydrv_irq(isr: u32, cycles: u64);
+///     pub(crate) fn mydrv_irq(isr: u32, cycles: u64);
 /// }
-/// if mydrv_irq_enabled() { mydrv_irq(isr, t1 - t0) }
+/// if mydrv_irq_enabled() {
+///     mydrv_irq(u32::from(isr), netdev::cycles() - entered);
+/// }
 /// ```
 #[macro_export]
 macro_rules! declare_trace {
@@ -84,6 +116,16 @@ macro_rules! declare_trace {
 
 /// Declares `fn $name() -> bool` over a static key defined in the module's C
 /// (`DEFINE_STATIC_KEY_FALSE($key)`): a branch, patched to a no-op while the key is off.
+///
+/// # Examples
+///
+/// ```ignore
+/// // C: DEFINE_STATIC_KEY_FALSE(mydrv_stats_key);
+/// crate::declare_static_key! {
+///     /// The statistics' switch (a module parameter's setter turns it on and off).
+///     pub(crate) fn stats_on() = mydrv_stats_key;
+/// }
+/// ```
 #[macro_export]
 macro_rules! declare_static_key {
     ($(#[$attr:meta])* $vis:vis fn $name:ident() = $key:ident;) => {
@@ -110,6 +152,16 @@ macro_rules! declare_static_key {
 
 /// Declares `fn $name() -> u32`: a `u32` the module's C defines and writes with `WRITE_ONCE`
 /// (a module parameter's value, say), read once.
+///
+/// # Examples
+///
+/// ```ignore
+/// // C: u32 mydrv_stats_period; (written by a parameter's setter with WRITE_ONCE)
+/// crate::declare_c_u32! {
+///     /// The statistics' sampling period (0: off; N: one in N).
+///     pub(crate) fn stats_period() = mydrv_stats_period;
+/// }
+/// ```
 #[macro_export]
 macro_rules! declare_c_u32 {
     ($(#[$attr:meta])* $vis:vis fn $name:ident() = $sym:ident;) => {

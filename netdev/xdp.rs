@@ -20,6 +20,31 @@ pub const XDP_HEADROOM: usize = bindings::XDP_PACKET_HEADROOM as usize;
 /// A receive buffer for a device with an XDP program: a whole page, the frame at
 /// [`XDP_HEADROOM`], the tail of the page left for the program to grow into and for the
 /// `skb_shared_info` of the skb built around it. Dropping it frees the page.
+///
+/// The receive buffer of a poll that found an XDP program attached ([`NetDev::xdp_prog`]):
+/// filled from the card like an [`RxSkb`], then given to [`Napi::run_xdp`].
+///
+/// # Examples
+///
+/// ```ignore
+/// let Some(mut page) = RxPage::alloc(len) else {
+///     return None; // counted as a receive drop
+/// };
+/// card.read_frame(&mut page.buf()[..len]);
+/// match napi.run_xdp(dev, &prog, page) {
+///     XdpVerdict::Pass(skb) => napi.gro_receive(skb),
+///     XdpVerdict::Tx(frame) => self.send_back(frame),
+///     _ => {} // dropped, redirected or aborted: the page is no longer ours
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// `addr` is the kernel address of `_page`, a page owned by this value. As a receive buffer
+/// (from [`RxPage::alloc`] to [`Napi::run_xdp`]) its first [`XDP_HEADROOM`] bytes are zero and
+/// `XDP_HEADROOM + len` is at most half a page, so `len + RX_SLACK` bytes after the headroom
+/// are inside it; inside an [`XdpTxFrame`], `len` is the frame's length as the program left
+/// it (see there).
 pub struct RxPage {
     /// Owned for its `Drop` (which frees it); the frame is reached through `addr`.
     _page: Page,
@@ -64,6 +89,23 @@ impl RxPage {
 }
 
 /// A frame an XDP program returned `XDP_TX` for: its page, where the program left it.
+/// Dropping it frees the page (the driver sends a copy of [`Self::bytes`]).
+///
+/// # Examples
+///
+/// ```ignore
+/// if let XdpVerdict::Tx(frame) = napi.run_xdp(dev, &prog, page) {
+///     let sent = netdev::lock_bh_off(&*self.chip).send(frame.bytes()); // copied to the card
+///     stats.count_xdp_tx(sent);
+///     // `frame` is dropped here: its page is freed
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// `page.len` bytes at offset `off` of `page` are the frame as the program left it: inside the
+/// page (the verifier and the helpers keep a program inside its buffer) and initialised (by
+/// the copy from the card, the zeroed headroom, or the kernel, which clears a grown tail).
 pub struct XdpTxFrame {
     page: RxPage,
     off: usize,
@@ -86,12 +128,39 @@ impl XdpTxFrame {
 /// A program the device holds a reference on, read inside a NAPI poll: `bpf_prog_put` on a
 /// replaced program frees it only after an RCU grace period, and a poll runs in softirq, an
 /// RCU read-side section; `'a` is the poll's borrow of the device.
+///
+/// # Examples
+///
+/// The poll reads it once, and picks the receive path by it:
+///
+/// ```ignore
+/// fn poll(&self, dev: &NetDev, napi: &Napi, budget: i32) -> i32 {
+///     match dev.xdp_prog(napi) {
+///         None => self.receive_skbs(dev, napi, budget),
+///         Some(prog) => self.receive_pages(dev, napi, &prog, budget),
+///     }
+/// }
+/// ```
 pub struct XdpProg<'a>(
     *mut bindings::bpf_prog,
     core::marker::PhantomData<&'a NetDev>,
 );
 
-/// What an XDP program decided for a frame, and what became of it.
+/// What an XDP program decided for a frame, and what became of it ([`Napi::run_xdp`]).
+///
+/// # Examples
+///
+/// ```ignore
+/// match napi.run_xdp(dev, &prog, page) {
+///     XdpVerdict::Pass(skb) => napi.gro_receive(skb),
+///     XdpVerdict::Tx(frame) => return Some(frame), // the caller sends it back out
+///     XdpVerdict::Redirect => redirected = true,   // napi.xdp_flush() before the poll ends
+///     XdpVerdict::PassNoMem
+///     | XdpVerdict::Drop
+///     | XdpVerdict::RedirectFailed
+///     | XdpVerdict::Aborted => stats.dropped += 1,
+/// }
+/// ```
 pub enum XdpVerdict {
     /// `XDP_PASS`: an skb built around the page, for the stack.
     Pass(RxSkb),
