@@ -77,7 +77,7 @@ impl kernel::InPlaceModule for Ne2kModule {
         };
         pin_init::pin_init_scope(move || {
             valid?;
-            let debugfs = netdev::DebugfsRoot::create(DRV_NAME);
+            let debugfs = netdev::DebugfsRoot::create(DRV_NAME)?;
             Ok(try_pin_init!(Self {
                 _driver <- kernel::driver::Registration::new(DRV_NAME, module),
                 _debugfs: debugfs,

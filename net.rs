@@ -345,7 +345,7 @@ impl NetDevOps for Ne2kNet<'_> {
     }
 
     #[inline(always)]
-    fn start_xmit(&self, dev: &NetDev, mut skb: netdev::SkBuff) -> NetdevTx {
+    fn start_xmit<'call>(&self, dev: &NetDev, mut skb: netdev::SkBuff<'call>) -> NetdevTx<'call> {
         match self.dp.start_xmit(dev, skb.data()) {
             Xmit::Queued => {
                 skb.consume();
@@ -361,10 +361,10 @@ impl NetDevOps for Ne2kNet<'_> {
         self.dp.tx_timeout(dev);
     }
 
-    fn set_rx_mode(&self, dev: &NetDev) {
-        // The core holds the address-list lock here: the only place the list is read.
+    fn set_rx_mode(&self, dev: &NetDev, mc: &netdev::McList<'_>) {
+        // The core holds the address-list lock here: the only place the list can be read.
         let mut list = [[0u8; 6]; MC_MAX];
-        let n = dev.mc_list(&mut list);
+        let n = mc.copy_to(&mut list);
         let mc = (n <= MC_MAX).then(|| &list[..n]);
         self.dp.set_rx_mode(dev, dev.promisc(), dev.allmulti(), mc);
     }
@@ -373,7 +373,7 @@ impl NetDevOps for Ne2kNet<'_> {
         if !dp8390::is_valid_ether_addr(&mac) {
             return Err(EADDRNOTAVAIL);
         }
-        dev.set_dev_addr(&mac);
+        // (The layer sets the device's address when this returns Ok.)
         self.dp.set_mac_address(dev, mac);
         Ok(())
     }

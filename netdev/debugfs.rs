@@ -23,12 +23,19 @@ use super::sys;
 /// (netdev/helpers.c): while it is open, `rmmod` says the module is in use.
 static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::null_mut());
 
+/// The [`DebugfsDir`]s that exist (counted before one looks the root up, uncounted after it
+/// has removed its directory): the root is removed only while none does, so that no directory
+/// is made in, or removed from, a root that is gone, whatever order a driver drops them in.
+static DEBUGFS_DIRS: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
 /// The driver's debugfs directory (`/sys/kernel/debug/<driver>/`), under which each
 /// [`DebugfsDir`] is made. Owns [`DEBUGFS_ROOT`]: creates it, and removes it (with what is
 /// left in it) when dropped.
 ///
-/// Exactly one, held by the module after its driver registration, so that every device is
-/// unbound (and its [`DebugfsDir`] dropped) before the root goes.
+/// One at a time (a second [`Self::create`] fails), held by the module after its driver
+/// registration, so that every device is unbound (and its [`DebugfsDir`] dropped) before the
+/// root goes. Dropped while a [`DebugfsDir`] still exists, the root is left in place (with a
+/// warning) rather than removed under it.
 ///
 /// # Examples
 ///
@@ -41,27 +48,50 @@ static DEBUGFS_ROOT: AtomicPtr<bindings::dentry> = AtomicPtr::new(core::ptr::nul
 /// }
 ///
 /// // In `InPlaceModule::init`, before the driver registers:
-/// let debugfs = netdev::DebugfsRoot::create(c"mydrv");
+/// let debugfs = netdev::DebugfsRoot::create(c"mydrv")?;
 /// ```
 pub struct DebugfsRoot(());
 
 impl DebugfsRoot {
-    /// Creates the root. Call once, from module init, before the driver registers.
-    pub fn create(name: &CStr) -> Self {
+    /// Creates the root, from module init, before the driver registers. `EEXIST` if a root
+    /// exists already.
+    pub fn create(name: &CStr) -> Result<Self> {
+        if !DEBUGFS_ROOT.load(Ordering::SeqCst).is_null() {
+            return Err(EEXIST);
+        }
         // SAFETY: `name` is a NUL-terminated string; a NULL parent is debugfs' own root. The
         // result may be an error pointer (no debugfs): the calls below accept one.
         let dir =
             unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), core::ptr::null_mut()) };
-        DEBUGFS_ROOT.store(dir, Ordering::Release);
-        Self(())
+        if DEBUGFS_ROOT
+            .compare_exchange(
+                core::ptr::null_mut(),
+                dir,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_err()
+        {
+            // SAFETY: made above and published nowhere: removed once, here.
+            unsafe { bindings::debugfs_remove(dir) };
+            return Err(EEXIST);
+        }
+        Ok(Self(()))
     }
 }
 
 impl Drop for DebugfsRoot {
     fn drop(&mut self) {
-        let dir = DEBUGFS_ROOT.swap(core::ptr::null_mut(), Ordering::AcqRel);
+        // Unpublished first: a `DebugfsDir::create` that counts itself after the count is read
+        // below finds no root (and makes its directory at debugfs' top level).
+        let dir = DEBUGFS_ROOT.swap(core::ptr::null_mut(), Ordering::SeqCst);
+        if DEBUGFS_DIRS.load(Ordering::SeqCst) != 0 {
+            pr_warn!("debugfs root dropped before its device directories: left in place\n");
+            return;
+        }
         // SAFETY: `dir` came from `debugfs_create_dir` (or is an error pointer or NULL, which
-        // `debugfs_remove` ignores), and is removed once: the swap took it.
+        // `debugfs_remove` ignores), and is removed once: the swap took it. No `DebugfsDir`
+        // exists, nor can one be made in it any more (unpublished above).
         unsafe { bindings::debugfs_remove(dir) };
     }
 }
@@ -131,10 +161,13 @@ impl<T: SeqShow> DebugfsDir<T> {
             },
             GFP_KERNEL,
         )?;
-        let root = DEBUGFS_ROOT.load(Ordering::Acquire);
-        // SAFETY: `name` is a NUL-terminated string; `root` is the driver's directory, alive
-        // while a device is bound (module init to exit), or an error pointer, which
-        // `debugfs_create_dir` returns as is.
+        // Counted before the root is looked up: from here the root is not removed.
+        DEBUGFS_DIRS.fetch_add(1, Ordering::SeqCst);
+        let root = DEBUGFS_ROOT.load(Ordering::SeqCst);
+        // SAFETY: `name` is a NUL-terminated string; `root` is the driver's directory, which
+        // is not removed while this `DebugfsDir` is counted (`DebugfsRoot::drop`), or NULL (no
+        // root: debugfs' top level), or an error pointer, which `debugfs_create_dir` returns
+        // as is.
         let dir = unsafe { bindings::debugfs_create_dir(name.as_char_ptr(), root) };
         // SAFETY: `dir` as above (an error pointer makes no file); `file` is 'static; the file's
         // data is `entry`, which lives (boxed, not moved) until `drop` has removed the file.
@@ -173,8 +206,10 @@ impl<T: SeqShow> DebugfsDir<T> {
 
 impl<T: SeqShow> Drop for DebugfsDir<T> {
     fn drop(&mut self) {
-        // SAFETY: the directory `create` made, removed once; `debugfs_remove` waits for the
-        // file's readers and writers in progress, so none touches the data after it.
+        // SAFETY: the directory `create` made, removed once, in a root that is still there
+        // (this `DebugfsDir` is counted); `debugfs_remove` waits for the file's readers and
+        // writers in progress, so none touches the data after it.
         unsafe { bindings::debugfs_remove(*self.dir.get_mut()) };
+        DEBUGFS_DIRS.fetch_sub(1, Ordering::SeqCst);
     }
 }

@@ -41,7 +41,7 @@ pub enum IrqReturn {
 /// # Examples
 ///
 /// ```ignore
-/// fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+/// fn start_xmit<'c>(&self, dev: &NetDev, mut skb: SkBuff<'c>) -> NetdevTx<'c> {
 ///     match self.dp.start_xmit(dev, skb.data()) {
 ///         Xmit::Queued => {
 ///             skb.consume(); // sent: freed as consumed
@@ -52,11 +52,12 @@ pub enum IrqReturn {
 ///     }
 /// }
 /// ```
-pub enum NetdevTx {
+pub enum NetdevTx<'call> {
     /// The skb was taken (sent, or dropped and counted).
     Ok,
-    /// No room: the skb is handed back and will be requeued (the queue must be stopped).
-    Busy(SkBuff),
+    /// No room: the skb of this call is handed back and will be requeued (the queue must be
+    /// stopped).
+    Busy(SkBuff<'call>),
 }
 
 // include/uapi/linux/if.h
@@ -92,9 +93,9 @@ const IFF_ALLMULTI: u32 = 0x200;
 ///     dev.xdp_rxq_unregister();
 /// }
 ///
-/// fn set_rx_mode(&self, dev: &NetDev) {
+/// fn set_rx_mode(&self, dev: &NetDev, mc_list: &McList<'_>) {
 ///     let mut list = [[0u8; 6]; 64];
-///     let n = dev.mc_list(&mut list); // the list's length, maybe more than was copied
+///     let n = mc_list.copy_to(&mut list); // the list's length, maybe more than was copied
 ///     let mc = (n <= list.len()).then(|| &list[..n]);
 ///     self.card.set_filter(dev.promisc(), dev.allmulti(), mc);
 /// }
@@ -204,19 +205,6 @@ impl NetDev {
     /// `IFF_ALLMULTI` is set: receive every multicast frame.
     pub fn allmulti(&self) -> bool {
         self.flags() & IFF_ALLMULTI != 0
-    }
-    /// The multicast list (up to `out.len()` entries copied; returns the list's length).
-    /// Only meaningful in `set_rx_mode`, where the core holds the address-list lock.
-    pub fn mc_list(&self, out: &mut [[u8; 6]]) -> usize {
-        let max = out.len().min(c_int::MAX as usize) as c_int;
-        // SAFETY: `out` is valid for `max` entries; the device is live.
-        let n = unsafe { sys::rnet_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
-        n.max(0) as usize
-    }
-    /// Sets the station address (`eth_hw_addr_set`): in `set_mac_address`, under RTNL.
-    pub fn set_dev_addr(&self, mac: &[u8; 6]) {
-        // SAFETY: `mac` is 6 bytes; called under RTNL from ndo_set_mac_address.
-        unsafe { sys::rnet_eth_hw_addr_set(self.0, mac.as_ptr()) }
     }
     /// The interface's name (`netdev_name`: `eth0`), for messages.
     pub fn name(&self) -> &CStr {
@@ -504,7 +492,9 @@ pub struct Registration<T: NetDevOps> {
 
 // SAFETY: unregistration and free_irq may run on any thread; `T` is Send + Sync.
 unsafe impl<T: NetDevOps> Send for Registration<T> {}
-// SAFETY: `&Registration` only gives `&T` and the device's name.
+// SAFETY: `&Registration` gives `&T` (`T: Sync`), `&NetDev`, whose methods are the kernel's
+// calls for any context they are documented for, the device's name, and `suspend`/`resume`,
+// which serialise on RTNL.
 unsafe impl<T: NetDevOps> Sync for Registration<T> {}
 
 impl<T: NetDevOps> Registration<T> {
@@ -617,5 +607,39 @@ impl<T: NetDevOps> Drop for Registration<T> {
             sys::rnet_napi_del(self.dev.0);
             sys::free_netdev(self.dev.0);
         }
+    }
+}
+
+/// The device's multicast list, as `ndo_set_rx_mode` may read it: only made by [`Tables`]'
+/// `set_rx_mode` for the call, while the core holds the address-list lock (`netif_addr_lock`),
+/// which is what makes walking the list safe.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn set_rx_mode(&self, dev: &NetDev, mc: &McList<'_>) {
+///     let mut list = [[0u8; 6]; 64];
+///     let n = mc.copy_to(&mut list); // the list's length, maybe more than was copied
+///     let filter = (n <= list.len()).then(|| &list[..n]); // None: receive all multicast
+///     self.program_filter(dev.promisc(), dev.allmulti(), filter);
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// `self.0` is our device, its address list locked for `'a`.
+pub struct McList<'a>(
+    pub(super) *mut net_device,
+    pub(super) core::marker::PhantomData<&'a ()>,
+);
+
+impl McList<'_> {
+    /// Copies up to `out.len()` addresses; returns the list's length.
+    pub fn copy_to(&self, out: &mut [[u8; 6]]) -> usize {
+        let max = out.len().min(c_int::MAX as usize) as c_int;
+        // SAFETY: `out` is valid for `max` entries; the device is live and its address list
+        // locked (type invariant).
+        let n = unsafe { sys::rnet_netdev_mc_list(self.0, out.as_mut_ptr(), max) };
+        n.max(0) as usize
     }
 }

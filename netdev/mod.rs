@@ -48,7 +48,7 @@
 //!         dev.napi_disable();
 //!         dev.stop_queue();
 //!     }
-//!     fn start_xmit(&self, _dev: &NetDev, skb: SkBuff) -> NetdevTx {
+//!     fn start_xmit<'c>(&self, _dev: &NetDev, skb: SkBuff<'c>) -> NetdevTx<'c> {
 //!         skb.consume();
 //!         NetdevTx::Ok
 //!     }
@@ -88,7 +88,9 @@ pub mod xdp;
 
 pub use alloc::{kvzalloc, Zeroed};
 pub use debugfs::{DebugfsDir, DebugfsRoot, SeqShow};
-pub use device::{EtherDev, IrqReturn, NetDev, NetDevConfig, NetdevTx, PowerOps, Registration};
+pub use device::{
+    EtherDev, IrqReturn, McList, NetDev, NetDevConfig, NetdevTx, PowerOps, Registration,
+};
 pub use lock::{lock_bh_off, try_lock_irq_off, BhSpinLock, BhSpinLockGuard};
 pub use napi::Napi;
 pub use ops::{EthtoolOps, LinkStats64, NetDevOps, QueueStats, RingSizes, StatOps, Tables};

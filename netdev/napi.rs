@@ -58,7 +58,12 @@ impl Napi {
         let data = unsafe { sys::skb_put(skb, len as c_uint) }.cast::<u8>();
         // INVARIANT: `data` is the area of `len` bytes of the skb we own, `RX_SLACK` bytes of
         // its tailroom after it.
-        Some(RxSkb { skb, data, len })
+        Some(RxSkb {
+            skb,
+            data,
+            len,
+            slack: RX_SLACK,
+        })
     }
 
     /// Hands a filled skb to the stack (eth_type_trans + napi_gro_receive).

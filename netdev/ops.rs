@@ -66,7 +66,7 @@ pub type LinkStats64 = sys::rtnl_link_stats64;
 ///         dev.carrier_off();
 ///     }
 ///
-///     fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+///     fn start_xmit<'c>(&self, dev: &NetDev, mut skb: SkBuff<'c>) -> NetdevTx<'c> {
 ///         let mut chip = netdev::lock_bh_off(&*self.chip); // BHs are off in start_xmit
 ///         match skb.data() {
 ///             Some(frame) if chip.has_room() => {
@@ -122,13 +122,13 @@ pub trait NetDevOps: Sync + Send + Sized {
     /// [`Registration`] drops), and the ethtool and statistics ones.
     fn stop(&self, dev: &NetDev);
     /// `ndo_start_xmit`.
-    fn start_xmit(&self, dev: &NetDev, skb: SkBuff) -> NetdevTx;
+    fn start_xmit<'call>(&self, dev: &NetDev, skb: SkBuff<'call>) -> NetdevTx<'call>;
     /// `ndo_tx_timeout`: the watchdog found the queue stopped for too long.
     fn tx_timeout(&self, _dev: &NetDev) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `ndo_set_rx_mode`: the flags or the multicast list changed.
-    fn set_rx_mode(&self, _dev: &NetDev) {
+    fn set_rx_mode(&self, _dev: &NetDev, _mc: &McList<'_>) {
         build_error!(VTABLE_DEFAULT_ERROR)
     }
     /// `ndo_set_mac_address`, with the new address.
@@ -409,8 +409,8 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// # Safety
     /// `dev` is our device; the core passes us ownership of `skb`.
     unsafe extern "C" fn start_xmit(skb: *mut sk_buff, dev: *mut net_device) -> sys::netdev_tx_t {
-        // INVARIANT: `skb` is ours to free or give back.
-        let skb = SkBuff(skb);
+        // INVARIANT: `skb` is ours to free or give back, branded with this call.
+        let skb = SkBuff(skb, core::marker::PhantomData);
         // SAFETY: the contract.
         match unsafe { Self::with(dev, |t, d| t.start_xmit(d, skb)) } {
             NetdevTx::Ok => sys::netdev_tx_NETDEV_TX_OK,
@@ -432,8 +432,11 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     /// # Safety
     /// `dev` is our device.
     unsafe extern "C" fn set_rx_mode(dev: *mut net_device) {
+        // INVARIANT: the core calls `ndo_set_rx_mode` with the address list locked, for the
+        // call.
+        let mc = McList(dev, core::marker::PhantomData);
         // SAFETY: the contract.
-        unsafe { Self::with(dev, |t, d| t.set_rx_mode(d)) }
+        unsafe { Self::with(dev, |t, d| t.set_rx_mode(d, &mc)) }
     }
 
     /// # Safety
@@ -445,7 +448,13 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
         let mac: [u8; 6] = core::array::from_fn(|i| data[i]);
         // SAFETY: the contract.
         match unsafe { Self::with(dev, |t, d| t.set_mac_address(d, mac)) } {
-            Ok(()) => 0,
+            Ok(()) => {
+                // The driver took it: the device's address is set here, under RTNL (the core
+                // calls `ndo_set_mac_address` with it held), not by the driver.
+                // SAFETY: our device; `mac` is 6 bytes; RTNL is held.
+                unsafe { sys::rnet_eth_hw_addr_set(dev, mac.as_ptr()) };
+                0
+            }
             Err(e) => e.to_errno(),
         }
     }

@@ -29,11 +29,10 @@ use super::sys;
 /// line.enable();
 /// ```
 ///
-/// # Invariants
-///
-/// `0` is the line the driver requests for the device; it is masked only by the handler,
-/// between `request_irq` and `free_irq`, and each mask is undone by exactly one unmask before
-/// `free_irq` (the device is closed, so no lock holder is left, before the line is freed).
+/// Masking and unmasking a line are memory-safe on any line number (the kernel looks the
+/// descriptor up, and warns on one it does not know or on an unbalanced enable), so the type
+/// asks nothing of its user for safety. For correctness the driver keeps the rule that each
+/// mask by its handler is undone by exactly one unmask before `free_irq`.
 pub struct IrqLine(u32);
 
 impl IrqLine {
@@ -52,7 +51,8 @@ impl IrqLine {
 
     /// `enable_irq`: undoes one `disable_nosync`.
     pub fn enable(&self) {
-        // SAFETY: as `disable_nosync`; by the type invariant it balances an earlier mask.
+        // SAFETY: as `disable_nosync`: it looks the descriptor up by number and only changes
+        // its mask depth (an unbalanced enable is a warning, not a memory error).
         unsafe { bindings::enable_irq(self.0) }
     }
 }

@@ -18,7 +18,7 @@ use super::sys;
 /// read), or gives it back to be requeued when the card has no room:
 ///
 /// ```ignore
-/// fn start_xmit(&self, dev: &NetDev, mut skb: SkBuff) -> NetdevTx {
+/// fn start_xmit<'c>(&self, dev: &NetDev, mut skb: SkBuff<'c>) -> NetdevTx<'c> {
 ///     let Some(frame) = skb.data() else {
 ///         return NetdevTx::Ok; // could not linearise: `skb` is dropped (kfree_skb)
 ///     };
@@ -40,13 +40,16 @@ use super::sys;
 /// `self.0` is an skb the core handed to `ndo_start_xmit`, owned by this value alone: the
 /// callback either frees it (drop or [`SkBuff::consume`], then returns `NETDEV_TX_OK`) or
 /// gives it back to the core unfreed with [`NetdevTx::Busy`] ([`Tables`]' `start_xmit` forgets
-/// it and returns `NETDEV_TX_BUSY`).
-pub struct SkBuff(pub(super) *mut sk_buff);
+/// it and returns `NETDEV_TX_BUSY`). `'call` is that one call of `start_xmit`: invariant, and
+/// fresh at every call (the callback is generic over it), so the skb the callback hands back
+/// in `Busy` can only be the one it was given: it cannot be kept for a later call, nor one
+/// from an earlier call returned in its place (the core would requeue a freed skb).
+pub struct SkBuff<'call>(
+    pub(super) *mut sk_buff,
+    pub(super) core::marker::PhantomData<fn(&'call ()) -> &'call ()>,
+);
 
-// SAFETY: an skb may be freed from any CPU; ownership is unique.
-unsafe impl Send for SkBuff {}
-
-impl SkBuff {
+impl SkBuff<'_> {
     /// The frame as one linear byte slice (linearising a fragmented skb), or `None` if that
     /// needed memory that was not there.
     #[inline]
@@ -80,7 +83,7 @@ impl SkBuff {
     }
 }
 
-impl Drop for SkBuff {
+impl Drop for SkBuff<'_> {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
         unsafe { sys::rnet_kfree_skb(self.0) }
@@ -112,24 +115,29 @@ pub const RX_SLACK: usize = 3;
 /// # Invariants
 ///
 /// `skb` is owned; `data` points to `len` bytes of its linear data (`skb_put`: not cleared,
-/// so possibly uninitialised until filled) followed by at least [`RX_SLACK`] bytes of its
-/// tailroom, which nothing else references.
+/// so possibly uninitialised until filled) followed by at least `slack` bytes of its tailroom,
+/// which nothing else references; `slack` is [`RX_SLACK`] or 0.
 pub struct RxSkb {
     pub(super) skb: *mut sk_buff,
     pub(super) data: *mut u8,
     pub(super) len: usize,
+    /// The room after the frame that [`Self::buf`] lends: [`RX_SLACK`] for a buffer made to be
+    /// filled, 0 for one built around a page an XDP program left (its tail may end where the
+    /// skb's shared info begins).
+    pub(super) slack: usize,
 }
 
 impl RxSkb {
-    /// The frame's bytes, to fill, and [`RX_SLACK`] bytes of tailroom after them (possibly
+    /// The frame's bytes, to fill, and the `slack` bytes of tailroom after them ([`RX_SLACK`]
+    /// for a buffer from [`Napi::alloc_skb`]; possibly
     /// uninitialised: the type says so, and only writes can be made through it without
     /// `unsafe`). What is written past the frame stays tailroom: `skb->len` is the frame's.
     #[inline]
     pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
-        // SAFETY: by the type invariant `data` is valid and ours for `len + RX_SLACK` bytes
+        // SAFETY: by the type invariant `data` is valid and ours for `len + slack` bytes
         // (`MaybeUninit` asks nothing of their contents); the borrow of `self` keeps the skb
         // alive and unshared.
-        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + RX_SLACK) }
+        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + self.slack) }
     }
 }
 

@@ -45,13 +45,21 @@ pub struct StaticKeyFalse {
 ///     pub(crate) fn mydrv_poll(rx: u32, budget: u32, cycles: u64);
 /// }
 /// ```
-pub trait CInt: Copy {}
-impl CInt for u8 {}
-impl CInt for u16 {}
-impl CInt for u32 {}
-impl CInt for u64 {}
-impl CInt for i32 {}
-impl CInt for i64 {}
+pub trait CInt: Copy + sealed::Sealed {}
+
+/// Nothing outside this file can implement [`CInt`] (a pointer type, say), on which the
+/// macros' safety rests.
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! c_ints {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl CInt for $t {}
+    )*};
+}
+c_ints!(u8, u16, u32, u64, i32, i64);
 
 /// Requires `T: CInt` (the macros' argument check).
 #[doc(hidden)]

@@ -243,11 +243,13 @@ impl Napi {
                 // SAFETY: `off` is within the page.
                 let data = unsafe { page.addr.add(off as usize) };
                 core::mem::forget(page);
-                // INVARIANT: `data` is the skb's data, `len` bytes, ours.
+                // INVARIANT: `data` is the skb's data, `len` bytes, ours; no room after it is
+                // promised (a grown tail may reach the skb's shared info).
                 XdpVerdict::Pass(RxSkb {
                     skb,
                     data,
                     len: len as usize,
+                    slack: 0,
                 })
             }
             bindings::xdp_action_XDP_DROP => XdpVerdict::Drop,
