@@ -623,7 +623,7 @@ impl<B: RegisterBus> Dp8390<B> {
         let run = Cr::run(self.running);
         // (As `wr_cr` would for the page-1 command, and then for `run`.)
         self.idle_cr = false;
-        let r = On::page0(self).with_page::<Page1, _>(run, run, f);
+        let r = On::page0(self).with_page::<Page1, _, _>(run, run, f);
         self.idle_cr = run == Cr::START;
         r
     }
@@ -688,7 +688,7 @@ impl<B: RegisterBus> Dp8390<B> {
         // MAR5 on page 1 and CNTR0 on page 0 share offset 0x0d (as in ne2k-pci's probe): page
         // 1 stopped, then page 0 with the run state left as it is.
         self.idle_cr = false;
-        let regd = On::page0(self).with_page::<Page1, _>(Cr::STOP, Cr::PAGE0_ONLY, |p1| {
+        let regd = On::page0(self).with_page::<Page1, _, _>(Cr::STOP, Cr::PAGE0_ONLY, |p1| {
             let regd = p1.read(p1::MAR5);
             p1.write(p1::MAR5, 0xff);
             regd

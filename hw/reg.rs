@@ -22,8 +22,8 @@
 //! The page-independent registers are reached from the page-0 context only: writing CR or the
 //! reset port inside a scope would change the page under it.
 //!
-//! What the types do not track, on purpose: a [`Cr`](crate::hw::regs::Cr) made from a byte
-//! ([`Cr::from_bits`](crate::hw::regs::Cr::from_bits), a CR value read back) may select any
+//! What the types do not track, on purpose: a `Cr` made from a byte
+//! (`Cr::from_bits`, a CR value read back) may select any
 //! page, and [`ByteIo`] writes any offset. The driver uses both once, in the probe's restore of
 //! a chip that is not an 8390 (`Dp8390::detect`: ne2k-pci writes back the CR it read and then
 //! offset 0x0d on whatever page that selects).
@@ -51,7 +51,7 @@
 //! use ne2k_host::hw::RegisterBus;
 //!
 //! fn isr<B: RegisterBus>(bus: &mut B) {
-//!     On::page0(bus).with_page::<Page1, _>(Cr::START, Cr::START, |p1| p1.read(p0::ISR));
+//!     On::page0(bus).with_page::<Page1, _, _>(Cr::START, Cr::START, |p1| p1.read(p0::ISR));
 //! }
 //! ```
 //!
@@ -80,7 +80,7 @@
 //! let pending = p0.read(p0::ISR);
 //! assert!(pending.contains(Isr::RST)); // a fresh chip is in reset
 //! // CURR is a page-1 register: reachable inside the scope, which restores page 0.
-//! let curr = p0.with_page::<Page1, _>(Cr::START, Cr::START, |p1| {
+//! let curr = p0.with_page::<Page1, _, _>(Cr::START, Cr::START, |p1| {
 //!     p1.write(p1::CURR, 0x4c);
 //!     p1.read(p1::CURR)
 //! });
@@ -133,13 +133,22 @@ impl SelectablePage for Page2 {
     const PS: u8 = 0x80;
 }
 
+/// A value of the command register, where the page is selected (the DP8390's CR: `Cr` in
+/// `hw/regs.rs`, which implements this): the mechanism here knows no register map.
+pub trait PageSelect: Copy {
+    /// The command register's offset.
+    const OFFSET: u8;
+    /// The value's bits.
+    fn bits(self) -> u8;
+}
+
 /// CR's page-select bits.
 const PS_MASK: u8 = 0xc0;
 
 /// A register: where it is, on which page, and what its value is. Implemented by
 /// `register!` (this module) for zero-sized types named after the register.
 pub trait Register: Copy {
-    /// The value read or written: `u8`, or a bitfield type such as [`Isr`](crate::hw::regs::Isr).
+    /// The value read or written: `u8`, or a bitfield type such as `Isr`.
     type Value: Copy + From<u8> + Into<u8>;
     /// [`Page0`], [`Page1`], [`Page2`] or [`AnyPage`].
     type Page: Page;
@@ -197,24 +206,24 @@ impl<'a, A: ByteIo + ?Sized> On<'a, A, Page0> {
         }
     }
 
-    /// Selects page `P` (CR: `enter` with its page-select bits set to `P`'s), runs `f` with
-    /// that page's registers, and writes `leave` to CR. `leave` must select page 0, as every
-    /// [`Cr`](crate::hw::regs::Cr) built by name does ([`Cr::STOP`](crate::hw::regs::Cr::STOP),
-    /// [`Cr::run`](crate::hw::regs::Cr::run), ...). Two port accesses besides `f`'s.
+    /// Selects page `P` (the command register: `enter` with its page-select bits set to
+    /// `P`'s), runs `f` with that page's registers, and writes `leave` to the command register.
+    /// `leave` must select page 0, as every `Cr` built by name does (`Cr::STOP`, `Cr::run`,
+    /// ...). Two port accesses besides `f`'s.
     #[inline(always)]
-    pub fn with_page<P: SelectablePage, T>(
+    pub fn with_page<P: SelectablePage, T, C: PageSelect>(
         &mut self,
-        enter: crate::hw::regs::Cr,
-        leave: crate::hw::regs::Cr,
+        enter: C,
+        leave: C,
         f: impl FnOnce(&mut On<'_, A, P>) -> T,
     ) -> T {
         let cr = (enter.bits() & !PS_MASK) | P::PS;
-        self.io.write_byte(crate::hw::regs::CR::OFFSET, cr);
+        self.io.write_byte(C::OFFSET, cr);
         let r = f(&mut On {
             io: &mut *self.io,
             page: PhantomData,
         });
-        self.write(crate::hw::regs::CR, leave);
+        self.io.write_byte(C::OFFSET, leave.bits());
         r
     }
 }

@@ -6,7 +6,7 @@
 //! [`Ncr`]). Page-0 registers are in [`p0`], page 1's in [`p1`], page 2's in [`p2`]; CR and the
 //! reset port, the same on every page, are here. Nothing here touches hardware.
 
-use crate::hw::reg::{bitfield, register};
+use crate::hw::reg::{bitfield, register, PageSelect};
 
 /// Size of the NE2000 I/O window the driver claims (registers, data port, reset port).
 pub const NE_IO_EXTENT: u64 = 0x20;
@@ -158,6 +158,15 @@ bitfield! {
         /// Page 0, no remote DMA, neither STA nor STP (what ne2k-pci's probe writes after its
         /// page-1 access: the run state stays as it was).
         const PAGE0_ONLY = 0x20;
+    }
+}
+
+/// CR is where the page is selected (`On::with_page`).
+impl PageSelect for Cr {
+    const OFFSET: u8 = CR::OFFSET;
+    #[inline(always)]
+    fn bits(self) -> u8 {
+        Cr::bits(self)
     }
 }
 

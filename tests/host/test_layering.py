@@ -92,6 +92,49 @@ def main():
         if m not in state and visit(m, [m]):
             break
     check("no-import-cycle", not cycle, " -> ".join(cycle[0]) if cycle else "")
+
+    # The same, file by file (a cycle inside hw/ or netdev/ counts too): `crate::a::b`,
+    # `super::b` and `self::b` name the file a/b.rs (or a.rs, a/mod.rs).
+    files = set(srcs)
+
+    def file_of(parts):
+        for n in range(len(parts), 0, -1):
+            base = "/".join(parts[:n])
+            for cand in (base + ".rs", base + "/mod.rs"):
+                if cand in files:
+                    return cand
+        return None
+
+    fgraph = {p: set() for p in srcs}
+    for p in srcs:
+        here = p.split("/")[:-1]
+        text = code(p)
+        for path in re.findall(r"(?<![$\w])crate((?:::\w+)+)", text):
+            f = file_of(path.strip(":").split("::"))
+            if f and f != p:
+                fgraph[p].add(f)
+        for path in re.findall(r"(?<![\w:])super((?:::\w+)+)", text):
+            base = here if not p.endswith("mod.rs") else here[:-1]
+            f = file_of(base + path.strip(":").split("::"))
+            if f and f != p:
+                fgraph[p].add(f)
+    fstate, fcycle = {}, []
+
+    def fvisit(m, path):
+        fstate[m] = 1
+        for n in sorted(fgraph[m]):
+            if fstate.get(n) == 1:
+                fcycle.append(path[path.index(n):] + [n] if n in path else [m, n])
+                return True
+            if n not in fstate and fvisit(n, path + [n]):
+                return True
+        fstate[m] = 2
+        return False
+
+    for m in sorted(srcs):
+        if m not in fstate and fvisit(m, [m]):
+            break
+    check("no-import-cycle-between-files", not fcycle, " -> ".join(fcycle[0]) if fcycle else "")
     check.exit()
 
 
