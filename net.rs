@@ -232,7 +232,7 @@ impl datapath::Napi for PollXdp<'_> {
         match self.napi.run_xdp(self.dev, &self.prog, page) {
             XdpVerdict::Pass(skb) => {
                 bump(&s.pass);
-                self.napi.gro_receive(skb);
+                self.napi.gro_receive_passed(skb);
             }
             XdpVerdict::PassNoMem => bump(&s.pass_nomem),
             XdpVerdict::Drop => bump(&s.drop),

@@ -95,7 +95,7 @@ pub use lock::{lock_bh_off, try_lock_irq_off, BhSpinLock, BhSpinLockGuard};
 pub use napi::Napi;
 pub use ops::{EthtoolOps, LinkStats64, NetDevOps, QueueStats, RingSizes, StatOps, Tables};
 pub use pci::{pci_device_id, IoRegion, IoRegionError, IrqLine, PciPm, PciPmAdapter};
-pub use skb::{RxSkb, SkBuff, RX_SLACK};
+pub use skb::{RxSkb, SkBuff, XdpPassSkb, RX_SLACK};
 pub use xdp::{
     RxPage, XdpProg, XdpTxFrame, XdpVerdict, XDP_ACT_BASIC, XDP_ACT_NDO_XMIT, XDP_ACT_REDIRECT,
 };

@@ -58,12 +58,7 @@ impl Napi {
         let data = unsafe { sys::skb_put(skb, len as c_uint) }.cast::<u8>();
         // INVARIANT: `data` is the area of `len` bytes of the skb we own, `RX_SLACK` bytes of
         // its tailroom after it.
-        Some(RxSkb {
-            skb,
-            data,
-            len,
-            slack: RX_SLACK,
-        })
+        Some(RxSkb { skb, data, len })
     }
 
     /// Hands a filled skb to the stack (eth_type_trans + napi_gro_receive).
@@ -71,6 +66,20 @@ impl Napi {
     pub fn gro_receive(&self, skb: RxSkb) {
         let raw = skb.skb;
         core::mem::forget(skb);
+        self.gro(raw)
+    }
+
+    /// Hands the skb an XDP program passed to the stack, as [`Self::gro_receive`].
+    #[inline]
+    pub fn gro_receive_passed(&self, skb: XdpPassSkb) {
+        let raw = skb.0;
+        core::mem::forget(skb);
+        self.gro(raw)
+    }
+
+    /// eth_type_trans + napi_gro_receive of `raw`, whose ownership passes to the stack.
+    #[inline(always)]
+    fn gro(&self, raw: *mut kernel::bindings::sk_buff) {
         // napi_gro_receive() is a static inline: what it does, with the device found as the
         // poll finds it (our napi_struct is in our device's private area) and its GRO node at
         // the offset the C side gives.

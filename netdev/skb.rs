@@ -97,9 +97,9 @@ pub const RX_SLACK: usize = 3;
 
 /// A receive skb of a fixed length, to be filled and handed to GRO. Dropping it frees it.
 ///
-/// Made by [`Napi::alloc_skb`] (the frame's length, [`RX_SLACK`] bytes of room after it) or
-/// by an XDP program's `XDP_PASS` ([`XdpVerdict::Pass`]); handed to the stack by
-/// [`Napi::gro_receive`].
+/// Made by [`Napi::alloc_skb`] (the frame's length, [`RX_SLACK`] bytes of room after it);
+/// handed to the stack by [`Napi::gro_receive`]. (An skb an XDP program passed is an
+/// [`XdpPassSkb`]: it lends no bytes.)
 ///
 /// # Examples
 ///
@@ -115,29 +115,24 @@ pub const RX_SLACK: usize = 3;
 /// # Invariants
 ///
 /// `skb` is owned; `data` points to `len` bytes of its linear data (`skb_put`: not cleared,
-/// so possibly uninitialised until filled) followed by at least `slack` bytes of its tailroom,
-/// which nothing else references; `slack` is [`RX_SLACK`] or 0.
+/// so possibly uninitialised until filled) followed by at least [`RX_SLACK`] bytes of its
+/// tailroom, which nothing else references.
 pub struct RxSkb {
     pub(super) skb: *mut sk_buff,
     pub(super) data: *mut u8,
     pub(super) len: usize,
-    /// The room after the frame that [`Self::buf`] lends: [`RX_SLACK`] for a buffer made to be
-    /// filled, 0 for one built around a page an XDP program left (its tail may end where the
-    /// skb's shared info begins).
-    pub(super) slack: usize,
 }
 
 impl RxSkb {
-    /// The frame's bytes, to fill, and the `slack` bytes of tailroom after them ([`RX_SLACK`]
-    /// for a buffer from [`Napi::alloc_skb`]; possibly
+    /// The frame's bytes, to fill, and [`RX_SLACK`] bytes of tailroom after them (possibly
     /// uninitialised: the type says so, and only writes can be made through it without
     /// `unsafe`). What is written past the frame stays tailroom: `skb->len` is the frame's.
     #[inline]
     pub fn buf(&mut self) -> &mut [core::mem::MaybeUninit<u8>] {
-        // SAFETY: by the type invariant `data` is valid and ours for `len + slack` bytes
+        // SAFETY: by the type invariant `data` is valid and ours for `len + RX_SLACK` bytes
         // (`MaybeUninit` asks nothing of their contents); the borrow of `self` keeps the skb
         // alive and unshared.
-        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + self.slack) }
+        unsafe { core::slice::from_raw_parts_mut(self.data.cast(), self.len + RX_SLACK) }
     }
 }
 
@@ -145,5 +140,30 @@ impl Drop for RxSkb {
     fn drop(&mut self) {
         // SAFETY: we own the skb and free it once.
         unsafe { sys::rnet_kfree_skb(self.skb) }
+    }
+}
+
+/// An skb built around the page an XDP program passed (`XDP_PASS`, [`XdpVerdict::Pass`]),
+/// complete as the program left it: it can only go to the stack ([`Napi::gro_receive_passed`])
+/// or be freed (dropped). Unlike [`RxSkb`] it lends no bytes: a tail the program grew may end
+/// where the skb's shared info begins.
+///
+/// # Examples
+///
+/// ```ignore
+/// if let XdpVerdict::Pass(skb) = napi.run_xdp(dev, &prog, page) {
+///     napi.gro_receive_passed(skb);
+/// }
+/// ```
+///
+/// # Invariants
+///
+/// `self.0` is an skb built around the page, owned by this value alone.
+pub struct XdpPassSkb(pub(super) *mut sk_buff);
+
+impl Drop for XdpPassSkb {
+    fn drop(&mut self) {
+        // SAFETY: we own the skb and free it once.
+        unsafe { sys::rnet_kfree_skb(self.0) }
     }
 }

@@ -32,7 +32,7 @@ pub const XDP_HEADROOM: usize = bindings::XDP_PACKET_HEADROOM as usize;
 /// };
 /// card.read_frame(&mut page.buf()[..len]);
 /// match napi.run_xdp(dev, &prog, page) {
-///     XdpVerdict::Pass(skb) => napi.gro_receive(skb),
+///     XdpVerdict::Pass(skb) => napi.gro_receive_passed(skb),
 ///     XdpVerdict::Tx(frame) => self.send_back(frame),
 ///     _ => {} // dropped, redirected or aborted: the page is no longer ours
 /// }
@@ -152,7 +152,7 @@ pub struct XdpProg<'a>(
 ///
 /// ```ignore
 /// match napi.run_xdp(dev, &prog, page) {
-///     XdpVerdict::Pass(skb) => napi.gro_receive(skb),
+///     XdpVerdict::Pass(skb) => napi.gro_receive_passed(skb),
 ///     XdpVerdict::Tx(frame) => return Some(frame), // the caller sends it back out
 ///     XdpVerdict::Redirect => redirected = true,   // napi.xdp_flush() before the poll ends
 ///     XdpVerdict::PassNoMem
@@ -163,7 +163,7 @@ pub struct XdpProg<'a>(
 /// ```
 pub enum XdpVerdict {
     /// `XDP_PASS`: an skb built around the page, for the stack.
-    Pass(RxSkb),
+    Pass(XdpPassSkb),
     /// `XDP_PASS`, but no skb could be had: dropped.
     PassNoMem,
     /// `XDP_DROP`: the page is freed.
@@ -240,17 +240,9 @@ impl Napi {
                     return XdpVerdict::PassNoMem;
                 }
                 // The page is the skb's head now: the skb frees it.
-                // SAFETY: `off` is within the page.
-                let data = unsafe { page.addr.add(off as usize) };
                 core::mem::forget(page);
-                // INVARIANT: `data` is the skb's data, `len` bytes, ours; no room after it is
-                // promised (a grown tail may reach the skb's shared info).
-                XdpVerdict::Pass(RxSkb {
-                    skb,
-                    data,
-                    len: len as usize,
-                    slack: 0,
-                })
+                // INVARIANT: the skb built around the page, ours.
+                XdpVerdict::Pass(XdpPassSkb(skb))
             }
             bindings::xdp_action_XDP_DROP => XdpVerdict::Drop,
             bindings::xdp_action_XDP_TX => {
