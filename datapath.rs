@@ -151,6 +151,13 @@ pub trait ChipLock {
     fn try_lock_irq(&self) -> Option<Self::Guard<'_>> {
         self.try_lock()
     }
+    /// Interrupts are off on this CPU: the caller is netpoll (netconsole's transmit, or its
+    /// budget-0 poll), which may have interrupted a holder of this lock on the same CPU (every
+    /// holder keeps interrupts on): then the lock is only tried ([`Datapath::start_xmit`],
+    /// [`Datapath::poll`]). Asked only when the lock is taken.
+    fn irqs_off(&self) -> bool {
+        false
+    }
     /// Masks the card's interrupt line without waiting for its handler (`disable_irq_nosync`).
     fn mask_line(&self);
     /// Unmasks it again (`enable_irq`).
@@ -473,6 +480,27 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         self.held(self.lock.lock_bh_off(), dev)
     }
 
+    /// [`Self::hold_bh_off`] for a path netpoll takes (`start_xmit`, the budget-0 poll): the
+    /// lock is tried first (as cheap as taking it when it is free); taken, and interrupts off
+    /// (netpoll), it is not waited for: its holder may be the code this CPU interrupted, which
+    /// would never release it. `None` then.
+    #[inline(always)]
+    fn hold_bh_off_or_try<'a>(&'a self, dev: &'a dyn NetIf) -> Option<Held<'a, L, P>> {
+        match self.lock.try_lock_irq() {
+            Some(g) => Some(self.held(g, dev)),
+            None => self.contended(dev),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn contended<'a>(&'a self, dev: &'a dyn NetIf) -> Option<Held<'a, L, P>> {
+        if self.lock.irqs_off() {
+            return None;
+        }
+        Some(self.hold_bh_off(dev))
+    }
+
     #[inline(always)]
     fn held<'a>(&'a self, guard: L::Guard<'a>, dev: &'a dyn NetIf) -> Held<'a, L, P> {
         Held {
@@ -636,7 +664,10 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         // Stage boundary (TX driver stage start): start_xmit entry. Timestamps are taken only
         // while the ne2k_rs_tx event is enabled.
         let t_enter = (TIMED && self.probe.time_tx()).then(|| self.probe.now());
-        let mut held = self.hold_bh_off(dev);
+        let Some(mut held) = self.hold_bh_off_or_try(dev) else {
+            // Netpoll on a CPU that holds the lock: refused (netpoll queues it and retries).
+            return Xmit::Busy;
+        };
         let st = &mut *held;
         let r = match frame {
             Some(frame) if st.chip.running() => {
@@ -1036,7 +1067,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let poll_timed = TIMED && self.probe.time_poll(0);
         let t_poll = if poll_timed { self.probe.now() } else { 0 };
         let mut acc = PollAcc::default();
-        let mut held = self.hold_bh_off(dev);
+        // (Interrupts are off here: the lock is only tried, and if it is taken, perhaps by the
+        // code this CPU interrupted, there is nothing to do now.)
+        let Some(mut held) = self.hold_bh_off_or_try(dev) else {
+            return;
+        };
         held.polls = held.polls.wrapping_add(1);
         if held.chip.running() {
             self.reap::<TIMED>(&mut held, dev, Isr::empty(), poll_timed, &mut acc);

@@ -59,6 +59,10 @@ impl<'b> ChipLock for ChipLockBox<'b> {
         netdev::try_lock_irq_off(self.lock.as_ref().get_ref())
     }
 
+    fn irqs_off(&self) -> bool {
+        netdev::irqs_disabled()
+    }
+
     fn mask_line(&self) {
         self.line.disable_nosync();
     }

@@ -219,3 +219,22 @@ pub fn try_lock_irq_off<T>(lock: &BhSpinLock<T>) -> Option<BhSpinLockGuard<'_, T
     // SAFETY: the lock was just acquired, plainly (`false`: a plain `spin_unlock` releases it).
     Some(unsafe { kernel::sync::lock::Guard::new(lock, false) })
 }
+
+/// Whether interrupts are off on this CPU (`irqs_disabled()`). With a lock whose holders keep
+/// interrupts on, such a caller (netpoll: netconsole's transmit and poll) may have interrupted
+/// a holder on its own CPU: it must only try the lock.
+///
+/// # Examples
+///
+/// ```ignore
+/// let guard = match try_lock_irq_off(&lock) {
+///     Some(g) => g,
+///     None if irqs_disabled() => return NetdevTx::Busy(skb), // netpoll: retried later
+///     None => lock_bh_off(&lock),
+/// };
+/// ```
+#[inline]
+pub fn irqs_disabled() -> bool {
+    // SAFETY: `rnet_irqs_disabled` only reads the CPU's interrupt flag.
+    unsafe { sys::rnet_irqs_disabled() }
+}

@@ -91,7 +91,7 @@ pub use debugfs::{DebugfsDir, DebugfsRoot, SeqShow};
 pub use device::{
     EtherDev, IrqReturn, McList, NetDev, NetDevConfig, NetdevTx, PowerOps, Registration,
 };
-pub use lock::{lock_bh_off, try_lock_irq_off, BhSpinLock, BhSpinLockGuard};
+pub use lock::{irqs_disabled, lock_bh_off, try_lock_irq_off, BhSpinLock, BhSpinLockGuard};
 pub use napi::Napi;
 pub use ops::{EthtoolOps, LinkStats64, NetDevOps, QueueStats, RingSizes, StatOps, Tables};
 pub use pci::{pci_device_id, IoRegion, IoRegionError, IrqLine, PciPm, PciPmAdapter};

@@ -5,7 +5,7 @@
 
 
 use std::mem::MaybeUninit;
-use ne2k_host::datapath::{Log, Napi, NetIf, Xmit};
+use ne2k_host::datapath::{ChipLock, Log, Napi, NetIf, Xmit};
 use ne2k_host::dp8390::{self, ChipFlags, Dp8390, Ring, RxTake, XmitError, PCI_CHIPS};
 use ne2k_host::hw::regs::{Cr, Isr, Rsr, Rcr, Tcr};
 use ne2k_host::hw::RegisterBus;
@@ -1714,4 +1714,25 @@ fn a_card_that_vanishes_is_left_alone() {
     assert!(!rig.dev.carrier.get());
     assert!(waited.get() < 100, "{} µs busy-waited on a card that is gone", waited.get());
     assert!(rig.dev.logs.borrow().iter().any(|l| matches!(l, Log::CardGone)), "nothing said the card is gone");
+}
+
+/// Issue #28, item 1: netconsole inside a lock hold. Every holder of the chip lock keeps
+/// interrupts on (stats, ethtool, rx mode, MAC, `ndo_xdp_xmit`, the deferred-interrupt take); a
+/// hard interrupt on that CPU that prints goes to netconsole, whose netpoll calls `start_xmit`
+/// and the budget-0 poll with interrupts off, on the same CPU: they spun on the lock the CPU
+/// already holds (here: the host lock's double-borrow panic, "a deadlock in the kernel"). Now,
+/// with interrupts off, the lock is only tried: the transmit is refused (netpoll queues it and
+/// retries) and the poll does nothing.
+#[test]
+fn netpoll_nested_in_a_lock_hold_on_its_cpu_never_spins() {
+    let rig = up(32, ChipFlags::NONE);
+    let holder = rig.dp.lock().lock();
+    rig.dp.lock().irqs_off.set(true);
+    assert_eq!(rig.dp.start_xmit(&rig.dev, Some(&frame([0xff; 6], 100, 1))), Xmit::Busy);
+    assert_eq!(rig.dp.poll(&rig.dev, &rig.napi, 0), 0);
+    drop(holder);
+    // The lock free again, netpoll's transmit goes out as before.
+    assert_eq!(rig.dp.start_xmit(&rig.dev, Some(&frame([0xff; 6], 100, 2))), Xmit::Queued);
+    rig.dp.lock().irqs_off.set(false);
+    assert_eq!(violations(&rig), Vec::<String>::new());
 }

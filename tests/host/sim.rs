@@ -19,6 +19,8 @@ pub struct CellLock<B: RegisterBus> {
     pub state: RefCell<ChipState<B>>,
     /// `disable_irq_nosync` depth of the card's line.
     pub line_masked: Cell<u32>,
+    /// Interrupts are off on the calling CPU (netpoll: netconsole's transmit and poll).
+    pub irqs_off: Cell<bool>,
 }
 
 impl<B: RegisterBus> ChipLock for CellLock<B> {
@@ -32,6 +34,9 @@ impl<B: RegisterBus> ChipLock for CellLock<B> {
     }
     fn try_lock(&self) -> Option<Self::Guard<'_>> {
         self.state.try_borrow_mut().ok()
+    }
+    fn irqs_off(&self) -> bool {
+        self.irqs_off.get()
     }
     fn mask_line(&self) {
         self.line_masked.set(self.line_masked.get() + 1);
@@ -307,6 +312,7 @@ impl<B: RegisterBus> Rig<B> {
         let lock = CellLock {
             state: RefCell::new(ChipState::new(chip, crate::datapath::msg::DEFAULT)),
             line_masked: Cell::new(0),
+            irqs_off: Cell::new(false),
         };
         Self {
             dp: Datapath::new(lock, HostProbe::default(), prom_mac, prom_unicast_filter),
