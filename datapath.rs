@@ -450,6 +450,9 @@ pub struct Datapath<L: ChipLock, P: Probe> {
     irq_deferred_cost: AtomicU64,
     /// How often that happened (`ethtool -S irq_deferrals`).
     irq_deferrals: AtomicU64,
+    /// Netpoll (interrupts off) found the lock taken and did not wait: a transmit refused or a
+    /// budget-0 poll skipped (`ethtool -S netpoll_busy`).
+    netpoll_busy: AtomicU64,
 }
 
 impl<L: ChipLock, P: Probe> Datapath<L, P> {
@@ -463,6 +466,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             irq_deferred_at: AtomicU64::new(0),
             irq_deferred_cost: AtomicU64::new(0),
             irq_deferrals: AtomicU64::new(0),
+            netpoll_busy: AtomicU64::new(0),
         }
     }
 
@@ -496,6 +500,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     #[inline(never)]
     fn contended<'a>(&'a self, dev: &'a dyn NetIf) -> Option<Held<'a, L, P>> {
         if self.lock.irqs_off() {
+            self.netpoll_busy.fetch_add(1, Ordering::Relaxed);
             return None;
         }
         Some(self.hold_bh_off(dev))
@@ -551,6 +556,11 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
     /// Hard interrupts that met a lock holder and were deferred to its release.
     pub fn irq_deferrals(&self) -> u64 {
         self.irq_deferrals.load(Ordering::Relaxed)
+    }
+
+    /// Netpoll calls that found the lock taken and did not wait for it.
+    pub fn netpoll_busy(&self) -> u64 {
+        self.netpoll_busy.load(Ordering::Relaxed)
     }
 
     /// `ndo_open`: NAPI first (once the chip is unmasked its interrupt may schedule a poll),

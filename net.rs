@@ -278,7 +278,7 @@ pub(crate) struct Ne2kNet<'b> {
 
 /// `ethtool -S`: every counter's name and where its value comes from, in one table.
 type StatFn = fn(&Ne2kNet<'_>, &ChipState<PortBus<'_>>) -> u64;
-const ETHTOOL_STATS: [(&CStr, StatFn); 24] = [
+const ETHTOOL_STATS: [(&CStr, StatFn); 25] = [
     (c"rx_bad_headers", |_, st| st.stats().rx_bad_headers),
     (c"rx_ring_resets", |_, st| st.stats().rx_ring_resets),
     (c"rx_overruns", |_, st| st.stats().rx_overruns),
@@ -293,6 +293,7 @@ const ETHTOOL_STATS: [(&CStr, StatFn); 24] = [
     (c"irqs", |_, st| st.irqs),
     (c"napi_polls", |_, st| st.polls),
     (c"irq_deferrals", |net, _| net.dp.irq_deferrals()),
+    (c"netpoll_busy", |net, _| net.dp.netpoll_busy()),
     (c"xdp_pass", |n, _| rd(&n.xdp.pass)),
     (c"xdp_pass_nomem", |n, _| rd(&n.xdp.pass_nomem)),
     (c"xdp_drop", |n, _| rd(&n.xdp.drop)),

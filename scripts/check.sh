@@ -161,6 +161,15 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     fi
     done_step
 
+    # ---- the guest tests' own test module (t63: netpoll from a hard-IRQ timer) ----
+    step "test module (tests/guest/modules/irqnetpoll)"
+    if out=$(make -s -C "$KDIR" M="$REPO/tests/guest/modules/irqnetpoll" modules 2>&1); then
+        result PASS "module::irqnetpoll-builds"
+    else
+        result FAIL "module::irqnetpoll-builds"; echo "$out" | tail -20
+    fi
+    done_step
+
     # ---- guest tests: one boot runs them all ----
     step "guest tests"
     out="$REPO/results/check-$(date +%Y%m%d-%H%M%S)"

@@ -28,7 +28,7 @@ echo "$info" | grep -qx "driver: ne2k_rs" || fail "ethtool -i driver: $info"
 echo "$info" | grep -qx "version: $(uname -r)" || fail "ethtool -i version is not the kernel's $(uname -r): $info"
 echo "$info" | grep -qx "bus-info: $pci" || fail "ethtool -i bus-info is not $pci: $info"
 nstats=$(ethtool -S "$ifc" | grep -c '^ *[a-z_]*: [0-9]*$')
-[ "$nstats" -eq 24 ] || fail "ethtool -S lists $nstats counters, expected 24"
+[ "$nstats" -eq 25 ] || fail "ethtool -S lists $nstats counters, expected 25"
 ethtool -S "$ifc" | grep -q '^ *irq_deferrals: 0$' || fail "ethtool -S: no irq_deferrals 0"
 ethtool "$ifc" | grep -q 'Current message level: 0x000000c3' || fail "msglevel not the default 0xc3 (drv, probe, rx_err, tx_err)"
 # One queue pair (ethtool -l/-L), and the fixed rings (ethtool -g): the receive ring's pages as

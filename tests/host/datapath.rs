@@ -1730,6 +1730,7 @@ fn netpoll_nested_in_a_lock_hold_on_its_cpu_never_spins() {
     rig.dp.lock().irqs_off.set(true);
     assert_eq!(rig.dp.start_xmit(&rig.dev, Some(&frame([0xff; 6], 100, 1))), Xmit::Busy);
     assert_eq!(rig.dp.poll(&rig.dev, &rig.napi, 0), 0);
+    assert_eq!(rig.dp.netpoll_busy(), 2, "each refusal is counted (ethtool -S netpoll_busy)");
     drop(holder);
     // The lock free again, netpoll's transmit goes out as before.
     assert_eq!(rig.dp.start_xmit(&rig.dev, Some(&frame([0xff; 6], 100, 2))), Xmit::Queued);
