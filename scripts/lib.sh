@@ -25,6 +25,12 @@ build_module_copy() {
     local src=$1 dir=$2 kdir=$3 log=$4
     shift 4
     rm -rf "$dir"; mkdir -p "$dir"
-    (cd "$src" && cp -r Kbuild ./*.rs ./*.c ./*.h hw tracing "$dir"/) || return 1
+    # The sources only (a tree of another commit may have top-level C shims and no netdev/):
+    # no object, command file or generated binding of an earlier build against another kernel.
+    (cd "$src" && for f in Kbuild ./*.rs ./*.c ./*.h hw tracing netdev; do
+        if [ -e "$f" ]; then cp -r "$f" "$dir"/ || exit 1; fi
+    done) || return 1
+    (cd "$dir" && find . \( -name '*.o' -o -name '.*.cmd' -o -name '*.ko' -o -name '*.mod*' \
+        -o -name '*bindings_generated.rs' \) -delete)
     make -s -C "$kdir" M="$dir" "$@" modules >"$log" 2>&1 || { tail -20 "$log"; return 1; }
 }
