@@ -144,7 +144,7 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     # ---- the kernel's Rust style and lints on the module's sources ----
     step "rustfmt (the kernel's .rustfmt.toml) and clippy (CLIPPY=1 module build)"
     srcs=()   # the driver's sources; not the bindings Kbuild generates (*_generated.rs)
-    for f in "$REPO"/*.rs "$REPO"/hw/*.rs "$REPO"/tracing/*.rs; do
+    for f in "$REPO"/*.rs "$REPO"/hw/*.rs "$REPO"/tracing/*.rs "$REPO"/netdev/*.rs; do
         [[ $f == *_generated.rs ]] || srcs+=("$f")
     done
     if out=$(rustfmt --edition 2021 --config-path "$KDIR/source/.rustfmt.toml" --check "${srcs[@]}" 2>&1); then
