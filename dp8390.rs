@@ -169,8 +169,13 @@ pub const TX_SLOTS: usize = 2;
 pub const TX_SLOT_PAGES: u8 = 6;
 /// Frames shorter than this are zero-padded before transmission (ETH_ZLEN).
 pub const ETH_ZLEN: usize = 60;
-/// Largest frame the driver transmits or accepts from the ring (with CRC, as the C driver).
-pub const MAX_FRAME: usize = 1518;
+/// Largest frame the driver takes off the ring, counted as the DP8390 counts it: a full-size
+/// 802.1Q frame (ETH_FRAME_LEN + VLAN_HLEN = 1518) and the 4-byte frame check sequence, which
+/// the chip's byte count includes (its datasheet; QEMU's and Bochs' cards leave it out). lib8390
+/// takes 1518 with it, so a real card's full-size VLAN frame is a length error there. The FCS,
+/// when counted, stays in the buffer (lib8390 leaves it too: the driver cannot tell a card that
+/// counts it from one that does not); the stack trims it.
+pub const MAX_FRAME: usize = 1518 + 4;
 /// Largest frame handed to `xmit`, without CRC: a full-size 802.1Q-tagged frame
 /// (ETH_FRAME_LEN + VLAN_HLEN = 1518). A TX slot holds 1536 bytes; the C driver sends whatever
 /// the stack gives it.
@@ -361,7 +366,7 @@ impl RxFrame {
         self.status.received_ok() && self.len_ok()
     }
 
-    /// Length within 60..=1518.
+    /// Length within 60..=[`MAX_FRAME`] (1518 and the FCS).
     #[inline]
     pub fn len_ok(&self) -> bool {
         (60..=MAX_FRAME).contains(&self.len)

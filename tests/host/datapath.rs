@@ -1737,3 +1737,34 @@ fn netpoll_nested_in_a_lock_hold_on_its_cpu_never_spins() {
     rig.dp.lock().irqs_off.set(false);
     assert_eq!(violations(&rig), Vec::<String>::new());
 }
+
+/// Issue #28, item 5: the DP8390 counts the frame check sequence in a received frame's byte
+/// count (the datasheet; QEMU's and Bochs' cards do not), so a full-size 802.1Q frame, 1518
+/// bytes, arrives as 1522: the limit of 1518 made it a length error on real hardware. Now
+/// frames up to 1518 + 4 are taken; the FCS stays in the buffer, as lib8390 leaves it (the
+/// driver cannot tell a card that counts it from one that does not), and the stack trims it.
+#[test]
+fn a_full_size_vlan_frame_with_its_fcs_is_received() {
+    let rig = up(32, ChipFlags::NONE);
+    rig.chip(|c| c.bus().fcs = true);
+    let mut vlan = frame(MAC, 1518, 7);
+    vlan[12..16].copy_from_slice(&[0x81, 0x00, 0x00, 0x05]);
+    assert!(rig.chip(|c| c.bus().receive(&vlan)));
+    assert!(rig.irq());
+    let got = rig.drain(64);
+    assert_eq!(got.len(), 1, "a 1518-byte VLAN frame with its FCS was dropped");
+    assert_eq!(&got[0][..1518], &vlan[..]);
+    let fcs = model::ethernet_fcs(&vlan).to_le_bytes();
+    assert_eq!(&got[0][1518..], &fcs[..], "the FCS follows the frame");
+    assert_eq!(rig.st().stats().rx_length_errors, 0);
+    // One byte more than that is still a length error.
+    let mut long = frame(MAC, 1519, 8);
+    long[12..14].copy_from_slice(&[0x81, 0x00]);
+    assert!(rig.chip(|c| c.bus().receive(&long)));
+    assert!(rig.irq());
+    assert!(rig.drain(64).is_empty());
+    assert_eq!(rig.st().stats().rx_length_errors, 1);
+    // And out: the same frame is sent whole (the card appends its own FCS).
+    assert_eq!(rig.xmit(&vlan), Xmit::Queued);
+    assert_eq!(rig.chip(|c| c.bus().sent.last().cloned()), Some(vlan));
+}

@@ -30,7 +30,7 @@
 //!   reading its header only when the CURR it had is outside the ring;
 //! - the frames delivered to the stack are, in order, exactly the bodies the device returned
 //!   after the headers the oracle accepted with status PRX (low nibble) and a length in
-//!   60..=1518 (the ring memory at the ring addresses after the header, unless the data port
+//!   60..=1522 (a full-size VLAN frame and its FCS, which the DP8390 counts; the ring memory at the ring addresses after the header, unless the data port
 //!   glitched); such a frame whose skb allocation failed is taken off the ring but not
 //!   delivered, one per failed allocation;
 //! - a poll reports as work exactly the frames it took off the ring, never more than its budget,
@@ -77,9 +77,10 @@ const FRAME_ACCESSES: u64 = 2_000;
 /// Polls the final drain of a calm case may take before it counts as a hang.
 const DRAIN_LIMIT: usize = 10_000;
 
-/// Independent of the driver's constants on purpose: what the property demands.
+/// Independent of the driver's constants on purpose: what the property demands. A received
+/// length counts the FCS, as the DP8390 does: up to a full-size VLAN frame (1518) and its 4.
 const MIN_LEN: usize = 60;
-const MAX_LEN: usize = 1518;
+const MAX_LEN: usize = 1518 + 4;
 const MAX_TX_LEN: usize = 1518;
 
 
