@@ -32,6 +32,14 @@ fn rig_on<B: RegisterBus>(bus: B, flags: ChipFlags) -> Rig<B> {
     rig
 }
 
+/// A frame as the datasheet's chip stores it, and the module hands it up: with its FCS after
+/// it (the model counts it by default, `Model::fcs`).
+fn with_fcs(f: &[u8]) -> Vec<u8> {
+    let mut v = f.to_vec();
+    v.extend_from_slice(&model::ethernet_fcs(f).to_le_bytes());
+    v
+}
+
 /// One NAPI poll of the module's datapath; returns the frames it delivered.
 fn poll(rig: &Rig<Model>, budget: usize) -> Vec<Vec<u8>> {
     rig.poll(budget);
@@ -181,12 +189,14 @@ fn receive_ring_walk_with_wrap_and_boundary() {
             if i % 7 == 6 {
                 let got = poll(&rig, 64);
                 let base = sent.len() - got.len();
-                assert_eq!(&got[..], &sent[base..], "kib {kib}");
+                let want: Vec<Vec<u8>> = sent[base..].iter().map(|f| with_fcs(f)).collect();
+                assert_eq!(&got[..], &want[..], "kib {kib}");
                 sent.clear();
             }
         }
         let got = rig.drain(64);
-        assert_eq!(got, sent);
+        let want: Vec<Vec<u8>> = sent.iter().map(|f| with_fcs(f)).collect();
+        assert_eq!(got, want);
         assert_eq!(rig.st().stats().rx_packets, 300);
         assert_eq!(rig.st().stats().rx_errors, 0);
     }
@@ -310,7 +320,7 @@ fn hostile_ring_headers_never_corrupt() {
     });
     let f = frame(MAC, 300, 7);
     assert!(rig.chip(|c| c.bus().receive(&f)));
-    assert_eq!(rig.drain(64), vec![f]);
+    assert_eq!(rig.drain(64), vec![with_fcs(&f)]);
 }
 
 #[test]
@@ -335,7 +345,7 @@ fn frames_without_a_buffer_are_dropped_and_counted() {
     }
     rig.napi.fail_allocs.set(2);
     assert_eq!(rig.poll(64), 4, "a dropped frame is work done");
-    assert_eq!(rig.take_delivered(), vec![frame(MAC, 100, 2), frame(MAC, 100, 3)]);
+    assert_eq!(rig.take_delivered(), vec![with_fcs(&frame(MAC, 100, 2)), with_fcs(&frame(MAC, 100, 3))]);
     assert_eq!(rig.st().stats().rx_dropped, 2);
 }
 
@@ -628,9 +638,10 @@ fn per_frame_port_access_budget() {
         chip.rx_curr(); // a batch reads CURR once
         let before = chip.stats.port_accesses;
         let RxTake::Frame(buf, _) = chip.rx_take(|len| Some(vec![0u8; len]), |_| {}) else { panic!("no frame") };
-        assert_eq!(buf, f);
+        assert_eq!(buf, with_fcs(&f));
         let rx = chip.stats.port_accesses - before;
-        assert_eq!(rx, 5 + 1 + 379 + 1 + 1, "receive accesses per 1514-byte frame");
+        // (The body and its FCS: 1518 bytes, 380 doublewords of which the header's read took one.)
+        assert_eq!(rx, 5 + 1 + 380 + 1 + 1, "receive accesses per 1514-byte frame");
         // A transmit after a transmit (its send command leaves CR not idle: one CR write more).
         chip.xmit(&f).unwrap();
         chip.tx_reap().unwrap();
@@ -733,9 +744,9 @@ fn a_tx_timeout_during_a_poll_does_not_replay_the_ring() {
     }
     let napi = HookNapi::new(1, || rig.dp.tx_timeout(&rig.dev));
     rig.dp.poll(&rig.dev, &napi, 64);
-    assert_eq!(napi.inner.delivered.borrow().clone(), vec![f[0].clone()], "the re-initialisation drops the rest");
+    assert_eq!(napi.inner.delivered.borrow().clone(), vec![with_fcs(&f[0])], "the re-initialisation drops the rest");
     assert!(rig.chip(|c| c.bus().receive(&f[5])));
-    assert_eq!(poll(&rig, 64), vec![f[5].clone()], "after the reset the ring starts over, once");
+    assert_eq!(poll(&rig, 64), vec![with_fcs(&f[5])], "after the reset the ring starts over, once");
 }
 
 /// Fills the ring of a card on the wire until the receiver overflows (OVW).
@@ -1022,13 +1033,13 @@ fn a_frame_received_during_the_poll_does_not_leave_its_interrupt_pending() {
     // The second frame lands while the poll hands the first one up (lock dropped).
     let napi = HookNapi::new(1, || assert!(rig.chip(|c| c.bus().receive(&b))));
     assert_eq!(rig.dp.poll(&rig.dev, &napi, 64), 1);
-    assert_eq!(napi.inner.delivered.borrow().clone(), vec![a]);
+    assert_eq!(napi.inner.delivered.borrow().clone(), vec![with_fcs(&a)]);
     assert_eq!(napi.inner.completed.get(), Some(1), "the poll completed");
     assert!(rig.chip(|c| c.bus().irq_pending()), "the second frame interrupts");
     assert!(rig.irq(), "and the interrupt is ours");
     let napi2 = HostNapi::default();
     assert_eq!(rig.dp.poll(&rig.dev, &napi2, 64), 1, "the next poll takes it");
-    assert_eq!(napi2.delivered.borrow().clone(), vec![b.clone()]);
+    assert_eq!(napi2.delivered.borrow().clone(), vec![with_fcs(&b)]);
     assert!(!rig.chip(|c| c.bus().irq_pending()), "no interrupt pending for frames already taken");
     assert!(!rig.irq(), "so the next interrupt is not ours");
     // A frame after the poll still interrupts.
@@ -1152,7 +1163,7 @@ fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     rig.napi.bounce.set(1);
     assert!(rig.irq());
     assert_eq!(poll(&rig, 64).len(), 0, "a bounced frame is not delivered to the stack");
-    assert_eq!(*rig.napi.xdp_tx.borrow(), vec![(bounced.clone(), true)], "loaded into the free slot");
+    assert_eq!(*rig.napi.xdp_tx.borrow(), vec![(with_fcs(&bounced), true)], "loaded into the free slot");
     check_bql(&rig, 300, "stack frame on the wire, XDP frame waiting");
     assert!(rig.dev.queue_stopped.get(), "both slots taken: the stack's queue is stopped");
     // Both complete: the stack's 300 bytes come back to BQL, the XDP frame's never went in.
@@ -1167,7 +1178,7 @@ fn xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits() {
     assert!(!rig.dev.queue_stopped.get(), "a completion woke the queue");
     let sent = rig.chip(|c| c.bus().sent.clone());
     assert_eq!(sent.len(), 2);
-    assert_eq!(sent[1], bounced, "the bounced frame went out byte for byte");
+    assert_eq!(sent[1], with_fcs(&bounced), "the bounced frame went out byte for byte (its FCS too: XDP sees what the card stored)");
     assert_eq!(rig.st().stats().tx_packets, 2, "the interface counts XDP's frames among its own");
 
     // Both slots busy with the stack's frames: the bounce is refused, nothing else changes.
@@ -1237,7 +1248,7 @@ fn suspend_quiesces_in_flight_and_resume_restores_the_card() {
     assert!(rig.irq());
     let got = poll(&rig, 64);
     assert_eq!(got.len(), 2);
-    assert_eq!(got[1], frame(MAC, 300, 5));
+    assert_eq!(got[1], with_fcs(&frame(MAC, 300, 5)));
     let sent_before = rig.chip(|c| c.bus().sent.len());
     assert_eq!(rig.xmit(&frame([0xff; 6], 500, 6)), Xmit::Queued);
     run_wire(&rig, 2, 500);
@@ -1746,7 +1757,6 @@ fn netpoll_nested_in_a_lock_hold_on_its_cpu_never_spins() {
 #[test]
 fn a_full_size_vlan_frame_with_its_fcs_is_received() {
     let rig = up(32, ChipFlags::NONE);
-    rig.chip(|c| c.bus().fcs = true);
     let mut vlan = frame(MAC, 1518, 7);
     vlan[12..16].copy_from_slice(&[0x81, 0x00, 0x00, 0x05]);
     assert!(rig.chip(|c| c.bus().receive(&vlan)));

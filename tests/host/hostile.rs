@@ -750,9 +750,15 @@ impl Case {
                 continue;
             }
             let stored = m.receive(&f);
+            let fcs = m.fcs;
             drop(b);
             if stored && self.calm {
                 f.resize(len.max(60), 0);
+                // As stored: with its FCS where the model counts it (the datasheet's chip).
+                if fcs {
+                    let crc = ne2k_host::model::ethernet_fcs(&f);
+                    f.extend_from_slice(&crc.to_le_bytes());
+                }
                 self.sent.push(f);
             }
         }

@@ -59,9 +59,8 @@ pub struct Model {
     /// Protocol errors the driver made (timing mode).
     pub violations: Vec<String>,
     /// The receive byte count includes the frame check sequence, stored after the frame, as
-    /// the DP8390 datasheet says and real cards do. Off by default, as QEMU's and Bochs' cards
-    /// (the tests compare delivered frames with the bytes sent, without FCS); the tests of the
-    /// FCS turn it on.
+    /// the DP8390 datasheet says and real cards do (the default); QEMU's and Bochs' cards leave
+    /// it out (`fcs = false`).
     pub fcs: bool,
 }
 
@@ -136,7 +135,7 @@ impl Model {
             dma_no_wrap: false,
             wire: None,
             violations: Vec::new(),
-            fcs: false,
+            fcs: true,
         }
     }
 
