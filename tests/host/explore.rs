@@ -12,8 +12,13 @@
 //! the tx lock, `set_rx_mode` under the address-list lock, open/stop/set_mac_address under
 //! RTNL, the NAPI poll under NAPI's ownership rules (`napi_schedule` / `napi_complete_done` /
 //! `napi_disable` and the MISSED bit), netpoll's budget-0 poll with interrupts off and only if
-//! no poll is running. Between steps time passes on the wire: transmits complete, frames
-//! arrive (also while a poll runs, or the chip is stopped), the ring overflows with OVW.
+//! no poll is running; netpoll also nested in a hold on its own CPU, at any register access
+//! (an interrupt that printed, sent by netconsole), where it must never spin on the lock. Between
+//! steps time passes on the wire: transmits complete, frames arrive (also while a poll runs, or
+//! the chip is stopped), the ring overflows with OVW; now and then the card is removed (it reads
+//! all-ones from then on, also under another CPU's hold): then no interrupt is claimed, every
+//! call stays bounded, and once the datapath has seen it the chip is stopped and the carrier
+//! off.
 //!
 //! Invariants, checked at every scheduling point, every bus access, or at the end:
 //! - a TX slot is never loaded or triggered while its frame is on the wire, and nothing is
@@ -319,6 +324,11 @@ impl SimBus {
     }
 
     fn check_write(&mut self, reg: u8, v: u8) {
+        if self.m.gone {
+            // The page these checks go by is the model's CMD, which a card that is gone no
+            // longer takes: nothing to check against.
+            return;
+        }
         let page = self.m.cmd >> 6;
         if reg == CR::OFFSET {
             let dma = v & 0x38;
@@ -496,6 +506,8 @@ struct NapiState {
 struct DevState {
     up: bool,
     queue_stopped: bool,
+    /// The carrier, as the datapath last set it.
+    carrier: bool,
     /// Byte queue limits: bytes sent to the card and not yet completed.
     bql_inflight: u64,
     napi: NapiState,
@@ -562,8 +574,12 @@ impl NetIf for SimDev {
             s.napi.sched = true;
         }
     }
-    fn carrier_on(&self) {}
-    fn carrier_off(&self) {}
+    fn carrier_on(&self) {
+        self.st().carrier = true;
+    }
+    fn carrier_off(&self) {
+        self.st().carrier = false;
+    }
     fn tx_sent(&self, bytes: u32) {
         self.st().bql_inflight += u64::from(bytes);
     }
@@ -707,6 +723,8 @@ struct Book {
     rx_delivered: u64,
     /// Netpoll runs nested in a hold of the chip lock on their own CPU (`netpoll_in_hold`).
     nested_netpolls: u64,
+    /// The card vanished (removed under the driver: it reads all-ones from then on).
+    gone: bool,
     failures: Vec<String>,
 }
 
@@ -781,6 +799,11 @@ impl World {
         });
         let mut b = self.book.lock().unwrap();
         b.rx_delivered += 1;
+        if b.gone && stored_at.is_none_or(|i| i.is_none()) {
+            // A copy another CPU was making when the card went reads all-ones: what a removed
+            // card gives; the stack drops it (no driver can tell). Not a torn frame of the ring.
+            return;
+        }
         match stored_at {
             None => b.failures.push(format!("a torn or foreign frame was delivered ({} bytes)", f.len())),
             Some(None) => b.failures.push("a frame the chip never stored was delivered".into()),
@@ -856,6 +879,15 @@ fn act(w: &World, rng: &mut Rng) {
         }
         68..=71 => open_or_stop(w),
         72..=85 => {
+            // Now and then the card is removed under the driver (a surprise removal): from here
+            // it reads all-ones. Frames accepted so far may never go out.
+            if rng.one_in(150) && !w.book.lock().unwrap().gone {
+                let mut b = w.book.lock().unwrap();
+                b.gone = true;
+                b.tx_may_lose_upto = b.tx_seq;
+                drop(b);
+                w.chip(|st| st.chip.bus().m.gone = true);
+            }
             // Time passes on the wire.
             let ns = rng.below(1_500_000);
             w.chip(|st| st.chip.bus().m.advance(ns));
@@ -906,7 +938,16 @@ fn xmit(w: &World, rng: &mut Rng) {
                 w.book.lock().unwrap().accepted.push((seq, frame));
             }
             Xmit::Busy => w.book.lock().unwrap().requeued = Some(frame),
-            Xmit::Dropped => w.fail("a valid frame was dropped by a running device".into()),
+            Xmit::Dropped => {
+                let mut b = w.book.lock().unwrap();
+                if b.gone {
+                    // The card is gone: the datapath stopped it (its frames may be lost).
+                    b.tx_may_lose_upto = b.tx_seq;
+                } else {
+                    drop(b);
+                    w.fail("a valid frame was dropped by a running device".into());
+                }
+            }
         }
     }
     kernel_unlock(w, tx_lock);
@@ -976,7 +1017,8 @@ fn open_or_stop(w: &World) {
         w.chip(|st| {
             let running = st.chip.running();
             let b = st.chip.bus();
-            if running || b.m.cmd & Cr::STP.bits() == 0 || b.m.imr != 0 {
+            // (A card that is gone keeps its registers as they were: the writes go nowhere.)
+            if running || (!b.m.gone && (b.m.cmd & Cr::STP.bits() == 0 || b.m.imr != 0)) {
                 let what = format!("after stop: running {running}, CMD {:#04x}, IMR {:#04x}", b.m.cmd, b.m.imr);
                 b.fail(what);
             }
@@ -1020,6 +1062,25 @@ fn settle(w: &World) {
     }
     let up = w.dev.st().up;
     if !up {
+        return;
+    }
+    if w.book.lock().unwrap().gone {
+        // A card that is gone: nothing can complete or arrive. What must hold: the datapath,
+        // once it saw all-ones, stopped the chip and took the carrier down (the TX watchdog
+        // then stops), and nothing spun (every call stayed bounded, checked at each access).
+        // Another device's interrupt on the shared line (a gone card raises none): not ours.
+        call_begin();
+        if w.dp.irq(&w.dev, w.dp.probe().now()) {
+            w.fail("the hard IRQ claimed an interrupt with the card gone (all-ones read as every cause)".into());
+        }
+        run_napi(w, 64);
+        let seen = w.chip(|st| st.chip.gone());
+        if seen && w.dev.st().carrier {
+            w.fail("the card is gone and the datapath saw it, but the carrier is still on".into());
+        }
+        if seen && w.chip(|st| st.chip.running()) {
+            w.fail("the card is gone and the datapath saw it, but the chip counts as running".into());
+        }
         return;
     }
     let stuck = w.chip(|st| {
@@ -1084,7 +1145,8 @@ fn check_wire(w: &World) {
             }
         }
     }
-    if w.dev.st().up {
+    // (A card that is gone sends nothing more: every frame accepted around then may be lost.)
+    if w.dev.st().up && !b.gone {
         let lost: Vec<u32> =
             b.accepted.iter().map(|a| a.0).filter(|s| *s > b.tx_may_lose_upto && !on_wire.contains(s)).collect();
         if !lost.is_empty() {
@@ -1095,7 +1157,7 @@ fn check_wire(w: &World) {
 }
 
 /// One schedule. Returns its failures (empty: all invariants held) and some counts.
-fn run(seed: u64) -> (Vec<String>, [u64; 5]) {
+fn run(seed: u64) -> (Vec<String>, [u64; 6]) {
     let mut rng = Rng(seed);
     let cpus = if rng.one_in(3) { 1 } else { 2 };
     let mem = rng.pick(&[16usize, 32]);
@@ -1205,8 +1267,14 @@ fn run(seed: u64) -> (Vec<String>, [u64; 5]) {
     failures.extend(bus_failures);
     failures.extend(violations.into_iter().map(|v| format!("chip protocol: {v}")));
     let b = w.book.lock().unwrap();
-    let counts =
-        [cpus as u64, sent, b.rx_delivered, w.sched.points.load(Ordering::Relaxed), b.nested_netpolls];
+    let counts = [
+        cpus as u64,
+        sent,
+        b.rx_delivered,
+        w.sched.points.load(Ordering::Relaxed),
+        b.nested_netpolls,
+        u64::from(b.gone),
+    ];
     (failures, counts)
 }
 
@@ -1215,7 +1283,7 @@ fn run(seed: u64) -> (Vec<String>, [u64; 5]) {
 fn explore_interleavings() {
     let n = env_u64("NE2K_EXPLORE_SCHEDULES").unwrap_or(DEFAULT_SCHEDULES);
     let first = env_u64("NE2K_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
-    let mut totals = [0u64; 6];
+    let mut totals = [0u64; 7];
     for i in 0..n {
         let seed = first.wrapping_add(i.wrapping_mul(0x9e37_79b9));
         let (failures, c) = run(seed);
@@ -1231,9 +1299,10 @@ fn explore_interleavings() {
         totals[3] += c[2];
         totals[4] += c[3];
         totals[5] += c[4];
+        totals[6] += c[5];
     }
     println!(
-        "explore-schedules: {} ({} on two CPUs), frames sent {}, frames received {}, scheduling points {}, netpoll nested in a hold {}",
-        totals[0], totals[1], totals[2], totals[3], totals[4], totals[5]
+        "explore-schedules: {} ({} on two CPUs), frames sent {}, frames received {}, scheduling points {}, netpoll nested in a hold {}, card removed in {}",
+        totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6]
     );
 }

@@ -62,6 +62,9 @@ pub struct Model {
     /// the DP8390 datasheet says and real cards do (the default); QEMU's and Bochs' cards leave
     /// it out (`fcs = false`).
     pub fcs: bool,
+    /// The card is gone (removed under the driver, or powered down): every register and the
+    /// data port read all-ones, writes go nowhere, no frame is stored, the line stays low.
+    pub gone: bool,
 }
 
 /// The timing mode's state: a clock in nanoseconds, the frame on the wire, the frames to come.
@@ -136,6 +139,7 @@ impl Model {
             wire: None,
             violations: Vec::new(),
             fcs: true,
+            gone: false,
         }
     }
 
@@ -326,6 +330,9 @@ impl Model {
     /// frame + header + CRC up to pages), ISR.PRX. A frame that does not fit between CURR and
     /// BNRY is dropped silently (QEMU's behaviour; no OVW). Returns whether it was stored.
     pub fn receive(&mut self, frame: &[u8]) -> bool {
+        if self.gone {
+            return false;
+        }
         if self.cmd & Cr::STP.bits() != 0 || self.pstop <= self.pstart {
             return false;
         }
@@ -389,7 +396,7 @@ impl Model {
 
     /// The interrupt line: any unmasked cause.
     pub fn irq_pending(&self) -> bool {
-        self.isr & self.imr & 0x7f != 0
+        !self.gone && self.isr & self.imr & 0x7f != 0
     }
 
     /// Byte at a packet-buffer address: PROM (doubled: each byte in both halves of its word)
@@ -593,7 +600,13 @@ impl RegisterBus for Model {
     fn read8(&mut self, reg: u8) -> u8 {
         assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
         self.tick(1, false);
-        let v = if reg == regs::DATAPORT { self.data_read_byte() } else { self.reg_read(reg) };
+        let v = if self.gone {
+            0xff
+        } else if reg == regs::DATAPORT {
+            self.data_read_byte()
+        } else {
+            self.reg_read(reg)
+        };
         self.log.push(Access::Read(reg, v));
         v
     }
@@ -601,7 +614,9 @@ impl RegisterBus for Model {
     fn write8(&mut self, reg: u8, val: u8) {
         assert!(reg < 0x20, "register offset {reg:#x} outside the NE2000 window");
         self.tick(1, false);
-        if reg == regs::DATAPORT {
+        if self.gone {
+            // Nowhere.
+        } else if reg == regs::DATAPORT {
             self.data_write_byte(val);
         } else {
             self.reg_write(reg, val);
@@ -614,7 +629,11 @@ impl RegisterBus for Model {
         let whole = dst.len() & !1;
         let dst = &mut dst[..whole];
         self.tick((dst.len() / 2) as u64, true);
-        let bytes: Vec<u8> = (0..dst.len()).map(|_| self.data_read_byte()).collect();
+        let bytes: Vec<u8> = if self.gone {
+            vec![0xff; dst.len()]
+        } else {
+            (0..dst.len()).map(|_| self.data_read_byte()).collect()
+        };
         self.log.push(Access::DataIn { width: 2, count: dst.len() / 2 });
         self.clock += dst.len() as u64;
         dst.write_copy_of_slice(&bytes)
@@ -624,7 +643,11 @@ impl RegisterBus for Model {
         let whole = dst.len() & !3;
         let dst = &mut dst[..whole];
         self.tick((dst.len() / 4) as u64, true);
-        let bytes: Vec<u8> = (0..dst.len()).map(|_| self.data_read_byte()).collect();
+        let bytes: Vec<u8> = if self.gone {
+            vec![0xff; dst.len()]
+        } else {
+            (0..dst.len()).map(|_| self.data_read_byte()).collect()
+        };
         self.log.push(Access::DataIn { width: 4, count: dst.len() / 4 });
         self.clock += dst.len() as u64;
         dst.write_copy_of_slice(&bytes)
@@ -634,7 +657,9 @@ impl RegisterBus for Model {
         assert!(src.len() % 2 == 0, "odd-length 16-bit data-port write");
         self.tick((src.len() / 2) as u64, true);
         for &b in src {
-            self.data_write_byte(b);
+            if !self.gone {
+                self.data_write_byte(b);
+            }
         }
         self.log.push(Access::DataOut { width: 2, count: src.len() / 2 });
         self.clock += src.len() as u64;
@@ -644,7 +669,9 @@ impl RegisterBus for Model {
         assert!(src.len() % 4 == 0, "32-bit data-port write of {} bytes", src.len());
         self.tick((src.len() / 4) as u64, true);
         for &b in src {
-            self.data_write_byte(b);
+            if !self.gone {
+                self.data_write_byte(b);
+            }
         }
         self.log.push(Access::DataOut { width: 4, count: src.len() / 4 });
         self.clock += src.len() as u64;
