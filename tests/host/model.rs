@@ -60,7 +60,8 @@ pub struct Model {
     pub violations: Vec<String>,
     /// The receive byte count includes the frame check sequence, stored after the frame, as
     /// the DP8390 datasheet says and real cards do (the default); QEMU's and Bochs' cards leave
-    /// it out (`fcs = false`).
+    /// it out (`fcs = false`). Taken by [`Self::receive`]; the wire's arrivals
+    /// ([`Self::receive_dp8390`], timing mode: the explorer) are stored without it as yet.
     pub fcs: bool,
     /// The card is gone (removed under the driver, or powered down): every register and the
     /// data port read all-ones, writes go nowhere, no frame is stored, the line stays low.
