@@ -814,9 +814,10 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             // No reset of a card that is gone: no carrier, so the watchdog stops.
             let news = st.chip.take_gone_news();
             drop(st);
-            dev.carrier_off();
             if news {
-                dev.log(true, Log::CardGone);
+                Self::card_gone(dev);
+            } else {
+                dev.carrier_off();
             }
             return;
         }
@@ -986,10 +987,9 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let st = &mut *held;
         st.polls = st.polls.wrapping_add(1);
         if !st.chip.running() {
-            // Stopped (unbind, or a poll that was due when the chip was quiesced).
-            held.release();
-            napi.complete_done(0);
-            return 0;
+            // Stopped (unbind, a poll that was due when the chip was quiesced, or a card found
+            // gone).
+            return self.poll_stopped(held, dev, napi);
         }
         // Frames announced by an interrupt start their NIC stage there; frames found by a
         // poll that no receive interrupt announced start it at the poll.
@@ -999,13 +999,7 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
         let mut status = st.chip.isr_take();
         if !st.chip.running() {
             // The card is gone (ISR read all-ones): nothing to do, nothing to unmask.
-            let gone = st.chip.take_gone_news();
-            held.release();
-            napi.complete_done(0);
-            if gone {
-                Self::card_gone(dev);
-            }
-            return 0;
+            return self.poll_stopped(held, dev, napi);
         }
         if status.contains(Isr::CNT) {
             st.chip.read_counters();
@@ -1067,6 +1061,26 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             dev.log(false, what);
         }
         self.poll_end(dev, napi, budget, acc, t_poll, false)
+    }
+
+    /// A poll that finds the chip not running (unbound, quiesced, or the card found gone, maybe
+    /// by this poll's ISR read): nothing to do and nothing to unmask; NAPI completes, and a card
+    /// that is gone is reported once the lock is released.
+    #[cold]
+    #[inline(never)]
+    fn poll_stopped<D: NetIf, N: Napi>(
+        &self,
+        mut held: Held<'_, L, P>,
+        dev: &D,
+        napi: &N,
+    ) -> usize {
+        let gone = held.chip.take_gone_news();
+        held.release();
+        napi.complete_done(0);
+        if gone {
+            Self::card_gone(dev);
+        }
+        0
     }
 
     /// The poll netpoll makes with budget 0 (interrupts off): transmit completions only; no

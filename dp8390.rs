@@ -990,6 +990,16 @@ impl<B: RegisterBus> Dp8390<B> {
         core::mem::take(&mut self.gone_news)
     }
 
+    /// ISR, or nothing pending if it reads all-ones and the card is gone ([`Self::vanished`]).
+    #[inline(always)]
+    fn isr_present(&mut self) -> Isr {
+        let raw = self.rd(p0::ISR);
+        if raw.bits() == 0xff && self.vanished() {
+            return Isr::empty();
+        }
+        raw
+    }
+
     /// A register read all-ones (ISR: every cause, reset and remote DMA at once): the card is
     /// gone if CR reads so too, which a present DP8390 cannot (STA and STP both set, remote
     /// DMA 7). Then it is left alone: not running, so that every path skips it, no busy-wait,
@@ -1046,11 +1056,7 @@ impl<B: RegisterBus> Dp8390<B> {
         if !self.running || self.masked {
             return None;
         }
-        let raw = self.rd(p0::ISR);
-        if raw.bits() == 0xff && self.vanished() {
-            return None;
-        }
-        let status = raw & Isr::ALL;
+        let status = self.isr_present() & Isr::ALL;
         if status.is_empty() {
             return None;
         }
@@ -1068,11 +1074,7 @@ impl<B: RegisterBus> Dp8390<B> {
     /// poll reads ISR once for both halves.
     #[inline]
     pub fn isr_take(&mut self) -> Isr {
-        let raw = self.rd(p0::ISR);
-        if raw.bits() == 0xff && self.vanished() {
-            return Isr::empty();
-        }
-        let status = raw & Isr::ALL;
+        let status = self.isr_present() & Isr::ALL;
         let ack = status & (Isr::PRX | Isr::RXE | Isr::CNT);
         if !ack.is_empty() {
             self.wr(p0::ISR, ack);

@@ -45,6 +45,31 @@ def imports(path):
     return names - {module_of(path)}
 
 
+def find_cycle(graph):
+    """A cycle of `graph` ({node: set of nodes}) as a path that ends where it starts, or []:
+    a depth-first search for a back edge."""
+    state = {}
+
+    def visit(m, path):
+        state[m] = 1
+        for n in sorted(graph[m]):
+            if state.get(n) == 1:
+                return path[path.index(n):] + [n] if n in path else [m, n]
+            if n not in state:
+                found = visit(n, path + [n])
+                if found:
+                    return found
+        state[m] = 2
+        return []
+
+    for m in sorted(graph):
+        if m not in state:
+            found = visit(m, [m])
+            if found:
+                return found
+    return []
+
+
 def main():
     check = Checks("layering")
     srcs = sources()
@@ -74,24 +99,8 @@ def main():
     graph = {m: set() for m in modules}
     for p in srcs:
         graph[module_of(p)] |= imports(p) & modules
-    # A depth-first search for a back edge.
-    state, cycle = {}, []
-
-    def visit(m, path):
-        state[m] = 1
-        for n in sorted(graph[m]):
-            if state.get(n) == 1:
-                cycle.append(path[path.index(n):] + [n] if n in path else [m, n])
-                return True
-            if n not in state and visit(n, path + [n]):
-                return True
-        state[m] = 2
-        return False
-
-    for m in sorted(modules):
-        if m not in state and visit(m, [m]):
-            break
-    check("no-import-cycle", not cycle, " -> ".join(cycle[0]) if cycle else "")
+    cycle = find_cycle(graph)
+    check("no-import-cycle", not cycle, " -> ".join(cycle))
 
     # The same, file by file (a cycle inside hw/ or netdev/ counts too): `crate::a::b`,
     # `super::b` and `self::b` name the file a/b.rs (or a.rs, a/mod.rs).
@@ -118,23 +127,8 @@ def main():
             f = file_of(base + path.strip(":").split("::"))
             if f and f != p:
                 fgraph[p].add(f)
-    fstate, fcycle = {}, []
-
-    def fvisit(m, path):
-        fstate[m] = 1
-        for n in sorted(fgraph[m]):
-            if fstate.get(n) == 1:
-                fcycle.append(path[path.index(n):] + [n] if n in path else [m, n])
-                return True
-            if n not in fstate and fvisit(n, path + [n]):
-                return True
-        fstate[m] = 2
-        return False
-
-    for m in sorted(srcs):
-        if m not in fstate and fvisit(m, [m]):
-            break
-    check("no-import-cycle-between-files", not fcycle, " -> ".join(fcycle[0]) if fcycle else "")
+    fcycle = find_cycle(fgraph)
+    check("no-import-cycle-between-files", not fcycle, " -> ".join(fcycle))
     check.exit()
 
 
