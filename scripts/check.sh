@@ -29,7 +29,13 @@ guest_results() {
     local prefix=$1 out=$2 rc=$3 r name
     grep -E '^    \| ' "$out.log" || true
     if [ -f "$out/guest-results.txt" ]; then
-        while read -r r name; do result "$r" "$prefix::$name"; done <"$out/guest-results.txt"
+        while read -r r name; do
+            case "$r" in
+                PASS|FAIL) result "$r" "$prefix::$name";;
+                # the guest froze in it (the host's watchdog): $out/hang-<name>.txt has the evidence
+                *) result FAIL "$prefix::$name ($r, see $out/hang-${name//\//_}.txt)";;
+            esac
+        done <"$out/guest-results.txt"
     fi
     if [ "$rc" -ne 0 ] || [ ! -s "$out/guest-results.txt" ]; then
         result FAIL "$prefix::boot-and-run (exit $rc, see $out.log)"
@@ -87,6 +93,11 @@ done_step
 # ---- host: the register-access split of a Bochs card log (make bench's port windows) ----
 step "host tests (bochs/port-ops.py)"
 python_checks test_port_ops.py port_ops::no-output
+done_step
+
+# ---- host: the host's watchdog over a guest (a stand-in emulator that freezes) ----
+step "host tests (guest-watchdog.py)"
+python_checks test_watchdog.py watchdog::no-output
 done_step
 
 # ---- host: the module's layering (unsafe only in netdev/ and hw/port.rs, no import cycle) ----
@@ -170,11 +181,46 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     fi
     done_step
 
+    step "test module (tests/guest/modules/freeze, for the watchdog's own test)"
+    if out=$(make -s -C "$KDIR" M="$REPO/tests/guest/modules/freeze" modules 2>&1); then
+        result PASS "module::freeze-builds"
+    else
+        result FAIL "module::freeze-builds"; echo "$out" | tail -20
+    fi
+    done_step
+
+    # ---- the host's watchdog: a guest that freezes costs its case, not the run ----
+    step "host watchdog (a case that freezes the guest, then a normal one)"
+    wout="$REPO/results/check-watchdog-$(date +%Y%m%d-%H%M%S)"
+    mkdir -p "$wout"
+    GUEST_TESTS="hang/t00_freeze.sh t10_probe_mac.sh" "$HERE/guest-run.sh" --kdir "$KDIR" \
+        --watchdog 60 --timeout 900 --out "$wout" "$REPO/tests/guest/run-all.sh" >"$wout.log" 2>&1
+    wrc=$?
+    hang="$wout/hang-hang_t00_freeze.txt"
+    if [ $wrc = 0 ] && grep -qx "HANG hang/t00_freeze" "$wout/guest-results.txt" 2>/dev/null; then
+        result PASS "watchdog::freeze-is-hang"
+    else
+        result FAIL "watchdog::freeze-is-hang (exit $wrc, see $wout.log)"; tail -20 "$wout.log"
+    fi
+    # the NMI's panic: every CPU's backtrace, the spinning ones in freeze_spin
+    if grep -q "freeze_spin" "$hang" 2>/dev/null && grep -qE "Kernel panic|NMI backtrace" "$hang"; then
+        result PASS "watchdog::backtraces-in-evidence"
+    else
+        result FAIL "watchdog::backtraces-in-evidence (see $hang)"
+    fi
+    if grep -qx "PASS t10_probe_mac" "$wout/guest-results.txt" 2>/dev/null; then
+        result PASS "watchdog::next-case-in-fresh-guest"
+    else
+        result FAIL "watchdog::next-case-in-fresh-guest (see $wout.log)"
+    fi
+    done_step
+
     # ---- guest tests: one boot runs them all ----
     step "guest tests"
     out="$REPO/results/check-$(date +%Y%m%d-%H%M%S)"
     mkdir -p "$out"
-    "$HERE/guest-run.sh" --kdir "$KDIR" --injector --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --injector --watchdog "${CHECK_WATCHDOG:-300}" \
+        --timeout "${CHECK_TIMEOUT:-1500}" --out "$out" \
         "$REPO/tests/guest/run-all.sh" >"$out.log" 2>&1
     guest_results guest "$out" $?
     done_step
@@ -192,9 +238,9 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
         while read -r r name; do result "$r" "selftests::$name"; done < <(python3 -c '
 import json, sys
 for case, v in sorted(json.load(open(sys.argv[1]))["ne2k_rs"].items()):
-    print("FAIL" if v == "fail" else "PASS", case + ("" if v == "pass" else f" ({v})"))' "$sout/selftests.json")
+    print("FAIL" if v in ("fail", "hang") else "PASS", case + ("" if v == "pass" else f" ({v})"))' "$sout/selftests.json")
     fi
-    if [ ! -s "$sout/selftests.json" ] || { [ $src != 0 ] && ! grep -q '"fail"' "$sout/selftests.json"; }; then
+    if [ ! -s "$sout/selftests.json" ] || { [ $src != 0 ] && ! grep -qE '"(fail|hang)"' "$sout/selftests.json"; }; then
         result FAIL "selftests::run (exit $src, see $sout.log)"
         tail -30 "$sout.log"
     fi
@@ -212,7 +258,8 @@ for case, v in sorted(json.load(open(sys.argv[1]))["ne2k_rs"].items()):
         # (t99, the kernel-log check, last)
         GUEST_TESTS=$(cd "$REPO/tests/guest" && for t in $(ls t*.sh | grep -v '^t99') wire/t*.sh t99*.sh; do
                           [[ "$skip" == *" $t "* ]] || echo "$t"; done) \
-            "$HERE/guest-run.sh" --kdir "$KDIR" --emu bochs --cpus 1 --timeout "${CHECK_BOCHS_TIMEOUT:-1800}" \
+            "$HERE/guest-run.sh" --kdir "$KDIR" --emu bochs --cpus 1 --watchdog "${CHECK_WATCHDOG:-300}" \
+            --timeout "${CHECK_BOCHS_TIMEOUT:-1800}" \
             --out "$bout" "$REPO/tests/guest/run-all.sh" >"$bout.log" 2>&1
         guest_results bochs "$bout" $?
         done_step

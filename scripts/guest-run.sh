@@ -2,8 +2,8 @@
 # Boot the lab kernel under QEMU (TCG) with virtme-ng, or in Bochs, and run a script as root in
 # the guest.
 #
-#   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--no-e100] [--injector]
-#                [--pair] [--out DIR] SCRIPT [ARGS...]
+#   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--watchdog S]
+#                [--no-e100] [--injector] [--pair] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
 #
 # --emu (default $EMU, else qemu): qemu boots the build tree with virtme-ng on the host's
@@ -35,16 +35,25 @@
 #     these cards; the wire's frame counts come back in $OUT/wire.txt;
 #   - LABCTL_PORT: scripts/labctl.py on 10.0.2.2, which also counts the card's port accesses
 #     as QEMU sees them ("trace-start" / "trace-stop").
-# Exit status: the script's; 124 if the hard timeout hit; 125 if the guest never ran the script.
+# --watchdog S (default $GUEST_WATCHDOG, else 0: off): the host's watchdog (guest-watchdog.py,
+# docs/lab.md): a guest silent for S seconds (no heartbeat, no case line on its live channel)
+# is hung; its case is recorded as HANG with the console's tail (and, under QEMU, every CPU's
+# backtrace from an NMI) in $OUT/hang-<case>.txt and $OUT/guest-hangs.txt, and a fresh guest
+# goes on with the cases after it (scripts/guest/cases.sh), up to GUEST_MAX_BOOTS (6) boots
+# within --timeout. GUEST_CASE_LIMIT (seconds, 0 = none): a case running longer is hung too.
+# Exit status: the script's (of the last boot); 124 if the hard timeout hit; 125 if the guest
+# never ran the script.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
 KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
+WATCHDOG=${GUEST_WATCHDOG:-0}
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
+        --watchdog) WATCHDOG=$2; shift 2;;
         --emu) EMU=$2; shift 2;;
         --cpus) CPUS=$2; shift 2;;
         --timeout) TIMEOUT=$2; shift 2;;
@@ -60,6 +69,12 @@ while [ $# -gt 0 ]; do
 done
 need_kdir "$KDIR"
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] && [ "$TIMEOUT" -ge 30 ] || die "TIMEOUT must be a whole number of seconds >= 30 (got '$TIMEOUT')"
+[[ "$WATCHDOG" =~ ^[0-9]+$ ]] && { [ "$WATCHDOG" = 0 ] || [ "$WATCHDOG" -ge 30 ]; } ||
+    die "--watchdog must be 0 (off) or a whole number of seconds >= 30 (got '$WATCHDOG')"
+CASE_LIMIT=${GUEST_CASE_LIMIT:-0}
+[[ "$CASE_LIMIT" =~ ^[0-9]+$ ]] || die "GUEST_CASE_LIMIT must be a whole number of seconds, 0 for none (got '$CASE_LIMIT')"
+MAX_BOOTS=${GUEST_MAX_BOOTS:-6}
+positive_int GUEST_MAX_BOOTS "$MAX_BOOTS"
 if [ $INTERACTIVE = 0 ]; then
     [ $# -ge 1 ] || die "usage: guest-run.sh --kdir KBUILD [--timeout S] SCRIPT [ARGS...]"
     SCRIPT=$(readlink -f "$1"); shift
@@ -139,6 +154,9 @@ trap cleanup EXIT
 # timeout), WHAT names it; the script's status from $OUT/.status, 125 if it never ran.
 #   finish RC WHAT
 finish() {
+    if [ -s "$OUT/guest-hangs.txt" ]; then
+        echo "guest-run: the guest hung $(wc -l <"$OUT/guest-hangs.txt") time(s), in: $(awk '{print $2}' "$OUT/guest-hangs.txt" | tr '\n' ' ')(see $OUT/hang-*.txt)" >&2
+    fi
     if [ "$1" = 124 ] || [ "$1" = 137 ]; then
         echo "guest-run: hard timeout after ${TIMEOUT}s" >&2
         exit 124
@@ -177,6 +195,7 @@ export REPO='$REPO'
 export KSRC='$(readlink -f "$KDIR/source" 2>/dev/null || echo "$KDIR")'
 export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
+export GUEST_HEARTBEAT='$([ "$WATCHDOG" = 0 ] && echo 0 || echo 5)'
 export CPUS='$CPUS'
 export EXP_COUNT='${EXP_COUNT:-1100}'
 $(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|SELFTESTS_|PROFILE_|EXP_DRIVERS$|EXP_XCHECK_ONLY$|EXP_CLOCK$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$|NE2K_RS_NOSTATS_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
@@ -184,13 +203,6 @@ export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH
 ENV
 
 printf '%q ' "$@" >"$OUT/.args"
-
-if [ "$EMU" = bochs ]; then
-    t0=$(date +%s)
-    set +e
-    "$HERE/bochs/boot.sh" --kdir "$KDIR" --out "$OUT" --timeout "$TIMEOUT" --cpus "$CPUS" "$SCRIPT"
-    finish $? bochs
-fi
 
 if [ $PAIR = 1 ]; then
     # the two cards, each on a dgram socket to scripts/wire.py (the peer is the other card)
@@ -226,7 +238,10 @@ VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus "$CPUS" --memory 1
      --append=sysctl.net.ipv6.conf.all.disable_ipv6=1 --append=sysctl.net.ipv6.conf.default.disable_ipv6=1
      "--rwdir=$OUT" "--qemu-opts=$QOPTS")
 # GUEST_VERBOSE=1: the kernel log on the console too (oopses and panics end up in console.log).
-[ "${GUEST_VERBOSE:-0}" = 1 ] && VNG+=(--verbose)
+# With the watchdog the serial console comes to console.log as well, but at loglevel 1: only
+# what a panic prints (it raises the level itself), i.e. the backtraces of a frozen guest.
+if [ "${GUEST_VERBOSE:-0}" = 1 ]; then VNG+=(--verbose)
+elif [ "$WATCHDOG" != 0 ]; then VNG+=(--verbose --append=loglevel=1); fi
 
 if [ $INTERACTIVE = 1 ]; then
     echo "guest shell: run 'source $OUT/.env' for NE2K_RS_KO, GUEST_IP, PEER_IP, IPERF3_PORT, OUT" >&2
@@ -234,14 +249,79 @@ if [ $INTERACTIVE = 1 ]; then
     exit $?
 fi
 
-echo "==> guest: $(basename "$SCRIPT") (timeout ${TIMEOUT}s, results in $OUT)" >&2
+# One boot of the guest, for at most $1 seconds; its exit status, as finish() takes it.
+#   boot_once SECONDS
+boot_once() {
+    local secs=$1 pid wd="" rc live
+    if [ "$EMU" = bochs ]; then
+        live="$OUT/e9.log"
+        "$HERE/bochs/boot.sh" --kdir "$KDIR" --out "$OUT" --timeout "$secs" --cpus "$CPUS" "$SCRIPT" &
+    else
+        live="$OUT/console.log"
+        # through a pipe: QEMU reopens /proc/self/fd/1 and 2 for the script's ports and the
+        # serial console, which on a regular file would truncate it and write over each other
+        timeout --kill-after=10 "$secs" "${VNG[@]}" --exec "bash $HERE/guest-init.sh $OUT $SCRIPT" \
+            </dev/null > >(cat >"$OUT/console.log") 2>&1 &
+    fi
+    pid=$!
+    if [ "$WATCHDOG" != 0 ]; then
+        local mon=(); [ "$EMU" = qemu ] && mon=(--monitor "$MON_SOCK")
+        python3 "$HERE/guest-watchdog.py" --live "$live" --ledger "$OUT/.cases-ledger" --hang "$OUT/.hang" \
+            --pid "$pid" --stall "$WATCHDOG" --case-limit "$CASE_LIMIT" "${mon[@]}" &
+        wd=$!
+    fi
+    wait "$pid"; rc=$?
+    [ -n "$wd" ] && { kill "$wd" 2>/dev/null; wait "$wd" 2>/dev/null; }
+    return $rc
+}
+
+# A hang the watchdog reported ($OUT/.hang): the case gets "end CASE HANG" in the ledger (the
+# next boot skips it), a line in $OUT/guest-hangs.txt ("HANG case why") and its evidence in
+# $OUT/hang-<case>.txt: the last 200 lines of the console (with the backtraces the NMI gave).
+# The boot's console goes to console-boot<N>.log. Returns 1 when no fresh boot can help (the
+# hang was outside any case, or in a case that already hung once).
+#   record_hang BOOT
+record_hang() {
+    local n=$1 case why file
+    case=$(sed -n 's/^case //p' "$OUT/.hang"); why=$(sed -n 's/^why //p' "$OUT/.hang")
+    rm -f "$OUT/.hang"
+    file="$OUT/hang-${case//\//_}.txt"
+    {
+        echo "guest hang in case $case (boot $n): $why"
+        echo "---- the last 200 lines of the guest's console ----"
+        tail -200 "$OUT/console.log" 2>/dev/null
+        [ "$EMU" = bochs ] && { echo "---- the last 60 lines of its port-0xE9 stream ----"; tail -60 "$OUT/e9.log" 2>/dev/null; }
+    } >"$file"
+    for f in console.log e9.log; do [ -f "$OUT/$f" ] && mv "$OUT/$f" "$OUT/${f%.log}-boot$n.log"; done
+    echo "HANG $case $why" >>"$OUT/guest-hangs.txt"
+    echo "guest-run: the guest hung in case $case ($why); evidence in $file" >&2
+    [ "$case" != - ] || return 1
+    grep -qx "end $case HANG" "$OUT/.cases-ledger" 2>/dev/null && return 1
+    echo "end $case HANG" >>"$OUT/.cases-ledger"
+    return 0
+}
+
+echo "==> guest: $(basename "$SCRIPT") (timeout ${TIMEOUT}s$([ "$WATCHDOG" = 0 ] || echo ", watchdog ${WATCHDOG}s"), results in $OUT)" >&2
 t0=$(date +%s)
+rm -f "$OUT/.cases-ledger" "$OUT/guest-hangs.txt" "$OUT/.hang"
 set +e
-timeout --kill-after=10 "$TIMEOUT" "${VNG[@]}" --exec "bash $HERE/guest-init.sh $OUT $SCRIPT" \
-    </dev/null >"$OUT/console.log" 2>&1
-rc=$?
+boot=1
+while :; do
+    rm -f "$OUT/.status" "$OUT/.bochs-out-ok"
+    left=$(( t0 + TIMEOUT - $(date +%s) ))
+    [ $left -ge 30 ] || { rc=124; break; }
+    boot_once "$left"; rc=$?
+    [ -f "$OUT/.hang" ] || break
+    record_hang $boot || break
+    [ $boot -lt "$MAX_BOOTS" ] || { echo "guest-run: $MAX_BOOTS boots, giving up" >&2; break; }
+    boot=$((boot + 1))
+    echo "==> guest: boot $boot, going on after the hung case" >&2
+done
 set -e
+if [ "$EMU" = bochs ]; then
+    finish $rc bochs
+fi
 # virtme-ng relays the script's output only when the guest's udev made its I/O ports; the
 # guest also keeps a copy, so show whichever has it.
-if [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; else cat "$OUT/console.log"; fi
+if [ -f "$OUT/guest.log" ]; then cat "$OUT/guest.log"; elif [ -f "$OUT/console.log" ]; then cat "$OUT/console.log"; fi
 finish $rc vng

@@ -11,8 +11,10 @@ several RUNDIRs takes each case from the last one that has it. Case names are KT
   - hw/ethtool.sh (the forwarding library): ethtool.<its TEST: description> (a trailing
     "(: detail)" is the case's detail, not its name: it names interfaces);
   - net/netdevice.sh: netdevice.<its PASS/FAIL/SKIP description without the interface name>;
-  - a test that printed no result line: <test file> (fail if it exited non-zero, skip on 4).
-Verdicts: pass, fail, skip, xfail. A case the test itself reports as XFAIL is xfail. A failed
+  - a test that printed no result line: <test file> (fail if it exited non-zero, skip on 4);
+  - a test that froze the guest (a .hang beside its log: the host's watchdog ended it and
+    scripts/guest/selftests.sh went on in a fresh guest): <test file>, verdict hang.
+Verdicts: pass, fail, hang, skip, xfail. A case the test itself reports as XFAIL is xfail. A failed
 case listed in the --xfail file (lines "<case> :: <reason>", '#' comments) becomes xfail with that
 reason: the failures that belong to the hardware or the emulator, not the driver. A line
 "<case> :: when <text> :: <reason>" makes the case xfail only when its test's log holds <text>
@@ -21,7 +23,7 @@ reason: the failures that belong to the hardware or the emulator, not the driver
 --json writes {driver: {case: verdict}}; --md a table (both may be given more than once) (case, one column per driver, and the
 reason for every skip and xfail); --docs replaces the text between the markers
 "<!-- selftests:begin -->" and "<!-- selftests:end -->" in DOC.md with that table.
-Exit status 1 if --require's driver has a "fail", or fails or skips a case --baseline's driver
+Exit status 1 if --require's driver has a "fail" or a "hang", or fails or skips a case --baseline's driver
 passes; else 0.
 """
 import argparse
@@ -131,6 +133,14 @@ def collect(rundirs, xfail):
                 test = stem.replace("+", "/")  # selftests.sh names a log after its test's path
                 with open(os.path.join(ddir, fn), errors="replace") as f:
                     text = f.read()
+                if os.path.exists(os.path.join(ddir, stem + ".hang")):
+                    # the guest froze in this test: the host's watchdog ended it (guest-watchdog.py)
+                    case = os.path.basename(test).rsplit(".", 1)[0]
+                    verdicts.setdefault(drv, {})[case] = "hang"
+                    reasons.setdefault(drv, {})[case] = "the guest froze in it (host watchdog)"
+                    if case not in order:
+                        order.append(case)
+                    continue
                 rc = 1
                 rcf = os.path.join(ddir, stem + ".rc")
                 if os.path.exists(rcf):
@@ -150,7 +160,7 @@ def collect(rundirs, xfail):
 
 def table(verdicts, reasons, order):
     drivers = sorted(verdicts, key=lambda d: (d != "ne2k_rs", d))
-    mark = {"pass": "pass", "fail": "**FAIL**", "skip": "skip", "xfail": "xfail", None: "–"}
+    mark = {"pass": "pass", "fail": "**FAIL**", "hang": "**HANG**", "skip": "skip", "xfail": "xfail", None: "–"}
     lines = ["| case | " + " | ".join(drivers) + " | why (skip / xfail) |",
              "|---|" + "---|" * len(drivers) + "---|"]
     for case in order:
@@ -167,7 +177,8 @@ def table(verdicts, reasons, order):
         c = {}
         for v in verdicts[d].values():
             c[v] = c.get(v, 0) + 1
-        totals.append(f"{d}: " + ", ".join(f"{c.get(k, 0)} {k}" for k in ("pass", "fail", "xfail", "skip")))
+        totals.append(f"{d}: " + ", ".join(f"{c.get(k, 0)} {k}" for k in ("pass", "fail", "xfail", "skip"))
+                      + (f", {c['hang']} hang" if c.get("hang") else ""))
     return "\n".join(lines) + "\n\nTotals: " + "; ".join(totals) + ".\n"
 
 
@@ -207,7 +218,8 @@ def main():
         mine = verdicts.get(a.require)
         if mine is None:
             sys.exit(f"no results for {a.require}")
-        bad += [f"{a.require}: {c} fails" for c, v in mine.items() if v == "fail"]
+        bad += [f"{a.require}: {c} {'fails' if v == 'fail' else 'hung the guest'}"
+                for c, v in mine.items() if v in ("fail", "hang")]
         if a.baseline:
             base = verdicts.get(a.baseline, {})
             bad += [f"{a.require}: {c} is {mine.get(c, 'missing')} where {a.baseline} passes"

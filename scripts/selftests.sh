@@ -59,7 +59,7 @@ KST=$("$HERE/build-selftests.sh" "$KDIR" | tail -1)
 step "guest: selftests for $DRIVERS (log: $OUT/guest.log)"
 rc=0
 NE2K_RS_KO="$KO" SELFTESTS_DIR="$KST" SELFTESTS_LIST="$LIST" \
-    "$HERE/guest-run.sh" --kdir "$KDIR" --pair --timeout "${SELFTESTS_TIMEOUT:-3600}" \
+    "$HERE/guest-run.sh" --kdir "$KDIR" --pair --watchdog "${SELFTESTS_WATCHDOG:-300}" --timeout "${SELFTESTS_TIMEOUT:-3600}" \
     --out "$OUT/guest" "$HERE/guest/selftests.sh" $DRIVERS >"$OUT/guest.log" 2>&1 || rc=$?
 done_step
 grep -E '^(===|---|    (not )?ok |    # Totals)' "$OUT/guest.log" >&2 || true

@@ -53,6 +53,8 @@ trap cleanup EXIT
 R="$W/run"
 mkdir -p "$R/run/ne2k" "$R$OUT" "$R$REPO/scripts" "$R$REPO/tests"
 cp -a "$OUT/.env" "$OUT/.args" "$R$OUT/"
+# the watchdog's ledger of the cases earlier boots of this run ended (scripts/guest/cases.sh)
+[ -f "$OUT/.cases-ledger" ] && cp -a "$OUT/.cases-ledger" "$R$OUT/"
 echo "$OUT" >"$R/run/ne2k/out"
 echo "$SCRIPT" >"$R/run/ne2k/script"
 cp -a "$REPO/scripts/guest" "$REPO/scripts/guest-init.sh" "$R$REPO/scripts/"
@@ -134,7 +136,10 @@ with open(fifo, "rb") as f, open(os.path.join(out, "e9.log"), "wb") as log:
                 state = "out"
                 continue
             log.write(raw)
-            if line.startswith("@@NE2K-"):
+            log.flush()   # the host's watchdog (guest-watchdog.py) follows this file
+            if line.startswith("@@NE2K-HB") or line.startswith("@@NE2K-CASE"):
+                pass
+            elif line.startswith("@@NE2K-"):
                 print(line, file=sys.stderr, flush=True)
             elif not BOCHS.match(line):
                 print(line, flush=True)

@@ -13,6 +13,7 @@
 # the topology could not be set up.
 set -u
 . "$REPO/tests/guest/lib.sh"
+. "$REPO/scripts/guest/cases.sh"
 
 KST=${SELFTESTS_DIR:?SELFTESTS_DIR must name the selftests install (scripts/build-selftests.sh)}
 [ -f "$KST/drivers/net/ping.py" ] || { echo "selftests: no drivers/net in $KST" >&2; exit 1; }
@@ -196,7 +197,17 @@ for drv in "$@"; do
     echo "driver=$drv netif=$NETIF remote=$NS/$RIF ipv6=$HAVE_V6 kernel=$(uname -r)" >"$dir/env.txt"
     ethtool -i "$NETIF" >>"$dir/env.txt" 2>&1
     for t in $LIST; do
+        # a case of the host's watchdog (scripts/guest/cases.sh): DRIVER/<test path with / as +>
+        cname="$drv/$(echo "$t" | tr / +)"
+        if r=$(case_done "$cname"); then
+            echo "--- $t: ended in an earlier boot of this run ($r)"
+            # selftests-report.py: a test with a .hang froze the guest
+            [ "$r" = HANG ] && : >"$dir/$(echo "$t" | tr / +).hang"
+            continue
+        fi
+        case_begin "$cname"
         run_one "$dir" "$t"
+        case_end "$cname" "rc=$(cat "$dir/$(echo "$t" | tr / +).rc" 2>/dev/null)"
         # a test that left the card down or without its addresses must not fail the next one
         if ! ip link show "$NETIF" | grep -q ',UP' || ! ip -4 addr show dev "$NETIF" | grep -q "$LOCAL_V4/" ||
            { [ $HAVE_V6 = 1 ] && ! ip -6 addr show dev "$NETIF" | grep -q "$LOCAL_V6/"; }; then

@@ -15,6 +15,12 @@
 #            failslab + fail_page_alloc failing 10 % of the allocations made from module text
 #   frames   odd frames from the injector: runts, 1514, oversize, broadcast/multicast bursts,
 #            foreign unicast (filtered), random; counted, the ring never corrupted
+#   remove   STRESS_REMOVES times: the card removed (sysfs PCI remove) under iperf3 --bidir and a
+#            flood ping, each step bounded; a PCI rescan finds it, ne2k_rs binds it, it works
+#   netconsole  STRESS_NETCONSOLE_SECONDS of netconsole bound to ne2k_rs under iperf3 --bidir
+#            and a flood ping, with a printk storm from process context (/dev/kmsg) and netpoll
+#            from hard-IRQ context (tests/guest/modules/irqnetpoll) while CPU 0 reads the
+#            statistics (holders of the chip lock): no lockup, traffic flows, the messages arrive
 # Counts go to $OUT/stress-counts.txt (key=value); one line per phase in
 # $OUT/stress-phases.txt ("PASS name" / "FAIL name"). Exit status 0 when every phase passed.
 . "$(dirname "$0")/lib.sh"
@@ -24,9 +30,15 @@ FLAPS=${STRESS_FLAPS:-200}
 SOAK=${STRESS_SOAK:-600}
 FAULT_SECONDS=${STRESS_FAULT_SECONDS:-60}
 ODD=${STRESS_ODD:-500}
-PHASES=${STRESS_PHASES:-params churn flaps soak faults frames}
+REMOVES=${STRESS_REMOVES:-20}
+NETCONSOLE_SECONDS=${STRESS_NETCONSOLE_SECONDS:-60}
+PHASES=${STRESS_PHASES:-params churn flaps soak faults frames remove netconsole}
 COUNTS="$OUT/stress-counts.txt"
-: >"$COUNTS"; : >"$OUT/stress-phases.txt"
+. "$REPO/scripts/guest/cases.sh"
+# A run resumed after a phase froze the guest (the host's watchdog booted a fresh one) keeps the
+# counts of the phases that ended before.
+[ -s "$OUT/.cases-ledger" ] || : >"$COUNTS"
+: >"$OUT/stress-phases.txt"
 count() { echo "$1=$2" >>"$COUNTS"; }
 [ -n "${INJECT_PORT:-}" ] || { echo "stress.sh needs the frame injector (guest-run.sh --injector)"; exit 2; }
 
@@ -113,9 +125,16 @@ note "baseline: SUnreclaim ${SLAB0} KiB, $SPLATS0 kernel report lines"
 # Runs one phase in a subshell, then the after-checks.
 FAILED=0 SLAB_LEAKS=0
 phase() {
-    local name=$1 t0 splats slab rc
+    local name=$1 t0 splats slab rc r
+    if r=$(case_done "stress:$name"); then
+        echo "$r $name" >>"$OUT/stress-phases.txt"
+        [ "$r" = PASS ] || FAILED=1
+        echo "$r phase $name (ended in an earlier boot of this run)"
+        return
+    fi
     t0=$(date +%s)
     echo "== phase $name"
+    case_begin "stress:$name"
     ( "phase_$name" ); rc=$?
     traffic_stop 2>/dev/null
     unload_all
@@ -135,10 +154,77 @@ phase() {
     fi
     if [ $rc = 0 ]; then echo "PASS $name" >>"$OUT/stress-phases.txt"
     else echo "FAIL $name" >>"$OUT/stress-phases.txt"; FAILED=1; fi
+    case_end "stress:$name" "$([ $rc = 0 ] && echo PASS || echo FAIL)"
     printf '%s phase %s (%ss)\n' "$([ $rc = 0 ] && echo PASS || echo FAIL)" "$name" $(( $(date +%s) - t0 ))
 }
 
 # ---- phases ----
+phase_remove() {
+    local i bdf
+    for i in $(seq "$REMOVES"); do
+        up
+        bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
+        traffic_start bidir 60
+        sleep 2
+        timeout 30 sh -c "echo 1 > /sys/bus/pci/devices/$bdf/remove" || fail "PCI remove #$i did not finish in 30 s"
+        [ ! -e "/sys/bus/pci/devices/$bdf" ] || fail "$bdf still present after remove #$i"
+        traffic_stop
+        timeout 30 sh -c "echo 1 > /sys/bus/pci/rescan" || fail "PCI rescan #$i did not finish in 30 s"
+        settle
+        [ -e "/sys/bus/pci/devices/$bdf" ] || fail "$bdf not found again by rescan #$i"
+        bound || fail "ne2k_rs did not bind the card after rescan #$i"
+        [ $((i % 5)) = 0 ] && note "remove: $i/$REMOVES"
+    done
+    count removes_under_traffic "$REMOVES"
+    up; ping_ok 20 100 -i 0.01; down
+}
+
+phase_netconsole() {
+    local cfg=/sys/kernel/config/netconsole/stress mod port=6666 sent=0 got hp end
+    mod="$REPO/tests/guest/modules/irqnetpoll/irqnetpoll.ko"
+    [ -f "$mod" ] || fail "$mod is not built (scripts/check.sh and scripts/stress.sh build it)"
+    modprobe netconsole || fail "modprobe netconsole"
+    mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config || fail "configfs"
+    up
+    # the peer (slirp's 10.0.2.2) has no listener: netconsole's frames go out on the wire and
+    # are counted by the card (tx_packets), which is what the phase needs
+    mkdir $cfg || fail "netconsole target"
+    echo "$IFC" >$cfg/dev_name; echo "$PEER_IP" >$cfg/remote_ip; echo $port >$cfg/remote_port
+    echo "${GUEST_IP%/*}" >$cfg/local_ip
+    echo 1 >$cfg/enabled || { rmdir $cfg; fail "netconsole target does not enable on $IFC"; }
+    local level; level=$(awk '{print $1}' /proc/sys/kernel/printk)
+    echo 8 >/proc/sys/kernel/printk
+    traffic_start bidir $((NETCONSOLE_SECONDS + 30))
+    taskset -c 0 insmod "$mod" dev="$IFC" period_us=500 || fail "insmod irqnetpoll"
+    local tx0; tx0=$(stat "$IFC" tx_packets)
+    end=$(( $(date +%s) + NETCONSOLE_SECONDS ))
+    taskset -c 0 sh -c "while [ \$(date +%s) -lt $end ]; do
+        cat /sys/class/net/$IFC/statistics/rx_packets >/dev/null; ethtool -S $IFC >/dev/null
+        ip -s link show $IFC >/dev/null; done" &
+    hp=$!
+    while [ "$(date +%s)" -lt "$end" ]; do
+        # 100 a second: what the serial console (115200 baud, where the kernel log also goes)
+        # keeps up with
+        for _ in $(seq 20); do echo "<4>ne2k-stress: netconsole storm message $sent" >/dev/kmsg; sent=$((sent + 1)); done
+        sleep 0.2
+    done
+    # bounded: a CPU locked up in the driver never lets the reader end
+    for _ in $(seq 60); do kill -0 $hp 2>/dev/null || break; sleep 1; done
+    kill -0 $hp 2>/dev/null && fail "the statistics reader on CPU 0 did not end 60 s after its time (a lockup?)"
+    wait $hp
+    rmmod irqnetpoll || fail "rmmod irqnetpoll"
+    got=$(( $(stat "$IFC" tx_packets) - tx0 ))
+    traffic_stop
+    echo "$level" >/proc/sys/kernel/printk
+    echo 0 >$cfg/enabled; rmdir $cfg
+    modprobe -r netconsole
+    count netconsole_messages "$sent"
+    count netconsole_busy "$(ethtool_stat "$IFC" netpoll_busy)"
+    note "netconsole: $sent messages printed in ${NETCONSOLE_SECONDS}s under traffic, $got frames sent, netpoll_busy $(ethtool_stat "$IFC" netpoll_busy)"
+    ping_ok 20 100 -i 0.01
+    down
+}
+
 phase_params() {
     local n=0 bad
     for bad in napi_weight=0 napi_weight=65 napi_weight=-1 napi_weight=4294967296 napi_weight=abc \

@@ -123,4 +123,14 @@ with tempfile.TemporaryDirectory() as tmp:
     r = run(clean, "--require", "ne2k_rs", "--baseline", "ne2k-pci")
     check("require_passes_when_nothing_fails", r.returncode == 0, r.stderr[-300:])
 
+    # A test that froze the guest (the host's watchdog ended it, scripts/guest/selftests.sh left a
+    # .hang beside its partial log): "hang", whatever the log says, and it fails --require.
+    write(clean, "ne2k_rs", "drivers/net/netcons_basic.sh", "TEST: half way [ OK ]\n", 0)
+    open(os.path.join(clean, "selftests", "ne2k_rs", "drivers+net+netcons_basic.sh.hang"), "w").close()
+    r = run(clean, "--require", "ne2k_rs", "--json", js)
+    hv = json.load(open(js)).get("ne2k_rs", {})
+    check("hang_is_its_own_verdict", hv.get("netcons_basic") == "hang"
+          and "netcons_basic.half way" not in hv, str(hv))
+    check("require_fails_on_a_hang", r.returncode == 1 and "hung the guest" in r.stderr, r.stderr[-300:])
+
 check.exit()
