@@ -533,6 +533,9 @@ impl SimDev {
     }
 
     fn queue_on(&self, how: &str) {
+        // Another CPU may run between the datapath's last look at the chip and the queue's
+        // change (outside the chip lock, as `tx_timeout`'s wake is).
+        point();
         let suspended = {
             let mut s = self.st();
             s.queue_stopped = false;
