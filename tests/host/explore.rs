@@ -1239,7 +1239,14 @@ fn suspend_or_resume(w: &World) {
                 b.tx_may_lose_upto = b.tx_seq;
                 b.resets_returned += 1;
             }
-            w.dev.st().suspended = true;
+            let awake = {
+                let mut s = w.dev.st();
+                s.suspended = true;
+                !s.queue_stopped
+            };
+            if awake {
+                w.fail("after suspend: the queue is awake".into());
+            }
             stays_stopped(w, "suspend");
         }
     } else {
