@@ -20,21 +20,51 @@
 //! call stays bounded, and once the datapath has seen it the chip is stopped and the carrier
 //! off.
 //!
+//! XDP and system sleep (issue #28 item 4):
+//! - `XDP_TX`: in a quarter of the schedules no XDP program, else the poll's program bounces
+//!   one received frame in 2, 4 or 8 (`Napi::deliver` returns a frame of XDP's own): the
+//!   datapath sends it with `xdp_xmit` and reports it with `xdp_tx_done`;
+//! - `ndo_xdp_xmit`: a step of its own, another device's poll redirecting 1-3 frames here
+//!   (softirq, bottom halves off; no lock of ours: the devmap checked IFF_UP when it queued
+//!   them and flushes them later, so they may meet a stop or suspend under way, or a stopped
+//!   chip; some are too long for the card). The glue stops at the first frame not sent;
+//! - suspend/resume: a step under RTNL, as `Registration::suspend`/`resume` do it:
+//!   `netif_device_detach` (the queue stopped; it takes no tx lock, so a transmit, a TX timeout,
+//!   a `set_rx_mode` or an `ndo_xdp_xmit` past their checks may run on meanwhile), the
+//!   datapath's `suspend` if the interface is up; then `resume` (up) or `resume_down` (down),
+//!   and `netif_device_attach`. While detached, open and `set_mac_address` are refused (their
+//!   checks are under RTNL), netpoll sends nothing (its poll may still run until NAPI is
+//!   disabled), the watchdog does not fire (its check is under the tx lock), `stop` may come.
+//!   The hard IRQ stays live throughout (the line is shared; the PM core only suspends device
+//!   interrupts after the devices' suspend callbacks).
+//!
 //! Invariants, checked at every scheduling point, every bus access, or at the end:
 //! - a TX slot is never loaded or triggered while its frame is on the wire, and nothing is
 //!   sent in loopback (the model records these as violations);
 //! - every frame `start_xmit` accepted goes out at most once, in order, with its own bytes; all
-//!   of them go out unless a TX timeout or a stop came after them;
+//!   of them go out unless a TX timeout, a stop or a suspend came after them; a frame dropped
+//!   by `start_xmit` only if the card is gone or a suspend came after the stack saw its queue
+//!   awake;
+//! - every XDP frame (bounced or `ndo_xdp_xmit`) carries its own tag and sequence number: one
+//!   `xdp_xmit` reported sent goes out exactly once, with its bytes, in the order its CPU gave
+//!   it, unless a TX timeout, stop or suspend began after it was given (or the card is gone);
+//!   one reported not sent never goes out; every bounce gets its `xdp_tx_done`; byte queue
+//!   limits never hear of XDP frames (BQL balanced: never more completed than sent, nothing
+//!   left in flight at the end);
 //! - no received frame is delivered twice, torn or out of order;
 //! - BNRY stays in the ring; no lock hold ends with a remote DMA open or off register page 0;
 //! - a poll does at most `budget` receive work, and at budget 0 none (no receive DMA, no BNRY
 //!   write, no `napi_complete_done`); a poll that returns less than its budget completes NAPI;
 //! - every entry-point call is bounded (bus accesses);
 //! - after `stop` the chip is stopped and masked, and nothing starts or unmasks it until `open`;
+//!   after `suspend` (and `resume_down`) likewise until `resume` (or `open`), and the queue is
+//!   stopped and nothing wakes it until resume;
 //! - the line is never left asserted by a handler that says "not mine" (an interrupt storm),
 //!   every mask of the line is undone, and no unmask comes without a mask;
 //! - at the end, with time to settle, nothing is stranded: the ring is empty, both TX slots
-//!   are free, the queue is awake.
+//!   are free, the queue is awake. A suspended device is resumed first and a closed one
+//!   opened; then (unless the card is gone) a frame from the wire is delivered, and a stack
+//!   frame and an XDP frame are sent (the device works after resume).
 //!
 //! `NE2K_EXPLORE_SCHEDULES` sets the number of schedules (default below; `make stress` runs
 //! 10^6), `NE2K_FUZZ_SEED` the first seed. A failure prints its seed; replay it alone with
