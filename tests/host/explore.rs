@@ -1301,11 +1301,16 @@ fn suspend_or_resume(w: &World) {
     kernel_unlock(w, rtnl);
 }
 
-/// The end of a schedule: one CPU, time to settle; then nothing may be stranded.
+/// The end of a schedule: one CPU, time to settle; then nothing may be stranded. Then the
+/// device is resumed (if suspended) and opened (if down), and must work: a frame received, a
+/// stack frame and an XDP frame sent, and again nothing stranded.
 fn settle(w: &World) {
+    // First as the schedule left it: only the interrupt and the poll (and the frame the
+    // stack got back) take the lock, so that a lost interrupt shows as one.
+    settle_loop(w, false);
+    settled(w);
+    // The PM core resumes what it suspended; an interface that is down is opened.
     w.settling.store(true, Ordering::Relaxed);
-    // The PM core resumes what it suspended; an interface that is down is opened: the probes
-    // below must then get through.
     if w.dev.st().detached {
         suspend_or_resume(w);
     }
@@ -1313,7 +1318,31 @@ fn settle(w: &World) {
     if !w.dev.st().up && !gone {
         open_or_stop(w);
     }
-    let probing = w.dev.st().up && !gone;
+    if !w.dev.st().up || gone {
+        return;
+    }
+    let (stack_probe, xdp_probe) = settle_loop(w, true);
+    if !w.book.lock().unwrap().gone {
+        if !stack_probe {
+            w.fail("after settling: the stack could not send a frame (the queue stayed stopped)".into());
+        }
+        if !xdp_probe {
+            w.fail("after settling: xdp_xmit never found a free slot".into());
+        }
+        if w.book.lock().unwrap().rx_probe.is_none() {
+            w.fail("after settling: frames kept arriving, or the receiver stayed in overrun".into());
+        } else if !w.book.lock().unwrap().rx_probe_delivered {
+            let what = w.chip_regs();
+            w.fail(format!("after settling: a frame from the wire was not delivered (the receiver is off?): {what}"));
+        }
+    }
+    settled(w);
+}
+
+/// Time passes (40 ms), the interrupt and the poll run, the frame the stack got back is sent
+/// again; with `probing`, a frame comes from the wire once the ring is quiet, and a stack frame
+/// and an XDP frame are sent. Returns whether those two were accepted.
+fn settle_loop(w: &World, probing: bool) -> (bool, bool) {
     let (mut stack_probe, mut xdp_probe) = (!probing, !probing);
     for i in 0..200 {
         let ns = 200_000;
@@ -1359,43 +1388,29 @@ fn settle(w: &World) {
                 bytes
             };
             call_begin();
+            // (Not sent: no slot free yet; recorded so, it must never go out.)
             xdp_probe = w.dp.xdp_xmit(&w.dev, &frame);
-            let mut b = w.book.lock().unwrap();
-            if xdp_probe {
-                b.xdp.last_mut().unwrap().sent = Some(true);
-            } else {
-                // (Not sent: no slot free yet. Forgotten: it never goes out.)
-                b.xdp.last_mut().unwrap().sent = Some(false);
-            }
+            w.book.lock().unwrap().xdp.last_mut().unwrap().sent = Some(xdp_probe);
         }
     }
-    if probing && !w.book.lock().unwrap().gone {
-        if !stack_probe {
-            w.fail("after settling: the stack could not send a frame (the queue stayed stopped)".into());
-        }
-        if !xdp_probe {
-            w.fail("after settling: xdp_xmit never found a free slot".into());
-        }
-        if w.book.lock().unwrap().rx_probe.is_none() {
-            w.fail("after settling: frames kept arriving, or the receiver stayed in overrun".into());
-        } else if !w.book.lock().unwrap().rx_probe_delivered {
-            let what = w.chip(|st| {
-                let running = st.chip.running();
-                let m = &st.chip.bus_ref().m;
-                let wire = m.wire.as_ref().unwrap();
-                format!("CMD {:#04x} RCR {:#04x} TCR {:#04x} running {running}, arrivals {}, dropped {}, stored {:?}", m.cmd, m.rcr, m.tcr, wire.arrivals.len(), wire.dropped, wire.stored.iter().map(|f| frame_seq(f)).collect::<Vec<_>>())
-            });
-            w.fail(format!("after settling: a frame from the wire was not delivered (the receiver is off?): {what}"));
-        }
-    }
+    (stack_probe, xdp_probe)
+}
+
+/// After settling: the line unmasked, and for a device that is up and present nothing
+/// stranded.
+fn settled(w: &World) {
     if w.dp.lock().masked.load(Ordering::SeqCst) != 0 {
         w.fail("after settling: the interrupt line is still masked".into());
     }
     if w.dp.lock().unbalanced.load(Ordering::SeqCst) {
         w.fail("the line was unmasked more often than masked".into());
     }
-    let up = w.dev.st().up;
-    if !up {
+    let (up, detached) = {
+        let s = w.dev.st();
+        (s.up, s.detached)
+    };
+    if !up || detached {
+        // (Down, or suspended: the queue stays stopped, nothing arrives.)
         return;
     }
     if w.book.lock().unwrap().gone {
@@ -1443,6 +1458,7 @@ fn settle(w: &World) {
         w.fail("after settling: NAPI still scheduled".into());
     }
 }
+
 
 /// The transmit side's end-of-schedule check against the wire.
 fn check_wire(w: &World) {
