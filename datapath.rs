@@ -640,10 +640,13 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             return;
         }
         dev.napi_disable();
-        // (after the poll is gone: a poll's TX completion may have woken the queue)
-        dev.stop_queue();
         let mut st = self.hold(dev);
         st.chip.quiesce();
+        // After the poll is gone (a poll's TX completion may have woken the queue), and under
+        // the lock with the chip stopped: a TX timeout's wake, also under it, comes before
+        // this, or finds the chip stopped and wakes nothing. (A suspend detaches the device
+        // without the tx lock: a watchdog past its check may run `tx_timeout` meanwhile.)
+        dev.stop_queue();
         // The frames in the slots will not complete; open starts with empty slots.
         dev.tx_reset();
         drop(st);
@@ -829,18 +832,18 @@ impl<L: ChipLock, P: Probe> Datapath<L, P> {
             st.chip.quiesce();
         }
         st.t_rx_irq = 0;
-        let running = st.chip.running();
+        // The wake under the lock, as `stop`'s queue stop: a stop or suspend that quiesces the
+        // chip after this hold stops the queue again (see `stop`).
+        if res.is_ok() && st.chip.running() {
+            dev.wake_queue();
+        }
         drop(st);
         if warn {
             dev.log(false, Log::TxTimeout);
         }
-        match res {
-            Err(e) => {
-                dev.log(true, Log::TxTimeoutReset(e));
-                dev.carrier_off();
-            }
-            Ok(()) if running => dev.wake_queue(),
-            Ok(()) => {}
+        if let Err(e) = res {
+            dev.log(true, Log::TxTimeoutReset(e));
+            dev.carrier_off();
         }
     }
 

@@ -1761,3 +1761,111 @@ fn a_full_size_vlan_frame_with_its_fcs_is_received() {
     assert_eq!(rig.xmit(&vlan), Xmit::Queued);
     assert_eq!(rig.chip(|c| c.bus().sent.last().cloned()), Some(vlan));
 }
+
+/// A net_device on which another CPU acts at one moment of a call: `at_log` runs when the
+/// datapath logs (after its lock hold), `at_stop_queue` when it stops the queue, each once.
+struct RacingDev<'a> {
+    inner: &'a ne2k_host::sim::HostDev,
+    at_log: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    at_stop_queue: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+}
+
+impl NetIf for RacingDev<'_> {
+    fn start_queue(&self) {
+        self.inner.start_queue()
+    }
+    fn stop_queue(&self) {
+        self.inner.stop_queue();
+        let f = self.at_stop_queue.borrow_mut().take();
+        if let Some(f) = f {
+            f();
+        }
+    }
+    fn wake_queue(&self) {
+        self.inner.wake_queue()
+    }
+    fn queue_stopped(&self) -> bool {
+        self.inner.queue_stopped()
+    }
+    fn napi_enable(&self) {
+        self.inner.napi_enable()
+    }
+    fn napi_disable(&self) {
+        self.inner.napi_disable()
+    }
+    fn napi_schedule(&self) {
+        self.inner.napi_schedule()
+    }
+    fn carrier_on(&self) {
+        self.inner.carrier_on()
+    }
+    fn carrier_off(&self) {
+        self.inner.carrier_off()
+    }
+    fn tx_sent(&self, bytes: u32) {
+        self.inner.tx_sent(bytes)
+    }
+    fn tx_completed(&self, pkts: u32, bytes: u32) {
+        self.inner.tx_completed(pkts, bytes)
+    }
+    fn tx_reset(&self) {
+        self.inner.tx_reset()
+    }
+    fn log(&self, err: bool, what: Log) {
+        self.inner.log(err, what);
+        let f = self.at_log.borrow_mut().take();
+        if let Some(f) = f {
+            f();
+        }
+    }
+}
+
+/// Issue #28 item 4 (the explorer's suspend step): system suspend detaches the device without
+/// the tx lock (`netif_device_detach`), so a TX watchdog already past its "present" check runs
+/// `ndo_tx_timeout` on another CPU while the datapath suspends. Its queue wake came after its
+/// lock hold, and suspend stopped the queue before its own: either way the wake could land
+/// after suspend had stopped the queue, leaving a suspended device's queue awake (the stack
+/// then hands it frames that a stopped chip drops, instead of keeping them until resume).
+#[test]
+fn a_tx_timeout_racing_with_suspend_leaves_the_queue_stopped() {
+    // Suspend on the other CPU right after tx_timeout's hold (its log comes after the hold).
+    let rig = up(32, ChipFlags::NONE);
+    rig.dev.carrier_on();
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
+    rig.dev.stop_queue();
+    let dev = RacingDev {
+        inner: &rig.dev,
+        at_log: std::cell::RefCell::new(Some(Box::new(|| rig.dp.suspend(&rig.dev)))),
+        at_stop_queue: std::cell::RefCell::new(None),
+    };
+    rig.dp.tx_timeout(&dev);
+    assert!(dev.at_log.borrow().is_none(), "the suspend ran");
+    assert!(!rig.chip(|c| c.running()));
+    assert!(rig.dev.queue_stopped.get(), "a suspended device's queue was woken (timeout after the hold)");
+
+    // The timeout on the other CPU between suspend's queue stop and its quiesce (if the chip
+    // lock is free then; else after it).
+    let rig = up(32, ChipFlags::NONE);
+    rig.dev.carrier_on();
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
+    assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
+    let late = std::cell::Cell::new(false);
+    let dev = RacingDev {
+        inner: &rig.dev,
+        at_log: std::cell::RefCell::new(None),
+        at_stop_queue: std::cell::RefCell::new(Some(Box::new(|| {
+            if rig.dp.lock().state.try_borrow_mut().is_ok() {
+                rig.dp.tx_timeout(&rig.dev);
+            } else {
+                late.set(true);
+            }
+        }))),
+    };
+    rig.dp.suspend(&dev);
+    if late.get() {
+        rig.dp.tx_timeout(&rig.dev);
+    }
+    assert!(!rig.chip(|c| c.running()));
+    assert!(rig.dev.queue_stopped.get(), "a suspended device's queue was woken (timeout before the quiesce)");
+}

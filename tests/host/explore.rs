@@ -20,21 +20,51 @@
 //! call stays bounded, and once the datapath has seen it the chip is stopped and the carrier
 //! off.
 //!
+//! XDP and system sleep (issue #28 item 4):
+//! - `XDP_TX`: in a quarter of the schedules no XDP program, else the poll's program bounces
+//!   one received frame in 2, 4 or 8 (`Napi::deliver` returns a frame of XDP's own): the
+//!   datapath sends it with `xdp_xmit` and reports it with `xdp_tx_done`;
+//! - `ndo_xdp_xmit`: a step of its own, another device's poll redirecting 1-3 frames here
+//!   (softirq, bottom halves off; no lock of ours: the devmap checked IFF_UP when it queued
+//!   them and flushes them later, so they may meet a stop or suspend under way, or a stopped
+//!   chip; some are too long for the card). The glue stops at the first frame not sent;
+//! - suspend/resume: a step under RTNL, as `Registration::suspend`/`resume` do it:
+//!   `netif_device_detach` (the queue stopped; it takes no tx lock, so a transmit, a TX timeout,
+//!   a `set_rx_mode` or an `ndo_xdp_xmit` past their checks may run on meanwhile), the
+//!   datapath's `suspend` if the interface is up; then `resume` (up) or `resume_down` (down),
+//!   and `netif_device_attach`. While detached, open and `set_mac_address` are refused (their
+//!   checks are under RTNL), netpoll sends nothing (its poll may still run until NAPI is
+//!   disabled), the watchdog does not fire (its check is under the tx lock), `stop` may come.
+//!   The hard IRQ stays live throughout (the line is shared; the PM core only suspends device
+//!   interrupts after the devices' suspend callbacks).
+//!
 //! Invariants, checked at every scheduling point, every bus access, or at the end:
 //! - a TX slot is never loaded or triggered while its frame is on the wire, and nothing is
 //!   sent in loopback (the model records these as violations);
 //! - every frame `start_xmit` accepted goes out at most once, in order, with its own bytes; all
-//!   of them go out unless a TX timeout or a stop came after them;
+//!   of them go out unless a TX timeout, a stop or a suspend came after them; a frame dropped
+//!   by `start_xmit` only if the card is gone or a suspend came after the stack saw its queue
+//!   awake;
+//! - every XDP frame (bounced or `ndo_xdp_xmit`) carries its own tag and sequence number: one
+//!   `xdp_xmit` reported sent goes out exactly once, with its bytes, in the order its CPU gave
+//!   it, unless a TX timeout, stop or suspend began after it was given (or the card is gone);
+//!   one reported not sent never goes out; every bounce gets its `xdp_tx_done`; byte queue
+//!   limits never hear of XDP frames (BQL balanced: never more completed than sent, nothing
+//!   left in flight at the end);
 //! - no received frame is delivered twice, torn or out of order;
 //! - BNRY stays in the ring; no lock hold ends with a remote DMA open or off register page 0;
 //! - a poll does at most `budget` receive work, and at budget 0 none (no receive DMA, no BNRY
 //!   write, no `napi_complete_done`); a poll that returns less than its budget completes NAPI;
 //! - every entry-point call is bounded (bus accesses);
 //! - after `stop` the chip is stopped and masked, and nothing starts or unmasks it until `open`;
+//!   after `suspend` (and `resume_down`) likewise until `resume` (or `open`), and the queue is
+//!   stopped and nothing wakes it until resume;
 //! - the line is never left asserted by a handler that says "not mine" (an interrupt storm),
 //!   every mask of the line is undone, and no unmask comes without a mask;
 //! - at the end, with time to settle, nothing is stranded: the ring is empty, both TX slots
-//!   are free, the queue is awake.
+//!   are free, the queue is awake. A suspended device is resumed first and a closed one
+//!   opened; then (unless the card is gone) a frame from the wire is delivered, and a stack
+//!   frame and an XDP frame are sent (the device works after resume).
 //!
 //! `NE2K_EXPLORE_SCHEDULES` sets the number of schedules (default below; `make stress` runs
 //! 10^6), `NE2K_FUZZ_SEED` the first seed. A failure prints its seed; replay it alone with
@@ -47,7 +77,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use ne2k_host::datapath::{ChipLock, ChipState, Datapath, Log, Napi, NetIf, Probe, Xmit};
 use ne2k_host::dp8390::{ChipFlags, Dp8390, Ring};
-use ne2k_host::hw::regs::{p0, CR, Cr};
+use ne2k_host::hw::regs::{p0, Cr, Isr, CR};
 use ne2k_host::hw::RegisterBus;
 use ne2k_host::model::Model;
 use ne2k_host::sim::{env_u64, Rng};
@@ -511,6 +541,12 @@ struct DevState {
     /// Byte queue limits: bytes sent to the card and not yet completed.
     bql_inflight: u64,
     napi: NapiState,
+    /// `netif_device_detach` (system suspend) until `netif_device_attach` (resume).
+    detached: bool,
+    /// The datapath's `suspend` returned; its `resume` has not begun: nothing may wake the
+    /// queue (the stack would hand frames to a stopped chip, to be dropped, instead of keeping
+    /// them in the qdisc until resume).
+    suspended: bool,
     /// Kernel locks the datapath relies on: tx lock, RTNL, address-list lock (their holder).
     tx_lock: Option<usize>,
     rtnl: Option<usize>,
@@ -525,17 +561,31 @@ impl SimDev {
     fn st(&self) -> MutexGuard<'_, DevState> {
         self.s.lock().unwrap()
     }
+
+    fn queue_on(&self, how: &str) {
+        // Another CPU may run between the datapath's last look at the chip and the queue's
+        // change (outside the chip lock, as `tx_timeout`'s wake is).
+        point();
+        let suspended = {
+            let mut s = self.st();
+            s.queue_stopped = false;
+            s.suspended
+        };
+        if suspended {
+            world().fail(format!("the queue was {how} while the device is suspended"));
+        }
+    }
 }
 
 impl NetIf for SimDev {
     fn start_queue(&self) {
-        self.st().queue_stopped = false;
+        self.queue_on("started");
     }
     fn stop_queue(&self) {
         self.st().queue_stopped = true;
     }
     fn wake_queue(&self) {
-        self.st().queue_stopped = false;
+        self.queue_on("woken");
     }
     fn queue_stopped(&self) -> bool {
         self.st().queue_stopped
@@ -612,7 +662,7 @@ impl Napi for SimNapi<'_> {
     type Buf = Vec<u8>;
     type Tx = Vec<u8>;
     fn alloc(&self, len: usize) -> Option<Vec<u8>> {
-        if self.w.sched.roll(40) {
+        if !self.w.settling.load(Ordering::Relaxed) && self.w.sched.roll(40) {
             return None; // GFP_ATOMIC can fail
         }
         // Half the buffers with the kernel's room after the frame, half exact: both copies.
@@ -628,10 +678,32 @@ impl Napi for SimNapi<'_> {
             self.w.fail(format!("{} frames delivered by a poll of budget {}", self.delivered.get(), self.budget));
         }
         self.w.received(&buf);
-        None
+        if self.w.xdp_bounce_one_in == 0 || !self.w.sched.roll(self.w.xdp_bounce_one_in) {
+            return None;
+        }
+        // XDP_TX: the program rewrites the frame (a frame of XDP's own, of the received
+        // length, FCS and all if the card stored it) and bounces it.
+        let mut b = self.w.book.lock().unwrap();
+        b.xdp_seq += 1;
+        b.xdp_tx += 1;
+        let (seq, returned) = (b.xdp_seq, b.resets_returned);
+        let bytes = make_frame_of(XDP, [0xff; 6], seq, buf.len().max(20));
+        b.xdp.push(XdpFrame { seq, cpu: cpu(), bytes: bytes.clone(), sent: None, resets_returned: returned });
+        Some(bytes)
     }
-    fn xdp_tx_done(&self, _tx: Vec<u8>, _sent: bool) {
-        self.w.fail("an XDP_TX completion without an XDP_TX".into());
+    fn xdp_tx_done(&self, tx: Vec<u8>, sent: bool) {
+        let mut b = self.w.book.lock().unwrap();
+        let rec = frame_tag(&tx).and_then(|(_, seq)| b.xdp.iter_mut().find(|x| x.seq == seq && x.bytes == tx));
+        match rec {
+            Some(x) if x.sent.is_none() => {
+                x.sent = Some(sent);
+                b.xdp_tx_sent += u64::from(sent);
+            }
+            _ => {
+                drop(b);
+                self.w.fail("an XDP_TX completion for a frame not bounced, or twice".into());
+            }
+        }
     }
     fn complete_done(&self, _work: usize) -> bool {
         if self.budget == 0 {
@@ -725,11 +797,47 @@ struct Book {
     nested_netpolls: u64,
     /// The card vanished (removed under the driver: it reads all-ones from then on).
     gone: bool,
+    /// XDP's frames (bounced by the poll's XDP program, or given to `ndo_xdp_xmit`): the next
+    /// sequence number, and each frame with what `xdp_xmit` said.
+    xdp_seq: u32,
+    xdp: Vec<XdpFrame>,
+    /// Calls that reset the TX slots (stop, TX timeout, suspend): begun, and returned. A frame
+    /// loaded after every reset that began had returned must go out.
+    resets_begun: u64,
+    resets_returned: u64,
+    /// System suspends begun (a transmit that saw its queue awake before one may find the chip
+    /// stopped: dropped).
+    suspends: u64,
+    /// Counts for the summary: XDP_TX bounces and ndo_xdp_xmit frames, and how many were sent.
+    xdp_tx: u64,
+    xdp_tx_sent: u64,
+    xdp_xmit: u64,
+    xdp_xmit_sent: u64,
+    /// The end of the schedule's probes: a frame received, a stack frame and an XDP frame
+    /// sent, after everything (resume, open) that came before.
+    rx_probe: Option<u32>,
+    rx_probe_delivered: bool,
     failures: Vec<String>,
+}
+
+/// An XDP frame given to `xdp_xmit`.
+struct XdpFrame {
+    seq: u32,
+    /// The CPU that gave it: a CPU's XDP frames go out in the order it gave them.
+    cpu: usize,
+    bytes: Vec<u8>,
+    /// What `xdp_xmit` returned (`None`: not yet, a bounce before `xdp_tx_done`).
+    sent: Option<bool>,
+    /// `Book::resets_returned` when it was given: a reset that began after that may lose it.
+    resets_returned: u64,
 }
 
 struct World {
     dp: Datapath<SimLock, NoProbe>,
+    /// One received frame in N is bounced by the XDP program (`XDP_TX`); 0: no program.
+    xdp_bounce_one_in: u64,
+    /// The end of the schedule: buffers do not fail (the probes must get through).
+    settling: AtomicBool,
     /// The card's interrupt output (mirrored by the bus), level or edge.
     line: Arc<Line>,
     /// A CPU is in the card's hard IRQ handler.
@@ -739,34 +847,51 @@ struct World {
     book: Mutex<Book>,
 }
 
+/// The kinds of frame, in the EtherType's low byte: the stack's (and the wire's: received
+/// frames) and XDP's (an XDP_TX bounce or an `ndo_xdp_xmit`), which have sequence numbers of
+/// their own and no order with the stack's.
+const STACK: u8 = 0xb5;
+const XDP: u8 = 0xb6;
+
 /// A frame of `len` bytes with `seq` in it and bytes that depend on both (torn frames show).
 fn make_frame(dst: [u8; 6], seq: u32, len: usize) -> Vec<u8> {
+    make_frame_of(STACK, dst, seq, len)
+}
+
+/// [`make_frame`] of a `kind`.
+fn make_frame_of(kind: u8, dst: [u8; 6], seq: u32, len: usize) -> Vec<u8> {
     let mut f = Vec::with_capacity(len);
     f.extend_from_slice(&dst);
-    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 1, 0x88, 0xb5]);
+    f.extend_from_slice(&[0x02, 0, 0, 0, 0, 1, 0x88, kind]);
     f.extend_from_slice(&seq.to_le_bytes());
     f.extend_from_slice(&(len as u16).to_le_bytes());
     while f.len() < len {
         let i = f.len() as u32;
-        f.push((seq.wrapping_mul(31).wrapping_add(i.wrapping_mul(7)) >> 1) as u8);
+        f.push((seq.wrapping_mul(31).wrapping_add(i.wrapping_mul(7)).wrapping_add(u32::from(kind)) >> 1) as u8);
     }
     f
 }
 
-/// The sequence number in a frame, if its bytes are what `make_frame` made.
+/// The sequence number in a stack frame, if its bytes are what `make_frame` made.
 fn frame_seq(f: &[u8]) -> Option<u32> {
+    frame_tag(f).and_then(|(k, seq)| (k == STACK).then_some(seq))
+}
+
+/// The kind and sequence number in a frame, if its bytes are what `make_frame_of` made.
+fn frame_tag(f: &[u8]) -> Option<(u8, u32)> {
     if f.len() < 20 {
         return None;
     }
+    let kind = f[13];
     let seq = u32::from_le_bytes(f[14..18].try_into().unwrap());
     let len = usize::from(u16::from_le_bytes(f[18..20].try_into().unwrap()));
-    if len > f.len() || len < 20 {
+    if len > f.len() || len < 20 || (kind != STACK && kind != XDP) {
         return None;
     }
     let mut dst = [0u8; 6];
     dst.copy_from_slice(&f[..6]);
-    let want = make_frame(dst, seq, len);
-    (f[..len] == want[..] && f[len..].iter().all(|&b| b == 0)).then_some(seq)
+    let want = make_frame_of(kind, dst, seq, len);
+    (f[..len] == want[..] && f[len..].iter().all(|&b| b == 0)).then_some((kind, seq))
 }
 
 impl World {
@@ -799,6 +924,9 @@ impl World {
         });
         let mut b = self.book.lock().unwrap();
         b.rx_delivered += 1;
+        if b.rx_probe.is_some() && b.rx_probe == frame_seq(f) {
+            b.rx_probe_delivered = true;
+        }
         if b.gone && stored_at.is_none_or(|i| i.is_none()) {
             // A copy another CPU was making when the card went reads all-ones: what a removed
             // card gives; the stack drops it (no driver can tell). Not a torn frame of the ring.
@@ -839,8 +967,10 @@ impl World {
 // ---- what a CPU does ----
 
 fn act(w: &World, rng: &mut Rng) {
-    match rng.below(100) {
-        0..=29 => xmit(w, rng),
+    match rng.below(108) {
+        0..=29 => {
+            let _ = xmit(w, rng);
+        }
         30..=49 => {
             let budget = rng.pick(&[1usize, 2, 4, 16, 64]);
             run_napi(w, budget);
@@ -849,22 +979,28 @@ fn act(w: &World, rng: &mut Rng) {
         58..=61 => {
             // The watchdog: only for a stopped queue, under the tx lock.
             kernel_lock(w, tx_lock);
-            let (up, stopped) = {
+            // (dev_watchdog: netif_device_present under the tx lock, which a suspend's
+            // netif_device_detach does not take: the timeout may run on while it suspends.)
+            let (up, stopped, detached) = {
                 let s = w.dev.st();
-                (s.up, s.queue_stopped)
+                (s.up, s.queue_stopped, s.detached)
             };
-            if up && stopped {
+            if up && stopped && !detached {
                 let mut b = w.book.lock().unwrap();
                 b.tx_may_lose_upto = b.tx_seq;
+                b.resets_begun += 1;
                 drop(b);
                 call_begin();
                 w.dp.tx_timeout(&w.dev);
+                w.book.lock().unwrap().resets_returned += 1;
             }
             kernel_unlock(w, tx_lock);
         }
         62..=65 => {
+            // (__dev_set_rx_mode: up and present, under the address-list lock only: a suspend
+            // may come between the check and the call.)
             kernel_lock(w, addr_lock);
-            if w.dev.st().up {
+            if w.dev.st().up && !w.dev.st().detached {
                 let group = [[0x01, 0x00, 0x5e, 0, 0, rng.below(256) as u8]];
                 call_begin();
                 w.dp.set_rx_mode(&w.dev, rng.one_in(4), rng.one_in(4), Some(&group));
@@ -872,9 +1008,12 @@ fn act(w: &World, rng: &mut Rng) {
             kernel_unlock(w, addr_lock);
         }
         66..=67 => {
+            // (dev_set_mac_address: -ENODEV if not present, under RTNL like suspend.)
             kernel_lock(w, rtnl);
-            call_begin();
-            w.dp.set_mac_address(&w.dev, if rng.one_in(2) { MAC } else { OTHER_MAC });
+            if !w.dev.st().detached {
+                call_begin();
+                w.dp.set_mac_address(&w.dev, if rng.one_in(2) { MAC } else { OTHER_MAC });
+            }
             kernel_unlock(w, rtnl);
         }
         68..=71 => open_or_stop(w),
@@ -893,6 +1032,8 @@ fn act(w: &World, rng: &mut Rng) {
             w.chip(|st| st.chip.bus().m.advance(ns));
             point();
         }
+        100..=105 => ndo_xdp_xmit(w, rng),
+        106..=107 => suspend_or_resume(w),
         _ => {
             // Frames from the wire: a burst, spaced by their wire time (or closer).
             let n = 1 + rng.below(12);
@@ -913,18 +1054,24 @@ fn act(w: &World, rng: &mut Rng) {
     }
 }
 
-fn xmit(w: &World, rng: &mut Rng) {
+/// The stack's transmit (qdisc, under the tx lock). True if a fresh frame (not one the stack
+/// got back before) was accepted.
+fn xmit(w: &World, rng: &mut Rng) -> bool {
+    let mut fresh_queued = false;
     kernel_lock(w, tx_lock);
     let (up, stopped) = {
         let s = w.dev.st();
         (s.up, s.queue_stopped)
     };
     if up && !stopped {
+        let suspends = w.book.lock().unwrap().suspends;
+        let mut fresh = false;
         let frame = {
             let mut b = w.book.lock().unwrap();
             match b.requeued.take() {
                 Some(f) => f,
                 None => {
+                    fresh = true;
                     b.tx_seq += 1;
                     let len = rng.pick(&[42usize, 60, 100, 500, 1000, 1514, 1518]);
                     make_frame([0xff; 6], b.tx_seq, len)
@@ -936,6 +1083,7 @@ fn xmit(w: &World, rng: &mut Rng) {
             Xmit::Queued => {
                 let seq = frame_seq(&frame).unwrap();
                 w.book.lock().unwrap().accepted.push((seq, frame));
+                fresh_queued = fresh;
             }
             Xmit::Busy => w.book.lock().unwrap().requeued = Some(frame),
             Xmit::Dropped => {
@@ -943,6 +1091,10 @@ fn xmit(w: &World, rng: &mut Rng) {
                 if b.gone {
                     // The card is gone: the datapath stopped it (its frames may be lost).
                     b.tx_may_lose_upto = b.tx_seq;
+                } else if b.suspends != suspends || w.dev.st().detached {
+                    // The queue was awake when the stack looked, and a suspend (which does not
+                    // take the tx lock) stopped the chip meanwhile: dropped, as the kernel's
+                    // netif_device_detach allows.
                 } else {
                     drop(b);
                     w.fail("a valid frame was dropped by a running device".into());
@@ -951,6 +1103,7 @@ fn xmit(w: &World, rng: &mut Rng) {
         }
     }
     kernel_unlock(w, tx_lock);
+    fresh_queued
 }
 
 /// netconsole: interrupts off, a transmit if the tx lock is free, a budget-0 poll if no
@@ -960,7 +1113,8 @@ fn netpoll(w: &World, rng: &mut Rng) {
         return;
     }
     IRQS_OFF.with(|c| c.set(c.get() + 1));
-    if rng.one_in(2) {
+    // (netpoll_send_skb: running and present; netpoll_poll_dev: running only.)
+    if rng.one_in(2) && !w.dev.st().detached {
         let got = {
             let mut s = w.dev.st();
             if s.tx_lock.is_none() && !s.queue_stopped {
@@ -972,7 +1126,7 @@ fn netpoll(w: &World, rng: &mut Rng) {
         };
         if got {
             w.dev.st().tx_lock = None;
-            xmit(w, rng); // takes the (free) tx lock again at once, interrupts still off
+            let _ = xmit(w, rng); // takes the (free) tx lock again at once, interrupts still off
         }
     }
     let owned = {
@@ -1012,18 +1166,13 @@ fn open_or_stop(w: &World) {
             let mut b = w.book.lock().unwrap();
             b.tx_may_lose_upto = b.tx_seq;
             b.requeued = None;
+            b.resets_begun += 1;
         }
         w.dp.stop(&w.dev);
-        w.chip(|st| {
-            let running = st.chip.running();
-            let b = st.chip.bus();
-            // (A card that is gone keeps its registers as they were: the writes go nowhere.)
-            if running || (!b.m.gone && (b.m.cmd & Cr::STP.bits() == 0 || b.m.imr != 0)) {
-                let what = format!("after stop: running {running}, CMD {:#04x}, IMR {:#04x}", b.m.cmd, b.m.imr);
-                b.fail(what);
-            }
-            b.must_stay_stopped = true;
-        });
+        w.book.lock().unwrap().resets_returned += 1;
+        stays_stopped(w, "stop");
+    } else if w.dev.st().detached {
+        // dev_open: -ENODEV while the device is not present (suspended).
     } else {
         w.chip(|st| st.chip.bus().must_stay_stopped = false);
         match w.dp.open(&w.dev) {
@@ -1034,11 +1183,187 @@ fn open_or_stop(w: &World) {
     kernel_unlock(w, rtnl);
 }
 
-/// The end of a schedule: one CPU, time to settle; then nothing may be stranded.
+/// After `stop`, `suspend` or `resume_down`: the chip is stopped and masked, and nothing may
+/// start or unmask it (until `open` or `resume`).
+fn stays_stopped(w: &World, after: &str) {
+    w.chip(|st| {
+        let running = st.chip.running();
+        let b = st.chip.bus();
+        // (A card that is gone keeps its registers as they were: the writes go nowhere.)
+        if running || (!b.m.gone && (b.m.cmd & Cr::STP.bits() == 0 || b.m.imr != 0)) {
+            let what = format!("after {after}: running {running}, CMD {:#04x}, IMR {:#04x}", b.m.cmd, b.m.imr);
+            b.fail(what);
+        }
+        b.must_stay_stopped = true;
+    });
+}
+
+/// `ndo_xdp_xmit`: another device's poll (softirq, bottom halves off, on this CPU) redirects
+/// frames here. The core holds no lock of ours: the devmap checked IFF_UP when the frames
+/// were queued, and flushes them at the end of that poll, perhaps after a stop or a suspend
+/// began (neither waits for it). The glue gives them one by one and stops at the first not
+/// sent (the core frees the rest).
+fn ndo_xdp_xmit(w: &World, rng: &mut Rng) {
+    if !w.dev.st().up {
+        return;
+    }
+    point();
+    for _ in 0..1 + rng.below(3) {
+        // (1600: longer than the card sends; `xdp_xmit` refuses it.)
+        let len = rng.pick(&[42usize, 60, 100, 1000, 1514, 1518, 1600]);
+        let frame = {
+            let mut b = w.book.lock().unwrap();
+            b.xdp_seq += 1;
+            b.xdp_xmit += 1;
+            let (seq, returned) = (b.xdp_seq, b.resets_returned);
+            let bytes = make_frame_of(XDP, OTHER_MAC, seq, len);
+            b.xdp.push(XdpFrame { seq, cpu: cpu(), bytes: bytes.clone(), sent: None, resets_returned: returned });
+            bytes
+        };
+        call_begin();
+        let sent = w.dp.xdp_xmit(&w.dev, &frame);
+        let mut b = w.book.lock().unwrap();
+        b.xdp_xmit_sent += u64::from(sent);
+        if let Some(x) = b.xdp.iter_mut().rev().find(|x| x.bytes == frame) {
+            x.sent = Some(sent);
+        }
+        if !sent {
+            break;
+        }
+    }
+}
+
+/// System suspend and resume (the PM core's callbacks, through `Registration::suspend` and
+/// `resume`): under RTNL, `netif_device_detach` (the queue stops; no lock of the stack's is
+/// taken, so a transmit or TX timeout already past its check runs on, and so does an
+/// `ndo_xdp_xmit` or a `set_rx_mode` already under way) and, for an interface that is up, the
+/// datapath's `suspend`; at resume, `resume` (up) or `resume_down` (down), then
+/// `netif_device_attach` (the queue woken if up). The hard IRQ stays live through both (it is
+/// only switched off after the devices' suspend callbacks, and the line is shared).
+fn suspend_or_resume(w: &World) {
+    kernel_lock(w, rtnl);
+    let (up, detached) = {
+        let s = w.dev.st();
+        (s.up, s.detached)
+    };
+    call_begin();
+    if !detached {
+        {
+            let mut s = w.dev.st();
+            s.detached = true;
+            if up {
+                s.queue_stopped = true;
+            }
+        }
+        w.book.lock().unwrap().suspends += 1;
+        if up {
+            {
+                let mut b = w.book.lock().unwrap();
+                b.tx_may_lose_upto = b.tx_seq;
+                b.resets_begun += 1;
+            }
+            w.dp.suspend(&w.dev);
+            {
+                let mut b = w.book.lock().unwrap();
+                // (A transmit that raced with the detach was accepted or dropped by now.)
+                b.tx_may_lose_upto = b.tx_seq;
+                b.resets_returned += 1;
+            }
+            let awake = {
+                let mut s = w.dev.st();
+                s.suspended = true;
+                !s.queue_stopped
+            };
+            if awake {
+                w.fail("after suspend: the queue is awake".into());
+            }
+            stays_stopped(w, "suspend");
+        }
+    } else {
+        w.dev.st().suspended = false;
+        if up {
+            w.chip(|st| st.chip.bus().must_stay_stopped = false);
+            if let Err(e) = w.dp.resume(&w.dev) {
+                if !w.book.lock().unwrap().gone {
+                    w.fail(format!("resume failed: {e:?}"));
+                }
+            }
+        } else {
+            w.dp.resume_down(&w.dev);
+            stays_stopped(w, "resume_down");
+        }
+        let mut s = w.dev.st();
+        s.detached = false;
+        if up {
+            s.queue_stopped = false;
+        }
+    }
+    kernel_unlock(w, rtnl);
+}
+
+/// The end of a schedule: one CPU, time to settle; then nothing may be stranded. Then the
+/// device is resumed (if suspended) and opened (if down), and must work: a frame received, a
+/// stack frame and an XDP frame sent, and again nothing stranded.
 fn settle(w: &World) {
-    for _ in 0..200 {
+    // First as the schedule left it: only the interrupt and the poll (and the frame the
+    // stack got back) take the lock, so that a lost interrupt shows as one.
+    settle_loop(w, false);
+    settled(w);
+    // The PM core resumes what it suspended; an interface that is down is opened.
+    w.settling.store(true, Ordering::Relaxed);
+    if w.dev.st().detached {
+        suspend_or_resume(w);
+    }
+    let gone = w.book.lock().unwrap().gone;
+    if !w.dev.st().up && !gone {
+        open_or_stop(w);
+    }
+    if !w.dev.st().up || gone {
+        return;
+    }
+    let (stack_probe, xdp_probe) = settle_loop(w, true);
+    if !w.book.lock().unwrap().gone {
+        if !stack_probe {
+            w.fail("after settling: the stack could not send a frame (the queue stayed stopped)".into());
+        }
+        if !xdp_probe {
+            w.fail("after settling: xdp_xmit never found a free slot".into());
+        }
+        if w.book.lock().unwrap().rx_probe.is_none() {
+            w.fail("after settling: frames kept arriving, or the receiver stayed in overrun".into());
+        } else if !w.book.lock().unwrap().rx_probe_delivered {
+            let what = w.chip_regs();
+            w.fail(format!("after settling: a frame from the wire was not delivered (the receiver is off?): {what}"));
+        }
+    }
+    settled(w);
+}
+
+/// Time passes (40 ms), the interrupt and the poll run, the frame the stack got back is sent
+/// again; with `probing`, a frame comes from the wire once the ring is quiet, and a stack frame
+/// and an XDP frame are sent. Returns whether those two were accepted.
+fn settle_loop(w: &World, probing: bool) -> (bool, bool) {
+    let (mut stack_probe, mut xdp_probe) = (!probing, !probing);
+    for i in 0..200 {
         let ns = 200_000;
         w.chip(|st| st.chip.bus().m.advance(ns));
+        if probing && i >= 50 && w.book.lock().unwrap().rx_probe.is_none() {
+            // A frame from the wire once the ones still to come have come and a receiver
+            // overrun (a burst into a full ring) is over.
+            let quiet = w.chip(|st| {
+                let m = &st.chip.bus_ref().m;
+                m.arrivals_pending() == 0 && m.isr & Isr::OVW.bits() == 0
+            });
+            if quiet {
+                let seq = {
+                    let mut b = w.book.lock().unwrap();
+                    b.rx_seq += 1;
+                    b.rx_probe = Some(b.rx_seq);
+                    b.rx_seq
+                };
+                w.chip(|st| st.chip.bus().m.schedule_arrival(100_000, make_frame([0xff; 6], seq, 100)));
+            }
+        }
         if w.irq_line() {
             call_begin();
             w.line.delivered();
@@ -1050,18 +1375,42 @@ fn settle(w: &World) {
         let s = w.dev.st();
         let (up, stopped) = (s.up, s.queue_stopped);
         drop(s);
-        if up && !stopped && w.book.lock().unwrap().requeued.is_some() {
-            xmit(w, &mut Rng(1));
+        if up && !stopped && (w.book.lock().unwrap().requeued.is_some() || !stack_probe) {
+            stack_probe |= xmit(w, &mut Rng(1));
+        }
+        if !xdp_probe {
+            let frame = {
+                let mut b = w.book.lock().unwrap();
+                b.xdp_seq += 1;
+                let (seq, returned) = (b.xdp_seq, b.resets_returned);
+                let bytes = make_frame_of(XDP, OTHER_MAC, seq, 200);
+                b.xdp.push(XdpFrame { seq, cpu: cpu(), bytes: bytes.clone(), sent: None, resets_returned: returned });
+                bytes
+            };
+            call_begin();
+            // (Not sent: no slot free yet; recorded so, it must never go out.)
+            xdp_probe = w.dp.xdp_xmit(&w.dev, &frame);
+            w.book.lock().unwrap().xdp.last_mut().unwrap().sent = Some(xdp_probe);
         }
     }
+    (stack_probe, xdp_probe)
+}
+
+/// After settling: the line unmasked, and for a device that is up and present nothing
+/// stranded.
+fn settled(w: &World) {
     if w.dp.lock().masked.load(Ordering::SeqCst) != 0 {
         w.fail("after settling: the interrupt line is still masked".into());
     }
     if w.dp.lock().unbalanced.load(Ordering::SeqCst) {
         w.fail("the line was unmasked more often than masked".into());
     }
-    let up = w.dev.st().up;
-    if !up {
+    let (up, detached) = {
+        let s = w.dev.st();
+        (s.up, s.detached)
+    };
+    if !up || detached {
+        // (Down, or suspended: the queue stays stopped, nothing arrives.)
         return;
     }
     if w.book.lock().unwrap().gone {
@@ -1110,18 +1459,45 @@ fn settle(w: &World) {
     }
 }
 
+
 /// The transmit side's end-of-schedule check against the wire.
 fn check_wire(w: &World) {
     let sent = w.chip(|st| st.chip.bus().m.sent.clone());
     let b = w.book.lock().unwrap();
     let mut last = 0u32;
     let mut on_wire = std::collections::HashSet::new();
+    // XDP's frames: each goes out once, if `xdp_xmit` said it was sent; a CPU's in the order
+    // it gave them.
+    let mut xdp_last = std::collections::HashMap::new();
+    let mut xdp_on_wire = std::collections::HashSet::new();
     for f in &sent {
-        let Some(seq) = frame_seq(f) else {
+        let Some((kind, seq)) = frame_tag(f) else {
             drop(b);
             w.fail(format!("a torn frame went out on the wire ({} bytes)", f.len()));
             return;
         };
+        if kind == XDP {
+            let what = match b.xdp.iter().find(|x| x.seq == seq) {
+                None => Some(format!("XDP frame {seq} went out but was never given")),
+                Some(x) if x.sent != Some(true) => {
+                    Some(format!("XDP frame {seq} went out but xdp_xmit said {:?}", x.sent))
+                }
+                Some(_) if !xdp_on_wire.insert(seq) => Some(format!("XDP frame {seq} went out twice")),
+                Some(x) if f.len() != x.bytes.len().max(60) || f[..x.bytes.len()] != x.bytes[..] => {
+                    Some(format!("XDP frame {seq} went out with other bytes than it was given"))
+                }
+                Some(x) => match xdp_last.insert(x.cpu, seq) {
+                    Some(l) if l > seq => Some(format!("XDP frame {seq} of cpu {} went out after {l}", x.cpu)),
+                    _ => None,
+                },
+            };
+            if let Some(what) = what {
+                drop(b);
+                w.fail(what);
+                return;
+            }
+            continue;
+        }
         if seq <= last {
             drop(b);
             w.fail(format!("frame {seq} went out after frame {last}: twice or out of order"));
@@ -1145,7 +1521,26 @@ fn check_wire(w: &World) {
             }
         }
     }
-    // (A card that is gone sends nothing more: every frame accepted around then may be lost.)
+    if let Some(x) = b.xdp.iter().find(|x| x.sent.is_none()) {
+        let what = format!("XDP_TX frame {} bounced but xdp_tx_done never came", x.seq);
+        drop(b);
+        w.fail(what);
+        return;
+    }
+    // (A card that is gone sends nothing more: every frame given around then may be lost.)
+    if !b.gone {
+        let lost: Vec<u32> = b
+            .xdp
+            .iter()
+            .filter(|x| x.sent == Some(true) && x.resets_returned == b.resets_begun && !xdp_on_wire.contains(&x.seq))
+            .map(|x| x.seq)
+            .collect();
+        if !lost.is_empty() {
+            drop(b);
+            w.fail(format!("XDP frames xdp_xmit sent never went out (no reset after them): {lost:?}"));
+            return;
+        }
+    }
     if w.dev.st().up && !b.gone {
         let lost: Vec<u32> =
             b.accepted.iter().map(|a| a.0).filter(|s| *s > b.tx_may_lose_upto && !on_wire.contains(s)).collect();
@@ -1157,7 +1552,7 @@ fn check_wire(w: &World) {
 }
 
 /// One schedule. Returns its failures (empty: all invariants held) and some counts.
-fn run(seed: u64) -> (Vec<String>, [u64; 6]) {
+fn run(seed: u64) -> (Vec<String>, [u64; 11]) {
     let mut rng = Rng(seed);
     let cpus = if rng.one_in(3) { 1 } else { 2 };
     let mem = rng.pick(&[16usize, 32]);
@@ -1185,6 +1580,8 @@ fn run(seed: u64) -> (Vec<String>, [u64; 6]) {
             prom.mac,
             rng.one_in(2),
         ),
+        xdp_bounce_one_in: rng.pick(&[0, 2, 4, 8]),
+        settling: AtomicBool::new(false),
         line,
         in_handler: AtomicBool::new(false),
         dev: SimDev { s: Mutex::new(DevState::default()) },
@@ -1274,6 +1671,11 @@ fn run(seed: u64) -> (Vec<String>, [u64; 6]) {
         w.sched.points.load(Ordering::Relaxed),
         b.nested_netpolls,
         u64::from(b.gone),
+        b.xdp_tx,
+        b.xdp_tx_sent,
+        b.xdp_xmit,
+        b.xdp_xmit_sent,
+        b.suspends,
     ];
     (failures, counts)
 }
@@ -1283,7 +1685,7 @@ fn run(seed: u64) -> (Vec<String>, [u64; 6]) {
 fn explore_interleavings() {
     let n = env_u64("NE2K_EXPLORE_SCHEDULES").unwrap_or(DEFAULT_SCHEDULES);
     let first = env_u64("NE2K_FUZZ_SEED").unwrap_or(DEFAULT_SEED);
-    let mut totals = [0u64; 7];
+    let mut totals = [0u64; 12];
     for i in 0..n {
         let seed = first.wrapping_add(i.wrapping_mul(0x9e37_79b9));
         let (failures, c) = run(seed);
@@ -1300,9 +1702,12 @@ fn explore_interleavings() {
         totals[4] += c[3];
         totals[5] += c[4];
         totals[6] += c[5];
+        for k in 6..11 {
+            totals[k + 1] += c[k];
+        }
     }
     println!(
-        "explore-schedules: {} ({} on two CPUs), frames sent {}, frames received {}, scheduling points {}, netpoll nested in a hold {}, card removed in {}",
-        totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6]
+        "explore-schedules: {} ({} on two CPUs), frames sent {}, frames received {}, scheduling points {}, netpoll nested in a hold {}, card removed in {}, xdp_tx {} ({} sent), xdp_xmit {} ({} sent), suspend/resume {}",
+        totals[0], totals[1], totals[2], totals[3], totals[4], totals[5], totals[6], totals[7], totals[8], totals[9], totals[10], totals[11]
     );
 }

@@ -7,12 +7,12 @@ a='''        if res.is_err() {
             st.chip.quiesce();
         }'''
 assert a in s; s=s.replace(a,'')
-a='''            Err(e) => {
-                dev.log(true, Log::TxTimeoutReset(e));
-                dev.carrier_off();
-            }'''
-assert a in s; s=s.replace(a,'''            Err(e) => {
-                dev.log(true, Log::TxTimeoutReset(e));
-                dev.wake_queue();
-            }''')
+a='''        if let Err(e) = res {
+            dev.log(true, Log::TxTimeoutReset(e));
+            dev.carrier_off();
+        }'''
+assert a in s; s=s.replace(a,'''        if let Err(e) = res {
+            dev.log(true, Log::TxTimeoutReset(e));
+            dev.wake_queue();
+        }''')
 open('datapath.rs','w').write(s)

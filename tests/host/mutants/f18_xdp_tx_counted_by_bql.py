@@ -1,5 +1,4 @@
 # test: xdp_tx_uses_a_free_slot_and_stays_out_of_byte_queue_limits
-# explore: no (the explorer sends no XDP frames)
 # Issue #15 (XDP): the poll gives every reaped completion back to byte queue limits, XDP_TX
 # frames included, which the stack never sent: dql sees more completed than queued (the kernel's
 # dql_completed BUGs on that).

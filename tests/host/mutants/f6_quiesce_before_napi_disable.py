@@ -1,10 +1,13 @@
 # test: stop_leaves_the_chip_stopped_even_with_a_poll_in_flight
 s=open('datapath.rs').read()
 a='''        dev.napi_disable();
-        // (after the poll is gone: a poll's TX completion may have woken the queue)
-        dev.stop_queue();
         let mut st = self.hold(dev);
         st.chip.quiesce();
+        // After the poll is gone (a poll's TX completion may have woken the queue), and under
+        // the lock with the chip stopped: a TX timeout's wake, also under it, comes before
+        // this, or finds the chip stopped and wakes nothing. (A suspend detaches the device
+        // without the tx lock: a watchdog past its check may run `tx_timeout` meanwhile.)
+        dev.stop_queue();
         // The frames in the slots will not complete; open starts with empty slots.
         dev.tx_reset();
         drop(st);'''
