@@ -73,14 +73,28 @@ down() {
 TRAFFIC_PIDS=()
 TRAFFIC_FILE=$OUT/.stress-traffic-pids
 traffic_start() { # flood ping + iperf3 (TCP; --bidir with $1 = bidir) for at most $2 seconds
-    local mode=${1:-tx} secs=${2:-3600} extra=""
+    local mode=${1:-tx} secs=${2:-3600} extra="" port
     [ "$mode" = bidir ] && extra=--bidir
-    timeout $((secs + 30)) iperf3 -c "$PEER_IP" -p "$(iperf_port)" -t "$secs" $extra \
+    # the port first (labctl starts a server for it): in the background it could come after
+    # whatever the caller does next, a card removal included
+    port=$(iperf_port)
+    timeout $((secs + 30)) iperf3 -c "$PEER_IP" -p "$port" -t "$secs" $extra \
         >>"$OUT/stress-iperf3.log" 2>&1 &
     TRAFFIC_PIDS=($!)
     timeout $((secs + 30)) ping -f -W 1 "$PEER_IP" >/dev/null 2>&1 &
     TRAFFIC_PIDS+=($!)
     echo "${TRAFFIC_PIDS[@]}" >>"$TRAFFIC_FILE"
+}
+# TCP traffic both ways on IFC: at least 64 KiB each way within a second, within 10 s of the
+# start (a flood ping alone moves about a tenth of that)
+flowing() {
+    local rx tx
+    for _ in $(seq 10); do
+        rx=$(stat "$1" rx_bytes); tx=$(stat "$1" tx_bytes)
+        sleep 1
+        [ $(( $(stat "$1" rx_bytes) - rx )) -ge 65536 ] && [ $(( $(stat "$1" tx_bytes) - tx )) -ge 65536 ] && return 0
+    done
+    return 1
 }
 traffic_stop() {
     local pids
@@ -165,7 +179,7 @@ phase_remove() {
         up
         bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
         traffic_start bidir 60
-        sleep 2
+        flowing "$IFC" || fail "no iperf3 traffic both ways before remove #$i"
         timeout 30 sh -c "echo 1 > /sys/bus/pci/devices/$bdf/remove" || fail "PCI remove #$i did not finish in 30 s"
         [ ! -e "/sys/bus/pci/devices/$bdf" ] || fail "$bdf still present after remove #$i"
         traffic_stop
@@ -195,6 +209,7 @@ phase_netconsole() {
     local level; level=$(awk '{print $1}' /proc/sys/kernel/printk)
     echo 8 >/proc/sys/kernel/printk
     traffic_start bidir $((NETCONSOLE_SECONDS + 30))
+    flowing "$IFC" || fail "no iperf3 traffic both ways"
     taskset -c 0 insmod "$mod" dev="$IFC" period_us=500 || fail "insmod irqnetpoll"
     local tx0; tx0=$(stat "$IFC" tx_packets)
     end=$(( $(date +%s) + NETCONSOLE_SECONDS ))
