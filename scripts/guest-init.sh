@@ -32,7 +32,8 @@ fi
 timeout --kill-after=5 $(( GUEST_TIMEOUT > 90 ? GUEST_TIMEOUT - 45 : GUEST_TIMEOUT * 2 / 3 )) \
     bash "$SCRIPT" "$@" 2>&1 | tee "$OUT/guest.log"
 rc=${PIPESTATUS[0]}
-[ -n "${HB:-}" ] && kill "$HB" 2>/dev/null
+# (gone before anything else uses the channel: Bochs' init sends OUT through it next)
+[ -n "${HB:-}" ] && { kill "$HB" 2>/dev/null; wait "$HB" 2>/dev/null; }
 [ $rc = 124 ] && echo "guest-init: script timed out" >&2
 dmesg >"$OUT/dmesg.txt" 2>/dev/null
 lsmod >"$OUT/lsmod.txt" 2>/dev/null

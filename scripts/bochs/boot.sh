@@ -145,6 +145,8 @@ with open(fifo, "rb") as f, open(os.path.join(out, "e9.log"), "wb") as log:
                 print(line, flush=True)
         elif state == "out":
             if line.startswith("@@NE2K-OUT-END@@"):
+                # (kept for a post-mortem until it has unpacked)
+                open(os.path.join(out, ".e9-out.b64"), "w").write("\n".join(b64))
                 data = base64.b64decode("".join(b64))
                 with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as t:
                     try:
@@ -152,9 +154,13 @@ with open(fifo, "rb") as f, open(os.path.join(out, "e9.log"), "wb") as log:
                     except TypeError:  # a python without extraction filters
                         t.extractall(out)
                 open(os.path.join(out, ".bochs-out-ok"), "w").close()
+                os.unlink(os.path.join(out, ".e9-out.b64"))
                 print("@@NE2K-OUT@@ %d bytes" % len(data), file=sys.stderr, flush=True)
                 break
-            b64.append(line.strip())
+            # (a guest line that came in between, e.g. a heartbeat, is not part of it: b64decode
+            # would take its letters)
+            if not line.startswith("@@"):
+                b64.append(line.strip())
 PY
 # the guest powers off after sending OUT; Bochs may stop at its debugger prompt instead of exiting
 kill "$BOCHS_PID" 2>/dev/null; pkill -P "$BOCHS_PID" 2>/dev/null
