@@ -265,7 +265,8 @@ boot_once() {
     fi
     pid=$!
     if [ "$WATCHDOG" != 0 ]; then
-        local mon=(); [ "$EMU" = qemu ] && mon=(--monitor "$MON_SOCK")
+        local mon=(--monitor "$MON_SOCK"); [ "$EMU" = bochs ] && mon=(--bochs-ctl "$OUT/.bochs-ctl")
+        rm -f "$OUT/.bochs-ctl"
         python3 "$HERE/guest-watchdog.py" --live "$live" --ledger "$OUT/.cases-ledger" --hang "$OUT/.hang" \
             --pid "$pid" --stall "$WATCHDOG" --case-limit "$CASE_LIMIT" "${mon[@]}" &
         wd=$!
@@ -290,7 +291,12 @@ record_hang() {
         echo "guest hang in case $case (boot $n): $why"
         echo "---- the last 200 lines of the guest's console ----"
         tail -200 "$OUT/console.log" 2>/dev/null
-        [ "$EMU" = bochs ] && { echo "---- the last 60 lines of its port-0xE9 stream ----"; tail -60 "$OUT/e9.log" 2>/dev/null; }
+        if [ "$EMU" = bochs ]; then
+            echo "---- the last 80 lines of its port-0xE9 stream (with Bochs' debugger: registers, stack) ----"
+            tail -80 "$OUT/e9.log" 2>/dev/null
+            echo "---- kernel addresses in it ----"
+            tail -80 "$OUT/e9.log" 2>/dev/null | python3 "$HERE/bochs/ksyms.py" "$KDIR/System.map" 2>&1
+        fi
     } >"$file"
     for f in console.log e9.log; do [ -f "$OUT/$f" ] && mv "$OUT/$f" "$OUT/${f%.log}-boot$n.log"; done
     echo "HANG $case $why" >>"$OUT/guest-hangs.txt"

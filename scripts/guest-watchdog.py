@@ -18,8 +18,10 @@ next boot reads to skip what already ran. The guest hangs when the live channel 
 --stall seconds (host time), or a case runs longer than --case-limit: then the watchdog writes
 --hang ("case NAME" or "case -" outside any case, and "why ..."), and with --monitor (QEMU's
 HMP socket) sends an NMI, which the guest turns into a panic with every CPU's backtrace on its
-console (guest-init.sh sets kernel.unknown_nmi_panic and panic_print); after --grace seconds of
-console output settling it kills --pid (the emulator). It exits when --pid is gone.
+console (guest-init.sh sets kernel.unknown_nmi_panic and panic_sys_info); with --bochs-ctl
+(scripts/bochs/boot.sh's "<debugger fifo> <bochsrc>") it stops Bochs in its debugger and has it
+print the CPU's registers and stack to the 0xE9 log. After --grace seconds of output settling it
+kills --pid (the emulator). It exits when --pid is gone.
 """
 import argparse
 import os
@@ -40,6 +42,25 @@ def nmi(path):
         return True
     except OSError as e:
         print(f"guest-watchdog: no NMI through {path}: {e}", file=sys.stderr)
+        return False
+
+
+def bochs_state(ctl):
+    """Stops Bochs in its debugger (SIGINT) and has it print the CPU's registers and the top of
+    its stack, which go to its stdout, i.e. the 0xE9 log (--live)."""
+    try:
+        fifo, rc = open(ctl).read().split()
+        pids = os.popen(f"pgrep -f -- 'bochs-bin -q -f {rc}'").read().split()
+        if not pids:
+            return False
+        os.kill(int(pids[0]), signal.SIGINT)
+        time.sleep(2)
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        os.write(fd, b"r\nsreg\nprint-stack 48\n")
+        os.close(fd)
+        return True
+    except (OSError, ValueError) as e:
+        print(f"guest-watchdog: no CPU state from Bochs: {e}", file=sys.stderr)
         return False
 
 
@@ -75,6 +96,7 @@ def main():
     ap.add_argument("--case-limit", type=float, default=0)
     ap.add_argument("--monitor")
     ap.add_argument("--grace", type=float, default=20)
+    ap.add_argument("--bochs-ctl")
     a = ap.parse_args()
 
     pos, buf = 0, b""
@@ -120,7 +142,7 @@ def main():
         with open(a.hang, "w") as h:
             h.write(f"case {case or '-'}\nwhy {why}\n")
         print(f"guest-watchdog: hang in case {case or '-'}: {why}", file=sys.stderr, flush=True)
-        if a.monitor and nmi(a.monitor):
+        if (a.monitor and nmi(a.monitor)) or (a.bochs_ctl and bochs_state(a.bochs_ctl)):
             # the panic's backtraces arrive on the console; wait until it has been quiet for 5 s
             end, quiet = time.monotonic() + a.grace, time.monotonic()
             size = os.path.getsize(a.live) if os.path.exists(a.live) else 0

@@ -120,6 +120,9 @@ echo c >&7
 ( cd "$W" && exec timeout --kill-after=10 "$TIMEOUT" stdbuf -oL bochs-bin -q -f "$W/bochsrc" \
       <"$W/in" >"$W/e9" 2>"$OUT/bochs.stderr" ) &
 BOCHS_PID=$!
+# For the host's watchdog (guest-watchdog.py --bochs-ctl): Bochs' debugger input and its
+# configuration (which names the process): a frozen guest's CPU state comes from the debugger.
+echo "$W/in $W/bochsrc" >"$OUT/.bochs-ctl"
 python3 - "$W/e9" "$OUT" <<'PY'
 import base64, io, os, re, sys, tarfile
 fifo, out = sys.argv[1:]

@@ -27,9 +27,10 @@ load() {
 place() {
     local irq; irq=$(cat /sys/class/net/"$IFC"/device/irq)
     case "$1" in
-        free) PIN=""; echo 3 >/proc/irq/"$irq"/smp_affinity;;
+        free) PIN=""; printf '%x\n' $(( (1 << $(nproc)) - 1 )) >/proc/irq/"$irq"/smp_affinity;;
         same) PIN="taskset -c 0"; echo 1 >/proc/irq/"$irq"/smp_affinity;;
-        split) PIN="taskset -c 0"; echo 2 >/proc/irq/"$irq"/smp_affinity;;
+        split) [ "$(nproc)" -ge 2 ] || { echo "error: placement split needs two CPUs"; return 1; }
+               PIN="taskset -c 0"; echo 2 >/proc/irq/"$irq"/smp_affinity;;
         *) echo "error: unknown placement $1 (same, free, split)"; return 1;;
     esac
 }
