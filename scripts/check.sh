@@ -172,22 +172,17 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     fi
     done_step
 
-    # ---- the guest tests' own test module (t63: netpoll from a hard-IRQ timer) ----
-    step "test module (tests/guest/modules/irqnetpoll)"
-    if out=$(make -s -C "$KDIR" M="$REPO/tests/guest/modules/irqnetpoll" modules 2>&1); then
-        result PASS "module::irqnetpoll-builds"
-    else
-        result FAIL "module::irqnetpoll-builds"; echo "$out" | tail -20
-    fi
-    done_step
-
-    step "test module (tests/guest/modules/freeze, for the watchdog's own test)"
-    if out=$(make -s -C "$KDIR" M="$REPO/tests/guest/modules/freeze" modules 2>&1); then
-        result PASS "module::freeze-builds"
-    else
-        result FAIL "module::freeze-builds"; echo "$out" | tail -20
-    fi
-    done_step
+    # ---- the guest tests' own test modules: irqnetpoll (t63: netpoll from a hard-IRQ timer),
+    # freeze (the watchdog's own test: every CPU spins with interrupts off) ----
+    for mod in irqnetpoll freeze; do
+        step "test module (tests/guest/modules/$mod)"
+        if out=$(make -s -C "$KDIR" M="$REPO/tests/guest/modules/$mod" modules 2>&1); then
+            result PASS "module::$mod-builds"
+        else
+            result FAIL "module::$mod-builds"; echo "$out" | tail -20
+        fi
+        done_step
+    done
 
     # ---- the host's watchdog: a guest that freezes costs its case, not the run ----
     step "host watchdog (a case that freezes the guest, then a normal one)"
