@@ -812,19 +812,42 @@ fn nothing_runs_inside_the_overrun_recovery() {
     assert_eq!(violations(&rig), Vec::<String>::new());
 }
 
-/// A net_device whose `napi_disable` first lets the poll that is due run (the kernel waits
-/// for it).
-struct WaitingDev<'a> {
+type Hook<'a> = std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>;
+
+/// A net_device on which another CPU acts at one moment of a call, each hook once:
+/// `at_napi_disable` before the disable (the kernel waits for the poll that is due),
+/// `at_stop_queue` once the queue is stopped, `at_log` when the datapath logs (after its lock
+/// hold). Everything else is the host net_device's.
+struct HookDev<'a> {
     inner: &'a ne2k_host::sim::HostDev,
-    pending_poll: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
+    at_napi_disable: Hook<'a>,
+    at_stop_queue: Hook<'a>,
+    at_log: Hook<'a>,
 }
 
-impl NetIf for WaitingDev<'_> {
+impl<'a> HookDev<'a> {
+    fn new(inner: &'a ne2k_host::sim::HostDev) -> Self {
+        HookDev { inner, at_napi_disable: Hook::default(), at_stop_queue: Hook::default(), at_log: Hook::default() }
+    }
+    fn at(hook: &Hook<'a>, f: impl FnOnce() + 'a) {
+        *hook.borrow_mut() = Some(Box::new(f));
+    }
+    fn fire(hook: &Hook<'a>) {
+        // taken first: the hook may call back into this device
+        let f = hook.borrow_mut().take();
+        if let Some(f) = f {
+            f();
+        }
+    }
+}
+
+impl NetIf for HookDev<'_> {
     fn start_queue(&self) {
         self.inner.start_queue()
     }
     fn stop_queue(&self) {
-        self.inner.stop_queue()
+        self.inner.stop_queue();
+        Self::fire(&self.at_stop_queue);
     }
     fn wake_queue(&self) {
         self.inner.wake_queue()
@@ -836,10 +859,7 @@ impl NetIf for WaitingDev<'_> {
         self.inner.napi_enable()
     }
     fn napi_disable(&self) {
-        let poll = self.pending_poll.borrow_mut().take();
-        if let Some(poll) = poll {
-            poll();
-        }
+        Self::fire(&self.at_napi_disable);
         self.inner.napi_disable()
     }
     fn napi_schedule(&self) {
@@ -861,7 +881,8 @@ impl NetIf for WaitingDev<'_> {
         self.inner.tx_reset()
     }
     fn log(&self, err: bool, what: ne2k_host::datapath::Log) {
-        self.inner.log(err, what)
+        self.inner.log(err, what);
+        Self::fire(&self.at_log);
     }
 }
 
@@ -875,9 +896,10 @@ fn stop_leaves_the_chip_stopped_even_with_a_poll_in_flight() {
     rig.xmit(&frame([0xff; 6], 100, 2));
     wait(&rig, model::wire_ns(100));
     assert!(rig.irq());
-    let dev = WaitingDev { inner: &rig.dev, pending_poll: std::cell::RefCell::new(Some(Box::new(|| {
+    let dev = HookDev::new(&rig.dev);
+    HookDev::at(&dev.at_napi_disable, || {
         rig.poll(64);
-    }))) };
+    });
     rig.dp.stop(&dev);
     rig.chip(|c| {
         assert!(!c.running());
@@ -1762,64 +1784,6 @@ fn a_full_size_vlan_frame_with_its_fcs_is_received() {
     assert_eq!(rig.chip(|c| c.bus().sent.last().cloned()), Some(vlan));
 }
 
-/// A net_device on which another CPU acts at one moment of a call: `at_log` runs when the
-/// datapath logs (after its lock hold), `at_stop_queue` when it stops the queue, each once.
-struct RacingDev<'a> {
-    inner: &'a ne2k_host::sim::HostDev,
-    at_log: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
-    at_stop_queue: std::cell::RefCell<Option<Box<dyn FnOnce() + 'a>>>,
-}
-
-impl NetIf for RacingDev<'_> {
-    fn start_queue(&self) {
-        self.inner.start_queue()
-    }
-    fn stop_queue(&self) {
-        self.inner.stop_queue();
-        let f = self.at_stop_queue.borrow_mut().take();
-        if let Some(f) = f {
-            f();
-        }
-    }
-    fn wake_queue(&self) {
-        self.inner.wake_queue()
-    }
-    fn queue_stopped(&self) -> bool {
-        self.inner.queue_stopped()
-    }
-    fn napi_enable(&self) {
-        self.inner.napi_enable()
-    }
-    fn napi_disable(&self) {
-        self.inner.napi_disable()
-    }
-    fn napi_schedule(&self) {
-        self.inner.napi_schedule()
-    }
-    fn carrier_on(&self) {
-        self.inner.carrier_on()
-    }
-    fn carrier_off(&self) {
-        self.inner.carrier_off()
-    }
-    fn tx_sent(&self, bytes: u32) {
-        self.inner.tx_sent(bytes)
-    }
-    fn tx_completed(&self, pkts: u32, bytes: u32) {
-        self.inner.tx_completed(pkts, bytes)
-    }
-    fn tx_reset(&self) {
-        self.inner.tx_reset()
-    }
-    fn log(&self, err: bool, what: Log) {
-        self.inner.log(err, what);
-        let f = self.at_log.borrow_mut().take();
-        if let Some(f) = f {
-            f();
-        }
-    }
-}
-
 /// Issue #28 item 4 (the explorer's suspend step): system suspend detaches the device without
 /// the tx lock (`netif_device_detach`), so a TX watchdog already past its "present" check runs
 /// `ndo_tx_timeout` on another CPU while the datapath suspends. Its queue wake came after its
@@ -1834,11 +1798,8 @@ fn a_tx_timeout_racing_with_suspend_leaves_the_queue_stopped() {
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
     rig.dev.stop_queue();
-    let dev = RacingDev {
-        inner: &rig.dev,
-        at_log: std::cell::RefCell::new(Some(Box::new(|| rig.dp.suspend(&rig.dev)))),
-        at_stop_queue: std::cell::RefCell::new(None),
-    };
+    let dev = HookDev::new(&rig.dev);
+    HookDev::at(&dev.at_log, || rig.dp.suspend(&rig.dev));
     rig.dp.tx_timeout(&dev);
     assert!(dev.at_log.borrow().is_none(), "the suspend ran");
     assert!(!rig.chip(|c| c.running()));
@@ -1851,17 +1812,14 @@ fn a_tx_timeout_racing_with_suspend_leaves_the_queue_stopped() {
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 1)), Xmit::Queued);
     assert_eq!(rig.xmit(&frame([0xff; 6], 100, 2)), Xmit::Queued);
     let late = std::cell::Cell::new(false);
-    let dev = RacingDev {
-        inner: &rig.dev,
-        at_log: std::cell::RefCell::new(None),
-        at_stop_queue: std::cell::RefCell::new(Some(Box::new(|| {
-            if rig.dp.lock().state.try_borrow_mut().is_ok() {
-                rig.dp.tx_timeout(&rig.dev);
-            } else {
-                late.set(true);
-            }
-        }))),
-    };
+    let dev = HookDev::new(&rig.dev);
+    HookDev::at(&dev.at_stop_queue, || {
+        if rig.dp.lock().state.try_borrow_mut().is_ok() {
+            rig.dp.tx_timeout(&rig.dev);
+        } else {
+            late.set(true);
+        }
+    });
     rig.dp.suspend(&dev);
     if late.get() {
         rig.dp.tx_timeout(&rig.dev);
