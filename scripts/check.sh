@@ -100,6 +100,11 @@ step "host tests (guest-watchdog.py)"
 python_checks test_watchdog.py watchdog::no-output
 done_step
 
+# ---- host: labctl's hotplug request (device_del/device_add through a stand-in QEMU monitor) ----
+step "host tests (labctl.py hotplug)"
+python_checks test_labctl.py labctl::no-output
+done_step
+
 # ---- host: the module's layering (unsafe only in netdev/ and hw/port.rs, no import cycle) ----
 step "host tests (layering of the module's sources)"
 python_checks test_layering.py layering::no-output
@@ -208,6 +213,17 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
     else
         result FAIL "watchdog::next-case-in-fresh-guest (see $wout.log)"
     fi
+    done_step
+
+    # ---- the card hot-unplugged and plugged back by QEMU (device_del/device_add) under
+    # traffic: its own boot, the card in a hot-pluggable PCIe root port ----
+    step "guest test in a hot-pluggable slot (device_del/device_add under traffic)"
+    hout="$REPO/results/check-hotplug-$(date +%Y%m%d-%H%M%S)"
+    mkdir -p "$hout"
+    GUEST_TESTS="hotplug/t00_device_del.sh" "$HERE/guest-run.sh" --kdir "$KDIR" --injector --hotplug \
+        --watchdog "${CHECK_WATCHDOG:-300}" --timeout 900 --out "$hout" "$REPO/tests/guest/run-all.sh" \
+        >"$hout.log" 2>&1
+    guest_results guest "$hout" $?
     done_step
 
     # ---- guest tests: one boot runs them all ----

@@ -3,7 +3,7 @@
 # the guest.
 #
 #   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--watchdog S]
-#                [--no-e100] [--injector] [--pair] [--out DIR] SCRIPT [ARGS...]
+#                [--no-e100] [--injector] [--pair] [--hotplug] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
 #
 # --emu (default $EMU, else qemu): qemu boots the build tree with virtme-ng on the host's
@@ -27,6 +27,9 @@
 #   - with --injector, the ne2k_pci card sits on a QEMU hub with slirp and a frame injector
 #     (scripts/frame-injector.py) that sends arbitrary frames when the guest asks it on
 #     10.0.2.2:INJECT_PORT (INJECT_PORT in the environment; empty without --injector);
+#   - with --hotplug (QEMU only), the ne2k_pci card sits in a PCIe root port (q35's root bus has
+#     no hotplug), so that the guest's labctl `hotplug` request can device_del and device_add it
+#     (ACPI PCI hotplug); NE2K_HOTPLUG=1 in the environment;
 #   - with --pair (QEMU only; for the kernel's driver selftests), instead of the slirp cards: two
 #     ne2k_pci cards joined by scripts/wire.py, a 10 Mbit/s segment with nothing else on it
 #     (PAIR_WIRE_MBPS, default 10: QEMU's card has no wire, so without it a burst from one card
@@ -48,7 +51,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
+KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 HOTPLUG=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
 WATCHDOG=${GUEST_WATCHDOG:-0}
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
         --no-e100) E100=0; shift;;
         --injector) INJECTOR=1; shift;;
         --pair) PAIR=1; E100=0; shift;;
+        --hotplug) HOTPLUG=1; shift;;
         --out) OUT=$2; shift 2;;
         --interactive) INTERACTIVE=1; shift;;
         --) shift; break;;
@@ -86,6 +90,7 @@ case "$EMU" in
     bochs) CPUS=${CPUS:-1}; E100=0
            [ $INJECTOR = 0 ] || die "--injector needs QEMU's hub (EMU=qemu)"
            [ $PAIR = 0 ] || die "--pair needs QEMU's hub (EMU=qemu)"
+           [ $HOTPLUG = 0 ] || die "--hotplug needs QEMU's monitor (EMU=qemu)"
            [ $INTERACTIVE = 0 ] || die "--interactive is QEMU only";;
     *) die "EMU must be qemu or bochs (got '$EMU')";;
 esac
@@ -132,6 +137,14 @@ PIDS=("$IPERF_PID" $!)
 # QEMU's monitor, and with --injector the frame injector.
 MON_SOCK=$(mktemp -u /tmp/ne2k-mon.XXXXXX)
 LABCTL=(python3 "$HERE/labctl.py" --ctrl "$LABCTL_PORT" --monitor "$MON_SOCK" --trace-log "$OUT/qemu-trace.log")
+# The card under test (one card on the user network); with --hotplug in a root port, and its
+# options (id included) go to labctl, which device_dels and device_adds it on the guest's request
+NIC_DEV="ne2k_pci,netdev=n0,mac=$NE2K_MAC"
+if [ $HOTPLUG = 1 ]; then
+    [ $PAIR = 0 ] || die "--hotplug and --pair do not go together"
+    NIC_DEV="$NIC_DEV,id=nic0,bus=hp0"
+    LABCTL+=(--nic "$NIC_DEV")
+fi
 INJECT_PORT=""
 if [ $INJECTOR = 1 ]; then
     LABCTL+=(--inject "$INJ_QEMU_PORT" "$INJ_DATA_PORT" "$NE2K_MAC")
@@ -197,6 +210,7 @@ export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
 export GUEST_HEARTBEAT='$([ "$WATCHDOG" = 0 ] && echo 0 || echo 5)'
 export CPUS='$CPUS'
+export NE2K_HOTPLUG='$HOTPLUG'
 export EXP_COUNT='${EXP_COUNT:-1100}'
 $(for v in $(compgen -v | grep -E '^(BENCH_|STRESS_|IRQSOFF_|SELFTESTS_|PROFILE_|EXP_DRIVERS$|EXP_XCHECK_ONLY$|EXP_CLOCK$|GUEST_TESTS$|NE2K_RS_NOTRACE_KO$|NE2K_RS_NOSTATS_KO$)'); do printf "export %s=%q\n" "$v" "${!v}"; done)
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:\$PATH"
@@ -215,14 +229,15 @@ if [ $PAIR = 1 ]; then
     QOPTS="$QOPTS -device ne2k_pci,netdev=p1,mac=$PAIR_REMOTE_MAC,addr=0x1d -netdev $(dgram p1 "$PQB" "$PWB")"
 elif [ $INJECTOR = 1 ]; then
     # hub 0: the card, slirp and the injector's dgram socket
-    QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev hubport,id=n0,hubid=0"
+    QOPTS="-device $NIC_DEV -netdev hubport,id=n0,hubid=0"
     QOPTS="$QOPTS -netdev user,id=u0 -netdev hubport,id=h0u,hubid=0,netdev=u0"
     QOPTS="$QOPTS -netdev dgram,id=d0,local.type=inet,local.host=127.0.0.1,local.port=$INJ_QEMU_PORT"
     QOPTS="$QOPTS,remote.type=inet,remote.host=127.0.0.1,remote.port=$INJ_DATA_PORT"
     QOPTS="$QOPTS -netdev hubport,id=h0d,hubid=0,netdev=d0"
 else
-    QOPTS="-device ne2k_pci,netdev=n0,mac=$NE2K_MAC -netdev user,id=n0"
+    QOPTS="-device $NIC_DEV -netdev user,id=n0"
 fi
+[ $HOTPLUG = 1 ] && QOPTS="-device pcie-root-port,id=hp0,chassis=1 $QOPTS"
 QOPTS="$QOPTS -monitor unix:$MON_SOCK,server,nowait -D $OUT/qemu-trace.log"
 [ $E100 = 1 ] && QOPTS="$QOPTS -device i82559er,netdev=n1,mac=$E100_MAC -netdev user,id=n1"
 # GUEST_QEMU_OPTS: more QEMU options, e.g. "-icount shift=0,sleep=off" (guest time = instructions

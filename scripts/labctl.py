@@ -12,6 +12,14 @@ Port-access counting (with --monitor/--trace-log: the QEMU HMP monitor socket an
                         each element of a string I/O (rep ins/outs) counted once, data = those
                         on the data port (0x10). The same counter for every driver.
 
+Hot-unplug and hot-plug of the card (with --monitor and --nic: QEMU's device_del/device_add,
+which the guest sees as ACPI PCI hotplug):
+    hotplug [GAP_S]     reply "unplugging" at once (the reply crosses the card), then in the
+                        background: device_del the card, wait until QEMU has dropped it (the
+                        guest ejected it; at most 60 s), wait GAP_S seconds (default 1), and
+                        device_add it again with the same options. labctl.log says what happened;
+                        the guest checks the card's sysfs device go and come back.
+
 A fresh iperf3 server (so a client killed mid-test by a timeout cannot leave the shared one
 busy for the next test):
     iperf3              start `iperf3 -s -1` (one test, then it exits) on a free loopback port;
@@ -38,6 +46,7 @@ import subprocess
 import random
 import socket
 import sys
+import threading
 import time
 
 ETHERTYPE = b"\x88\xb5"
@@ -49,10 +58,37 @@ def mac(s):
 
 
 class Monitor:
-    """QEMU's human monitor on a unix socket (commands only; replies are not parsed)."""
+    """QEMU's human monitor on a unix socket."""
 
     def __init__(self, path):
         self.path = path
+
+    def query(self, line, timeout=10):
+        """One command; returns what the monitor printed before its next prompt."""
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        s.connect(self.path)
+        buf = b""
+        try:
+            while not buf.endswith(b"(qemu) "):  # the banner and the first prompt
+                chunk = s.recv(4096)
+                if not chunk:
+                    return ""
+                buf += chunk
+            s.sendall(line.encode() + b"\n")
+            buf = b""
+            while not buf.endswith(b"(qemu) "):
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                buf += chunk
+        finally:
+            s.close()
+        # the monitor echoes the command (with terminal escapes) on the first line, and ends
+        # with its prompt: what is between is the reply
+        text = buf.decode(errors="replace").replace("\r", "")
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        return text[:-len("(qemu) ")] if text.endswith("(qemu) ") else text
 
     def command(self, line):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -61,6 +97,34 @@ class Monitor:
         s.sendall(line.encode() + b"\n")
         time.sleep(0.2)
         s.close()
+
+
+def hotplug_cycle(mon, nic, gap):
+    """device_del the card (id from its -device options), wait for QEMU to drop it, device_add it."""
+    dev_id = dict(kv.split("=", 1) for kv in nic.split(",")[1:] if "=" in kv).get("id")
+    t0 = time.time()
+    try:
+        out = mon.query("device_del " + dev_id)
+        if out.strip():
+            print("hotplug: device_del %s: %s" % (dev_id, out.strip()), flush=True)
+            return
+        while time.time() - t0 < 60:
+            if ('id "%s"' % dev_id) not in mon.query("info pci"):
+                break
+            time.sleep(0.2)
+        else:
+            print("hotplug: %s still present 60 s after device_del (the guest did not eject it)"
+                  % dev_id, flush=True)
+            return
+        t1 = time.time()
+        time.sleep(gap)
+        out = mon.query("device_add " + nic)
+        added = ('id "%s"' % dev_id) in mon.query("info pci")
+        print("hotplug: %s removed %.1f s after device_del; device_add %s%s" % (
+            dev_id, t1 - t0, "done" if added else "FAILED", (": " + out.strip()) if not added else ""),
+            flush=True)
+    except OSError as e:
+        print("hotplug: monitor: %s" % e, flush=True)
 
 
 def count_trace(path, offset):
@@ -86,6 +150,7 @@ def main():
     ap.add_argument("--inject", nargs=3, metavar=("QEMU_PORT", "DATA_PORT", "DST_MAC"))
     ap.add_argument("--monitor")
     ap.add_argument("--trace-log")
+    ap.add_argument("--nic", help="the card's -device options, with an id= (for hotplug)")
     a = ap.parse_args()
     ctrl = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     ctrl.bind(("127.0.0.1", a.ctrl))
@@ -115,6 +180,18 @@ def main():
             children[:] = [c for c in children if c.poll() is None]
             time.sleep(0.3)  # listening
             ctrl.sendto(b"port %d" % port, peer)
+            continue
+        if words and words[0] == "hotplug":
+            try:
+                gap = float(words[1]) if len(words) > 1 else 1.0
+            except ValueError:
+                ctrl.sendto(b"error: usage hotplug [GAP_S]", peer)
+                continue
+            if not mon or not a.nic or "id=" not in a.nic:
+                ctrl.sendto(b"error: no QEMU monitor or card id (guest-run.sh passes --nic)", peer)
+                continue
+            ctrl.sendto(b"unplugging", peer)
+            threading.Thread(target=hotplug_cycle, args=(mon, a.nic, gap), daemon=True).start()
             continue
         if words and words[0] in ("trace-start", "trace-stop"):
             if not mon or not a.trace_log:

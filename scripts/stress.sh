@@ -49,7 +49,7 @@ make -s -C "$KDIR" M="$REPO/tests/guest/modules/irqnetpoll" modules >"$out/irqne
 done_step
 
 step "guest stress ($FLAVOR kernel, timeout ${TIMEOUT}s)"
-GUEST_VERBOSE=1 "$HERE/guest-run.sh" --kdir "$KDIR" --injector --watchdog "${STRESS_WATCHDOG:-300}" \
+GUEST_VERBOSE=1 "$HERE/guest-run.sh" --kdir "$KDIR" --injector --hotplug --watchdog "${STRESS_WATCHDOG:-300}" \
     --timeout "$TIMEOUT" --out "$out/guest" \
     "$REPO/tests/guest/stress.sh"
 guest_rc=$?
@@ -110,6 +110,7 @@ res = {
     "explore_schedules": int(explore_schedules),
     "odd_frames": counts.get("odd_frames", 0),
     "removes_under_traffic": counts.get("removes_under_traffic", 0),
+    "hotplugs_under_traffic": counts.get("hotplugs_under_traffic", 0),
     "netconsole_messages": counts.get("netconsole_messages", 0),
     "netconsole_netpoll_busy": counts.get("netconsole_busy", 0),
     "bad_params_refused": counts.get("bad_params_refused", 0),

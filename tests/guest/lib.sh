@@ -87,10 +87,11 @@ pin_peer() {
 stat() { cat "/sys/class/net/$1/statistics/$2"; }
 
 # Requests to scripts/labctl.py on the peer (LABCTL_PORT; empty under Bochs): request -> reply.
+# LABCTL_TIMEOUT: seconds to wait for the reply (60).
 labctl() {
-    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" <<'PY'
+    python3 - "$PEER_IP" "$LABCTL_PORT" "$*" "${LABCTL_TIMEOUT:-60}" <<'PY'
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(60)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(float(sys.argv[4]))
 s.sendto(sys.argv[3].encode(), (sys.argv[1], int(sys.argv[2])))
 print(s.recv(512).decode())
 PY

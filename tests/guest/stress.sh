@@ -16,7 +16,9 @@
 #   frames   odd frames from the injector: runts, 1514, oversize, broadcast/multicast bursts,
 #            foreign unicast (filtered), random; counted, the ring never corrupted
 #   remove   STRESS_REMOVES times: the card removed (sysfs PCI remove) under iperf3 --bidir and a
-#            flood ping, each step bounded; a PCI rescan finds it, ne2k_rs binds it, it works
+#            flood ping, each step bounded; a PCI rescan finds it, ne2k_rs binds it, it works.
+#            Then STRESS_HOTPLUGS times (guest-run.sh --hotplug): QEMU's device_del under the same traffic
+#            (ACPI hotplug: the guest ejects the card), device_add, ne2k_rs binds it, it works
 #   netconsole  STRESS_NETCONSOLE_SECONDS of netconsole bound to ne2k_rs under iperf3 --bidir
 #            and a flood ping, with a printk storm from process context (/dev/kmsg) and netpoll
 #            from hard-IRQ context (tests/guest/modules/irqnetpoll) while CPU 0 reads the
@@ -31,6 +33,7 @@ SOAK=${STRESS_SOAK:-600}
 FAULT_SECONDS=${STRESS_FAULT_SECONDS:-60}
 ODD=${STRESS_ODD:-500}
 REMOVES=${STRESS_REMOVES:-20}
+HOTPLUGS=${STRESS_HOTPLUGS:-10}
 NETCONSOLE_SECONDS=${STRESS_NETCONSOLE_SECONDS:-60}
 PHASES=${STRESS_PHASES:-params churn flaps soak faults frames remove netconsole}
 COUNTS="$OUT/stress-counts.txt"
@@ -190,6 +193,31 @@ phase_remove() {
         [ $((i % 5)) = 0 ] && note "remove: $i/$REMOVES"
     done
     count removes_under_traffic "$REMOVES"
+    if [ "${NE2K_HOTPLUG:-0}" != 1 ] || [ -z "${LABCTL_PORT:-}" ]; then
+        note "remove: the card is not hot-pluggable in this guest (guest-run.sh --hotplug): device_del/device_add not run"
+        HOTPLUGS=0
+    fi
+    local reply t
+    for i in $(seq "$HOTPLUGS"); do
+        up
+        bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
+        traffic_start bidir 60
+        flowing "$IFC" || fail "no iperf3 traffic both ways before device_del #$i"
+        # the reply crosses the card that is about to go: lost replies are fine, the sysfs
+        # device going away is the evidence
+        # the card stays out 5 s: long enough to see it gone under a TCG guest's load
+        reply=$(LABCTL_TIMEOUT=5 labctl hotplug 5 2>/dev/null || true)
+        case $reply in error*) fail "labctl hotplug: $reply";; esac
+        for t in $(seq 300); do [ -e "/sys/bus/pci/devices/$bdf" ] || break; sleep 0.1; done
+        [ ! -e "/sys/bus/pci/devices/$bdf" ] || fail "$bdf still present 30 s after device_del #$i"
+        [ ! -e "/sys/class/net/$IFC" ] || fail "$IFC still registered with its card gone (device_del #$i)"
+        traffic_stop
+        for t in $(seq 600); do bound && break; sleep 0.1; done
+        bound || fail "ne2k_rs did not bind the card 60 s after device_del #$i (device_add)"
+        settle
+        [ $((i % 5)) = 0 ] && note "hotplug: $i/$HOTPLUGS"
+    done
+    count hotplugs_under_traffic "$HOTPLUGS"
     up; ping_ok 20 100 -i 0.01; down
 }
 
