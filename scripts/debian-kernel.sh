@@ -103,10 +103,11 @@ make_root() {
             die "could not install mmdebstrap"
         done_step
     }
+    # (openssl: Kconfig asks the binary whether it knows ML-DSA, CONFIG_OPENSSL_SUPPORTS_ML_DSA)
     step "build root: mmdebstrap trixie (+ trixie-backports for the headers) into $R"
     rm -rf "$R.tmp" "$R"
     mmdebstrap --mode=root --variant=minbase --keyring=/usr/share/keyrings/debian-archive-trixie-automatic.gpg \
-        --include=rustc,rust-src,bindgen,libclang-dev,clang,llvm,lld,gcc-14,make,bc,flex,bison,libelf-dev,libssl-dev,python3,kmod,cpio,dwarves,xz-utils,file,binutils,"linux-headers-$KREL" \
+        --include=rustc,rust-src,bindgen,libclang-dev,clang,llvm,lld,gcc-14,make,bc,flex,bison,libelf-dev,libssl-dev,python3,kmod,cpio,dwarves,xz-utils,file,binutils,openssl,"linux-headers-$KREL" \
         trixie "$R.tmp" "deb http://deb.debian.org/debian trixie main" "deb http://deb.debian.org/debian trixie-backports main" \
         >"$DD/mmdebstrap.log" 2>&1 || { tail -20 "$DD/mmdebstrap.log" >&2; die "mmdebstrap failed (log: $DD/mmdebstrap.log)"; }
     mv "$R.tmp" "$R"
