@@ -10,7 +10,7 @@ export FLAVOR
 # Resolve KDIR lazily: only targets that need a kernel build one.
 kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
 
-.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff profile selftests mutants clean help
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff profile selftests mutants debian-kernel clean help
 
 all: module
 
@@ -28,6 +28,7 @@ help:
 	@echo "make irqsoff    longest/p99 interrupts-off section under a 1514-byte flood, ne2k_rs vs ne2k-pci (irqsoff kernel flavor) -> results/irqsoff.json"
 	@echo "make selftests  the kernel's driver selftests (drivers/net HW mode) + netconsole/VLAN, ne2k_rs vs ne2k-pci, two cards on a 10 Mbit/s wire [FLAVOR=selftests] -> results/selftests.json, docs/selftests.md"
 	@echo "make mutants    put each race of issue #12 back into a scratch tree: its host test and the explorer must fail"
+	@echo "make debian-kernel  ne2k_rs.ko for Debian 13's stock kernel (trixie build root) + smoke test on its unmodified vmlinuz [DEBIAN_KREL=]"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
 deps:
@@ -79,6 +80,11 @@ selftests: deps
 
 mutants:
 	@scripts/mutants.sh
+
+# ne2k_rs.ko for Debian 13's stock kernel, built in a trixie build root, and a smoke test on
+# Debian's unmodified vmlinuz (docs/debian-kernel.md) [DEBIAN_KREL=7.3.4+deb13-amd64]
+debian-kernel:
+	@scripts/debian-kernel.sh all
 
 clean:
 	@k=$$(ls -d $${NE2K_RS_CACHE:-$$HOME/.cache/ne2k-rs}/kbuild-$(FLAVOR) 2>/dev/null); \

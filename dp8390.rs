@@ -667,7 +667,11 @@ impl<B: RegisterBus> Dp8390<B> {
         if !rest.is_empty() {
             let mut tail = [MaybeUninit::uninit(); 4];
             let tail = self.data_in(&mut tail[..w]);
-            rest.write_copy_of_slice(&tail[..rest.len()]);
+            // (a loop, not `write_copy_of_slice`: that is Rust 1.93's, and the module also builds
+            // with 1.85, Debian 13's kernel's rustc; at most three bytes)
+            for (d, s) in rest.iter_mut().zip(tail.iter()) {
+                d.write(*s);
+            }
         }
     }
 
