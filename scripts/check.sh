@@ -257,6 +257,38 @@ for case, v in sorted(json.load(open(sys.argv[1]))["ne2k_rs"].items()):
     fi
     done_step
 
+    # ---- Debian 13's stock kernel (7.3.4+deb13-amd64, unmodified): ne2k_rs.ko built for it in a
+    # trixie build root (scripts/debian-kernel.sh: Debian's rustc, source and config; its Rust
+    # symbols checked against Debian's Module.symvers), then the guest tests that apply
+    # (tests/guest/debian-skip) on Debian's vmlinuz and modules. CHECK_DEBIAN=0 skips it. ----
+    if [ "${CHECK_DEBIAN:-1}" = 1 ]; then
+        step "Debian's stock kernel: ne2k_rs.ko for 7.3.4+deb13-amd64 (trixie build root)"
+        dout="$REPO/results/check-debian-$(date +%Y%m%d-%H%M%S)"
+        mkdir -p "$dout"
+        dko=""
+        if "$HERE/debian-kernel.sh" module >"$dout.build.log" 2>&1; then
+            dko=$(tail -1 "$dout.build.log")
+            result PASS "debian::module-builds"
+            grep -E '^    (Rust exports|modpost|vermagic)' "$dout.build.log" >&2 || true
+        else
+            result FAIL "debian::module-builds (see $dout.build.log)"; tail -20 "$dout.build.log"
+        fi
+        done_step
+        if [ -n "$dko" ]; then
+            step "guest tests on Debian's stock kernel (its vmlinuz and modules, ne2k_rs.ko built for it)"
+            dimg=$("$HERE/debian-kernel.sh" paths | awk -F= '$1 == "VMLINUZ" {print $2}')
+            dsrc=$("$HERE/debian-kernel.sh" paths | awk -F= '$1 == "KSRC" {print $2}')
+            skip=" $(awk '!/^#/ && NF {print $1}' "$REPO/tests/guest/debian-skip" | tr '\n' ' ')"
+            GUEST_TESTS=$(cd "$REPO/tests/guest" && for t in t*.sh; do
+                              [[ "$skip" == *" $t "* ]] || echo "$t"; done) \
+                NE2K_RS_KO="$dko" "$HERE/guest-run.sh" --kimg "$dimg" --ksrc "$dsrc" \
+                --watchdog "${CHECK_WATCHDOG:-300}" --timeout "${CHECK_DEBIAN_TIMEOUT:-1500}" \
+                --out "$dout" "$REPO/tests/guest/run-all.sh" >"$dout.log" 2>&1
+            guest_results debian "$dout" $?
+            done_step
+        fi
+    fi
+
     # ---- guest tests on a card with a wire: one Bochs boot (scripts/bochs/boot.sh) ----
     # The tests that apply to Bochs' RTL8029 (no frame injector, no e100 there:
     # tests/guest/bochs-skip), and those written for a card whose transmit takes its wire time

@@ -16,6 +16,8 @@
 #                                   scripts/guest/debian-smoke.sh: ne2k-pci (+8390) as the
 #                                   baseline, then ne2k_rs: ping 10.0.2.2 through each
 #   debian-kernel.sh all            the three in turn
+#   debian-kernel.sh paths          VMLINUZ=, KSRC=, KO= for a guest run (guest-run.sh --kimg;
+#                                   scripts/check.sh runs the guest tests there)
 #
 # Everything is cached under $NE2K_RS_CACHE/debian/ (debs/, root/ = the build root with the
 # kernel source in root/build/, x/ = the unpacked kernel packages, smoke/ = the guests' logs);
@@ -271,10 +273,20 @@ check_kallsyms() {
     echo "    kallsyms: $n _R symbols in the running kernel; this tree's core/kernel/bindings/uapi: $have of $tot found" >&2
 }
 
+# What a guest run needs, as KEY=value lines: VMLINUZ (Debian's unmodified image, with its modules
+# beside it in usr/lib/modules/KREL for virtme-ng), KSRC (Debian's kernel source: tools/, the ynl
+# specs), KO (the module `module` built last).
+paths() {
+    echo "VMLINUZ=$X/usr/lib/modules/$KREL/vmlinuz"
+    echo "KSRC=$R$KSRC_IN"
+    echo "KO=$DD/out/ne2k_rs-$KREL.ko"
+}
+
 case "${1:-prepare}" in
     prepare) prepare;;
+    paths) paths;;
     module) shift; module "$@";;
     smoke) shift; smoke "$@";;
     all) prepare; module; smoke;;
-    *) die "usage: $0 [prepare | module [SRC] | smoke [KO] | all]";;
+    *) die "usage: $0 [prepare | module [SRC] | smoke [KO] | paths | all]";;
 esac

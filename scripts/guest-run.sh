@@ -5,6 +5,13 @@
 #   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--watchdog S]
 #                [--no-e100] [--injector] [--pair] [--hotplug] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
+#   guest-run.sh --kimg VMLINUZ [--ksrc SRC] ... SCRIPT            (QEMU only)
+#
+# --kimg boots a kernel image that is not a build tree, e.g. Debian's stock vmlinuz from an
+# unpacked linux-image package (scripts/debian-kernel.sh): virtme-ng takes its modules from the
+# lib/modules/<release> beside it (usr/lib/modules/<release>/vmlinuz in a package) and links
+# them into the guest's /lib/modules. KSRC is then --ksrc (default: none). NE2K_RS_KO must name
+# a module built for that kernel.
 #
 # --emu (default $EMU, else qemu): qemu boots the build tree with virtme-ng on the host's
 # userspace; bochs (scripts/bochs/boot.sh) boots it in Bochs 2.7 with an RTL8029 that has a
@@ -51,11 +58,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 
-KDIR="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 HOTPLUG=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
+KDIR="" KIMG="" KSRC_ARG="" TIMEOUT=900 E100=1 OUT="" INTERACTIVE=0 INJECTOR=0 PAIR=0 HOTPLUG=0 EMU=${EMU:-qemu} CPUS=${CPUS:-}
 WATCHDOG=${GUEST_WATCHDOG:-0}
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
+        --kimg) KIMG=$2; shift 2;;
+        --ksrc) KSRC_ARG=$2; shift 2;;
         --watchdog) WATCHDOG=$2; shift 2;;
         --emu) EMU=$2; shift 2;;
         --cpus) CPUS=$2; shift 2;;
@@ -71,7 +80,14 @@ while [ $# -gt 0 ]; do
         *) break;;
     esac
 done
-need_kdir "$KDIR"
+if [ -n "$KIMG" ]; then
+    [ -z "$KDIR" ] || die "--kdir and --kimg do not go together"
+    [ -f "$KIMG" ] || die "--kimg: no kernel image $KIMG"
+    [ "${EMU:-qemu}" = qemu ] || die "--kimg is QEMU only"
+    KIMG=$(readlink -f "$KIMG")
+else
+    need_kdir "$KDIR"
+fi
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] && [ "$TIMEOUT" -ge 30 ] || die "TIMEOUT must be a whole number of seconds >= 30 (got '$TIMEOUT')"
 [[ "$WATCHDOG" =~ ^[0-9]+$ ]] && { [ "$WATCHDOG" = 0 ] || [ "$WATCHDOG" -ge 30 ]; } ||
     die "--watchdog must be 0 (off) or a whole number of seconds >= 30 (got '$WATCHDOG')"
@@ -205,7 +221,7 @@ export PAIR_REMOTE_PCI='$PAIR_REMOTE_PCI'
 export PAIR_REMOTE_MAC='$PAIR_REMOTE_MAC'
 export OUT='$OUT'
 export REPO='$REPO'
-export KSRC='$(readlink -f "$KDIR/source" 2>/dev/null || echo "$KDIR")'
+export KSRC='$(if [ -n "$KIMG" ]; then echo "$KSRC_ARG"; else readlink -f "$KDIR/source" 2>/dev/null || echo "$KDIR"; fi)'
 export GUEST_TIMEOUT='$GUEST_TIMEOUT'
 export EMU='$EMU'
 export GUEST_HEARTBEAT='$([ "$WATCHDOG" = 0 ] && echo 0 || echo 5)'
@@ -246,7 +262,7 @@ QOPTS="$QOPTS ${GUEST_QEMU_OPTS:-}"
 # root=/dev/root: 7.x mounts the 9p root on nullfs and needs the tag named explicitly.
 # modprobe.blacklist: the guest's udev must not autoload the C drivers onto the cards (tests and
 # experiments choose the driver); an explicit `modprobe ne2k-pci` still works.
-VNG=(vng --run "$KDIR" --disable-kvm --disable-microvm --cpus "$CPUS" --memory 1G --user root --append=root=/dev/root
+VNG=(vng --run "${KIMG:-$KDIR}" --disable-kvm --disable-microvm --cpus "$CPUS" --memory 1G --user root --append=root=/dev/root
      --append=modprobe.blacklist=ne2k_pci,e100
      # IPv6 off on every interface (no RS/MLD/DAD frames in the measurements); selftests.sh
      # turns it on for the cards it tests
