@@ -2,6 +2,11 @@
 # `make help` lists the targets. KDIR defaults to the lab kernel (built and cached on demand).
 FLAVOR  ?= default
 KDIR    ?=
+# KERNEL=debian: make demo on Debian 13's stock kernel (scripts/debian-kernel.sh) instead of the lab's
+KERNEL  ?= lab
+ifeq ($(filter $(KERNEL),lab debian),)
+$(error KERNEL must be lab or debian (got '$(KERNEL)'))
+endif
 TIMEOUT ?= 900
 SCRIPT  ?=
 SHELL   := /bin/bash
@@ -21,7 +26,7 @@ help:
 	@echo "make guest-run SCRIPT=path [TIMEOUT=s] [EMU=qemu|bochs] [CPUS=1|2]  run a script as root in a fresh QEMU (or Bochs) guest"
 	@echo "make shell      interactive guest shell with the same environment"
 	@echo "make check      host tests (cargo test) + guest tests; last line: N passed, N failed"
-	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100]"
+	@echo "make demo       the main job: build all, boot, ping+iperf3 via ne2k_rs and ne2k-pci, stage experiment, Tables 8 and 10 [EXP_COUNT=1100 KERNEL=lab|debian]"
 	@echo "make stress     reliability run: fuzz 10^6 cases, churn, flaps, 10-min soak, fault injection, odd frames -> results/stress.json [FLAVOR=]"
 	@echo "make bench      ne2k_rs vs ne2k-pci, A B A' in one boot, then in Bochs [BENCH_ROUNDS=5 BENCH_BOCHS=1] -> results/bench.json, results/bench.md"
 	@echo "make profile    kernel instructions per echo, per function, ne2k_rs vs ne2k-pci, counted by a QEMU plugin (-icount guest) [PROFILE_COUNT=3000 PROFILE_RUNS=2 PROFILE_WORKLOAD=icmp|udp] -> results/profile-<time>/profile.md"
@@ -57,8 +62,14 @@ check-host:
 check: module
 	@scripts/check.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
 
+ifeq ($(KERNEL),debian)
+demo: deps
+	@set -e; ko=$$(scripts/debian-kernel.sh module | tail -1); eval "$$(scripts/debian-kernel.sh paths)"; \
+	NE2K_RS_KO="$$ko" scripts/demo.sh --kimg "$$VMLINUZ" --ksrc "$$KSRC"
+else
 demo: module
 	@scripts/demo.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))"
+endif
 
 stress: module
 	@scripts/stress.sh --kdir "$$(scripts/build-kernel.sh $(FLAVOR))" --flavor $(FLAVOR)

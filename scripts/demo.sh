@@ -8,8 +8,22 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
-KDIR=""
-while [ $# -gt 0 ]; do case "$1" in --kdir) KDIR=$2; shift 2;; *) die "unknown argument $1";; esac; done
+# --kdir KBUILD: the lab kernel (a build tree); or --kimg VMLINUZ [--ksrc SRC]: a kernel image
+# with its packaged modules, e.g. Debian's stock kernel (make demo KERNEL=debian), with
+# NE2K_RS_KO built for it. Bochs boots only build trees: with --kimg the Bochs step is skipped.
+KDIR="" KIMG="" KSRC=""
+while [ $# -gt 0 ]; do case "$1" in
+    --kdir) KDIR=$2; shift 2;;
+    --kimg) KIMG=$2; shift 2;;
+    --ksrc) KSRC=$2; shift 2;;
+    *) die "unknown argument $1";;
+esac; done
+if [ -n "$KIMG" ]; then
+    KERNEL_ARGS=(--kimg "$KIMG" --ksrc "$KSRC")
+    DEMO_BOCHS=0
+else
+    KERNEL_ARGS=(--kdir "$KDIR")
+fi
 count=${EXP_COUNT:-1100}
 [[ "$count" =~ ^[0-9]+$ ]] && [ "$count" -ge 1 ] || die "EXP_COUNT must be a positive integer (got '$count')"
 xcount=${EXP_XCHECK_COUNT:-300}
@@ -17,7 +31,7 @@ xcount=${EXP_XCHECK_COUNT:-300}
 out="$REPO/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 # The guest gets EXP_COUNT through the environment file the runner writes.
-EXP_COUNT=$count "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${DEMO_TIMEOUT:-3000}" --out "$out" \
+EXP_COUNT=$count "$HERE/guest-run.sh" "${KERNEL_ARGS[@]}" --timeout "${DEMO_TIMEOUT:-3000}" --out "$out" \
     "$HERE/guest/main-job.sh"
 step "report"
 python3 "$HERE/report.py" "$out"
@@ -27,7 +41,7 @@ done_step
 # ne2k_rs' cross-check windows only (results/<time>/icount/). DEMO_ICOUNT=0 skips it.
 if [ "${DEMO_ICOUNT:-1}" = 1 ]; then
     GUEST_QEMU_OPTS="-icount shift=0,sleep=off" EXP_COUNT=$xcount EXP_DRIVERS=ne2k_rs \
-        EXP_XCHECK_ONLY=1 EXP_CLOCK=icount "$HERE/guest-run.sh" --kdir "$KDIR" --timeout "${DEMO_TIMEOUT:-3000}" \
+        EXP_XCHECK_ONLY=1 EXP_CLOCK=icount "$HERE/guest-run.sh" "${KERNEL_ARGS[@]}" --timeout "${DEMO_TIMEOUT:-3000}" \
         --out "$out/icount" "$HERE/guest/experiment.sh"
     step "report (cross-check, -icount)"
     python3 "$HERE/report.py" "$out/icount" >/dev/null
