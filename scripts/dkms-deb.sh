@@ -61,7 +61,6 @@ Section: kernel
 Priority: optional
 Installed-Size: $size
 Depends: dkms (>= 3.0), rustc (>= 1.85.1), rustc (<< 1.85.2~), rust-src (>= 1.85.1), rust-src (<< 1.85.2~), bindgen, libclang-dev, clang, gcc-14, make, bc, flex, bison, libelf-dev, libssl-dev, openssl, dwarves, python3, xz-utils, kmod, linux-source-7.3 | linux-source (>= 7.3)
-Recommends: linux-headers-amd64
 Description: ne2k_rs, a Rust NE2000 PCI network driver (DKMS)
  An out-of-tree Rust-for-Linux driver for NE2000-compatible PCI cards (RealTek RTL8029 and
  the other DP8390 clones of ne2k-pci; QEMU's ne2k_pci), built by DKMS for every installed
