@@ -3,7 +3,7 @@
 # the package from `make dkms-deb` builds ne2k_rs for Debian's kernel when that kernel's headers
 # arrive, through DKMS' kernel hook, and the module loads into Debian's unmodified kernel.
 #
-#   dkms-test.sh [--cold] [--no-smoke] [DEB]
+#   dkms-test.sh [--cold] [--no-smoke] [--keep] [DEB]
 #
 #   1. a scratch trixie root (a copy of a cached minbase trixie + trixie-backports root)
 #   2. apt-get install ./ne2k-rs-dkms_*.deb: its dependencies (rustc 1.85.1, bindgen, gcc-14,
@@ -19,19 +19,21 @@
 # Prints "PASS|FAIL dkms::<name>" per check and the wall seconds of each step; last line
 # "N passed, N failed". Cached in $NE2K_RS_CACHE/debian/dkms-root/: base/ (the trixie root),
 # archives/ (apt's downloads), trees/ (the package's /var/cache/ne2k-rs-dkms, so a second run
-# skips the tree's preparation); --cold starts without any of them.
+# skips the tree's preparation); --cold starts without any of them. The scratch root (run/, about
+# 3 GB) is removed at the end unless --keep.
 # The shared build root of debian-kernel.sh is not touched, nor the host's apt sources.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 KREL=${DEBIAN_KREL:-7.3.4+deb13-amd64}
-COLD=0 SMOKE=1 DEB=
+COLD=0 SMOKE=1 KEEP=0 DEB=
 while [ $# -gt 0 ]; do
     case "$1" in
         --cold) COLD=1;;
         --no-smoke) SMOKE=0;;
-        -*) die "usage: $0 [--cold] [--no-smoke] [DEB]";;
+        --keep) KEEP=1;;
+        -*) die "usage: $0 [--cold] [--no-smoke] [--keep] [DEB]";;
         *) DEB=$1;;
     esac
     shift
@@ -195,6 +197,7 @@ if [ "$SMOKE" = 1 ] && [ -f "$OUT/ne2k_rs.ko" ]; then
 fi
 
 printf '%s\n' "${TIMES[@]}" >"$OUT/timings.txt"
+if [ "$KEEP" = 0 ]; then rm -rf "$S"; else echo "scratch root kept: $S"; fi
 echo "logs: $OUT"
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" = 0 ]
