@@ -9,7 +9,7 @@
 #
 # The sources are the module's files as git tracks them (Kbuild, *.rs, *.c, *.h at the top and
 # in hw/, netdev/, tracing/), taken from the working tree; the version is Cargo.toml's plus
-# the commit (date and hash), and ".dirty" when those files differ from HEAD.
+# the commit (date and hash), and ".dirty" when those files (or dkms/, this script) differ from HEAD.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -22,7 +22,7 @@ echo "$files" | grep -qx Kbuild && echo "$files" | grep -qx ne2k_rs.rs || die "n
 base=$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -1)
 V="$base+git$(git log -1 --format=%cd --date=format:%Y%m%d).$(git rev-parse --short=7 HEAD)"
 # shellcheck disable=SC2086
-git diff --quiet HEAD -- $files dkms/ || V="$V.dirty"
+git diff --quiet HEAD -- $files dkms/ scripts/dkms-deb.sh || V="$V.dirty"
 DEBV="$V-1"
 PKG=ne2k-rs-dkms
 MOD="usr/src/ne2k-rs-$V"
@@ -46,6 +46,8 @@ EOF
 for s in postinst prerm postrm; do
     sed "s/@VERSION@/$V/" "dkms/$s" >"$S/DEBIAN/$s"; chmod 0755 "$S/DEBIAN/$s"
 done
+echo "/etc/kernel/postrm.d/$PKG" >"$S/DEBIAN/conffiles"
+(cd "$S" && find usr etc -type f -print0 | sort -z | xargs -0 md5sum) >"$S/DEBIAN/md5sums"
 size=$(du -sk "$S" | cut -f1)
 # rustc/rust-src: 1.85.1 is what built Debian 13's Rust-enabled kernels (CONFIG_RUSTC_VERSION_TEXT);
 # the build step checks the exact version text against each kernel's config and says what to do.
