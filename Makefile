@@ -15,7 +15,7 @@ export FLAVOR
 # Resolve KDIR lazily: only targets that need a kernel build one.
 kdir = $(if $(KDIR),$(KDIR),$$(scripts/build-kernel.sh $(FLAVOR)))
 
-.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff profile selftests mutants debian-kernel clean help
+.PHONY: all module deps kernel guest-run shell check check-host check-guest demo stress bench irqsoff profile selftests mutants debian-kernel dkms-deb dkms-test clean help
 
 all: module
 
@@ -34,6 +34,8 @@ help:
 	@echo "make selftests  the kernel's driver selftests (drivers/net HW mode) + netconsole/VLAN, ne2k_rs vs ne2k-pci, two cards on a 10 Mbit/s wire [FLAVOR=selftests] -> results/selftests.json, docs/selftests.md"
 	@echo "make mutants    put each race of issue #12 back into a scratch tree: its host test and the explorer must fail"
 	@echo "make debian-kernel  ne2k_rs.ko for Debian 13's stock kernel (trixie build root) + smoke test on its unmodified vmlinuz [DEBIAN_KREL=]"
+	@echo "make dkms-deb   dist/ne2k-rs-dkms_<version>_all.deb: DKMS package for Debian 13 (builds ne2k_rs at install and at every kernel update)"
+	@echo "make dkms-test  installs that package and linux-headers in a trixie root, checks DKMS' build, smoke-boots Debian's vmlinuz with it [DKMS_TEST_ARGS=--cold]"
 	@echo "make clean      remove build products in the checkout (the kernel cache stays)"
 
 deps:
@@ -96,6 +98,14 @@ mutants:
 # Debian's unmodified vmlinuz (docs/debian-kernel.md) [DEBIAN_KREL=7.3.4+deb13-amd64]
 debian-kernel:
 	@scripts/debian-kernel.sh all
+
+# The DKMS package for Debian 13 (docs/debian-kernel.md, "DKMS package"): dist/ne2k-rs-dkms_<version>_all.deb
+dkms-deb:
+	@scripts/dkms-deb.sh
+
+# Its test in a trixie root (cached; --cold: from nothing) [DKMS_TEST_ARGS=--cold --no-smoke]
+dkms-test:
+	@scripts/dkms-test.sh $(DKMS_TEST_ARGS)
 
 clean:
 	@k=$$(ls -d $${NE2K_RS_CACHE:-$$HOME/.cache/ne2k-rs}/kbuild-$(FLAVOR) 2>/dev/null); \
