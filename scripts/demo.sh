@@ -10,7 +10,7 @@ REPO=$(cd "$HERE/.." && pwd)
 . "$HERE/lib.sh"
 # --kdir KBUILD: the lab kernel (a build tree); or --kimg VMLINUZ [--ksrc SRC]: a kernel image
 # with its packaged modules, e.g. Debian's stock kernel (make demo KERNEL=debian), with
-# NE2K_RS_KO built for it. Bochs boots only build trees: with --kimg the Bochs step is skipped.
+# NE2K_RS_KO built for it (QEMU and Bochs boot the same image).
 KDIR="" KIMG="" KSRC=""
 while [ $# -gt 0 ]; do case "$1" in
     --kdir) KDIR=$2; shift 2;;
@@ -20,7 +20,6 @@ while [ $# -gt 0 ]; do case "$1" in
 esac; done
 if [ -n "$KIMG" ]; then
     KERNEL_ARGS=(--kimg "$KIMG" --ksrc "$KSRC")
-    DEMO_BOCHS=0
 else
     KERNEL_ARGS=(--kdir "$KDIR")
 fi
@@ -50,7 +49,7 @@ fi
 # The same stage experiment on a card with a wire and a 567 MHz instruction clock (Bochs):
 # ne2k_rs and ne2k-pci (Bochs has no e100 model). DEMO_BOCHS=0 skips it.
 if [ "${DEMO_BOCHS:-1}" = 1 ]; then
-    EXP_COUNT=$count EXP_DRIVERS="ne2k_rs ne2k-pci" "$HERE/guest-run.sh" --kdir "$KDIR" --emu bochs --cpus 1 \
+    EXP_COUNT=$count EXP_DRIVERS="ne2k_rs ne2k-pci" "$HERE/guest-run.sh" "${KERNEL_ARGS[@]}" --emu bochs --cpus 1 \
         --timeout "${DEMO_BOCHS_TIMEOUT:-3600}" --out "$out/bochs" "$HERE/guest/experiment.sh"
     step "report (Bochs)"
     python3 "$HERE/report.py" "$out/bochs" >/dev/null

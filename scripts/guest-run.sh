@@ -5,7 +5,7 @@
 #   guest-run.sh --kdir KBUILD [--emu qemu|bochs] [--cpus N] [--timeout S] [--watchdog S]
 #                [--no-e100] [--injector] [--pair] [--hotplug] [--out DIR] SCRIPT [ARGS...]
 #   guest-run.sh --kdir KBUILD --interactive                     (QEMU only)
-#   guest-run.sh --kimg VMLINUZ [--ksrc SRC] ... SCRIPT            (QEMU only)
+#   guest-run.sh --kimg VMLINUZ [--ksrc SRC] ... SCRIPT
 #
 # --kimg boots a kernel image that is not a build tree, e.g. Debian's stock vmlinuz from an
 # unpacked linux-image package (scripts/debian-kernel.sh): virtme-ng takes its modules from the
@@ -83,7 +83,6 @@ done
 if [ -n "$KIMG" ]; then
     [ -z "$KDIR" ] || die "--kdir and --kimg do not go together"
     [ -f "$KIMG" ] || die "--kimg: no kernel image $KIMG"
-    [ "${EMU:-qemu}" = qemu ] || die "--kimg is QEMU only"
     KIMG=$(readlink -f "$KIMG")
 else
     need_kdir "$KDIR"
@@ -286,7 +285,7 @@ boot_once() {
     local secs=$1 pid wd="" rc live
     if [ "$EMU" = bochs ]; then
         live="$OUT/e9.log"
-        "$HERE/bochs/boot.sh" --kdir "$KDIR" --out "$OUT" --timeout "$secs" --cpus "$CPUS" "$SCRIPT" &
+        "$HERE/bochs/boot.sh" $([ -n "$KIMG" ] && echo --kimg "$KIMG" || echo --kdir "$KDIR") --out "$OUT" --timeout "$secs" --cpus "$CPUS" "$SCRIPT" &
     else
         live="$OUT/console.log"
         # through a pipe: QEMU reopens /proc/self/fd/1 and 2 for the script's ports and the
@@ -326,7 +325,7 @@ record_hang() {
             echo "---- the last 80 lines of its port-0xE9 stream (with Bochs' debugger: registers, stack) ----"
             tail -80 "$OUT/e9.log" 2>/dev/null
             echo "---- kernel addresses in it ----"
-            tail -80 "$OUT/e9.log" 2>/dev/null | python3 "$HERE/bochs/ksyms.py" "$KDIR/System.map" 2>&1
+            tail -80 "$OUT/e9.log" 2>/dev/null | python3 "$HERE/bochs/ksyms.py" "${KDIR:+$KDIR/System.map}" 2>&1
         fi
     } >"$file"
     for f in console.log e9.log; do [ -f "$OUT/$f" ] && mv "$OUT/$f" "$OUT/${f%.log}-boot$n.log"; done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Boots the lab kernel in Bochs (called by scripts/guest-run.sh with EMU=bochs, which starts the
 # peer's servers and writes $OUT/.env and $OUT/.args first) and runs SCRIPT there.
-#   bochs/boot.sh --kdir KBUILD --out OUT --timeout S --cpus 1|2 SCRIPT
+#   bochs/boot.sh --kdir KBUILD | --kimg VMLINUZ --out OUT --timeout S --cpus 1|2 SCRIPT
 # The machine: an i440FX PC with one RTL8029 (Bochs' `ne2k`, type=pci) on Bochs' slirp net
 # (the peer, 10.0.2.2, is the host's loopback, as under QEMU), CPUS core2 CPUs at
 # ips=567000000 with `clock: sync=none`: the guest's TSC runs at 567.000 MHz of instructions,
@@ -17,10 +17,11 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 . "$HERE/../lib.sh"
-KDIR="" OUT="" TIMEOUT=900 CPUS=1
+KDIR="" KIMG="" OUT="" TIMEOUT=900 CPUS=1
 while [ $# -gt 0 ]; do
     case "$1" in
         --kdir) KDIR=$2; shift 2;;
+        --kimg) KIMG=$2; shift 2;;
         --out) OUT=$2; shift 2;;
         --timeout) TIMEOUT=$2; shift 2;;
         --cpus) CPUS=$2; shift 2;;
@@ -39,7 +40,11 @@ for f in /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c
 done
 command -v genisoimage >/dev/null || die "genisoimage not found: run 'make deps'"
 
-ROOTFS=$("$HERE/rootfs.sh" "$KDIR" | tail -1)
+if [ -n "$KIMG" ]; then
+    ROOTFS=$("$HERE/rootfs.sh" --kimg "$KIMG" | tail -1); BZIMAGE=$KIMG
+else
+    ROOTFS=$("$HERE/rootfs.sh" "$KDIR" | tail -1); BZIMAGE=$KDIR/arch/x86/boot/bzImage
+fi
 W=$(mktemp -d /tmp/ne2k-bochs.XXXXXX)
 BOCHS_PID=""
 cleanup() {
@@ -69,7 +74,7 @@ cp -a "$NE2K_RS_KO" "$R$NE2K_RS_KO"
 # ---- the CD ----
 mkdir -p "$W/iso/isolinux"
 cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$W/iso/isolinux/"
-cp "$KDIR/arch/x86/boot/bzImage" "$W/iso/bzimage"
+cp "$BZIMAGE" "$W/iso/bzimage"
 ln "$ROOTFS" "$W/iso/rootfs.cpi" 2>/dev/null || cp "$ROOTFS" "$W/iso/rootfs.cpi"
 cp "$W/run.cpio" "$W/iso/run.cpi"
 LOGLEVEL=4; [ "${GUEST_VERBOSE:-0}" = 1 ] && LOGLEVEL=7

@@ -3,12 +3,17 @@
 scripts/guest-watchdog.py --bochs-ctl) from the kernel's System.map: the lab kernel has no KASLR
 ("Kernel Offset: disabled"), so its link addresses are its run addresses. Addresses in module
 space are named as such (the map does not have them).
-    ksyms.py SYSTEM_MAP < TEXT"""
+    ksyms.py SYSTEM_MAP < TEXT
+With no map (a packaged kernel, whose System.map is a stub, and KASLR on) the text is only
+copied, with its addresses unnamed."""
 import bisect
 import re
 import sys
 
 syms = []
+if len(sys.argv) < 2 or not sys.argv[1]:
+    sys.stdout.write(sys.stdin.read())
+    sys.exit(0)
 for line in open(sys.argv[1]):
     a, t, name = line.split()[:3]
     if t in "tTwW":

@@ -2,7 +2,9 @@
 # The Bochs guest's root file system: an initramfs (newc cpio) built from this host's Debian
 # packages, cached like the kernel under $NE2K_RS_CACHE/bochs/rootfs-<key>.cpio, key = hash of
 # this script, the init, the e9 helper, the versions of the packages copied and the kernel build.
-#   usage: bochs/rootfs.sh KDIR       prints the cpio's path (last line on stdout)
+#   usage: bochs/rootfs.sh KDIR                prints the cpio's path (last line on stdout)
+#          bochs/rootfs.sh --kimg VMLINUZ      a packaged kernel (e.g. Debian's): its modules are
+#                                              the lib/modules/<release> beside the image
 # Contents: busybox-static for the basics; bash, iproute2, iputils ping, iperf3, ethtool, kmod,
 # gawk, grep, sed, coreutils' timeout, util-linux' taskset/dmesg, perf and a python3 with the
 # stdlib modules the guest scripts import, each with the shared libraries ldd names; the kernel's
@@ -13,9 +15,19 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../lib.sh"
-KDIR=${1:?usage: rootfs.sh KDIR}
-[ -f "$KDIR/include/config/kernel.release" ] || die "$KDIR is not a built kernel tree"
-KREL=$(cat "$KDIR/include/config/kernel.release")
+KDIR="" KIMG=""
+if [ "${1:-}" = --kimg ]; then
+    KIMG=${2:?usage: rootfs.sh --kimg VMLINUZ}
+    MODSRC=$(dirname "$(readlink -f "$KIMG")")      # .../lib/modules/<release>/vmlinuz
+    KREL=$(basename "$MODSRC")
+    [ -f "$MODSRC/modules.order" ] || [ -d "$MODSRC/kernel" ] || die "no modules beside $KIMG (lib/modules/<release>/vmlinuz)"
+    KVER_KEY="$KREL $(stat -c '%s %Y' "$KIMG")"
+else
+    KDIR=${1:?usage: rootfs.sh KDIR | --kimg VMLINUZ}
+    [ -f "$KDIR/include/config/kernel.release" ] || die "$KDIR is not a built kernel tree"
+    KREL=$(cat "$KDIR/include/config/kernel.release")
+    KVER_KEY="$KREL $(stat -c %Y "$KDIR/.ne2k-rs-built" 2>/dev/null)"
+fi
 
 BINS=(/bin/bash /usr/bin/ip /usr/bin/ping /usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/kmod
       /usr/bin/gawk /usr/bin/grep /usr/bin/sed /usr/bin/timeout /usr/bin/taskset /usr/bin/dmesg
@@ -30,7 +42,7 @@ for b in "${BINS[@]}"; do [ -x "$b" ] || die "$b missing: run 'make deps'"; done
 # (the Debian interpreter by path: the one the guest runs, whatever python3 is first on PATH)
 
 KEY=$( { cat "$0" "$HERE/init.sh" "$HERE/e9out.c" "$HERE/outb.c"; dpkg-query -W "${PKGS[@]}";
-         cat "$KDIR/include/config/kernel.release"; stat -c %Y "$KDIR/.ne2k-rs-built" 2>/dev/null;
+         echo "$KVER_KEY";
          echo "$PYMODS"; } | sha256sum | cut -c1-12)
 D="$NE2K_CACHE/bochs"
 CPIO="$D/rootfs-$KREL-$KEY.cpio"
@@ -128,8 +140,17 @@ PY
 for so in $(find "$R/usr/lib/python3.11" -name '*.so'); do copy "${so#"$R"}"; done
 
 # the kernel's modules (the C drivers for the baseline), installed as modprobe expects them
-make -s -C "$KDIR" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 modules_install >/dev/null
-rm -f "$R/lib/modules/$KREL/build" "$R/lib/modules/$KREL/source"
+if [ -n "$KDIR" ]; then
+    make -s -C "$KDIR" INSTALL_MOD_PATH="$R" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+    rm -f "$R/lib/modules/$KREL/build" "$R/lib/modules/$KREL/source"
+else
+    # a packaged kernel has thousands: the card's drivers (the C baseline) and what the
+    # guest scripts modprobe, with modules.builtin so that modprobe knows the built-in ones
+    mkdir -p "$R/lib/modules/$KREL"
+    cp -a "$MODSRC"/modules.builtin* "$MODSRC"/modules.order "$R/lib/modules/$KREL/" 2>/dev/null || true
+    (cd "$MODSRC" && find kernel \( -path '*/net/ethernet/8390/*' -o -name 'netconsole.ko*' \
+        -o -name 'pktgen.ko*' \) -print0 | cpio --null -pdm --quiet "$R/lib/modules/$KREL")
+fi
 depmod -b "$R" "$KREL"
 
 gcc -static -O2 -Wall -o "$R/usr/local/bin/e9out" "$HERE/e9out.c"
