@@ -460,10 +460,19 @@ impl<T: NetDevOps + EthtoolOps + StatOps> Tables<T> {
     }
 
     /// # Safety
-    /// `dev` is our device; `stats` is a valid, exclusive out-parameter.
+    /// `dev` is our device; `stats` is a valid, exclusive out-parameter, but not necessarily
+    /// aligned: `rtnl_fill_stats` passes the netlink attribute's payload, which on x86 (no
+    /// 64-bit padding of attributes) is 4-byte aligned or not, by the attributes before it
+    /// (the interface's name among them). So no reference to it: the driver fills an aligned
+    /// copy, read and written back unaligned.
     unsafe extern "C" fn get_stats64(dev: *mut net_device, stats: *mut LinkStats64) {
+        // SAFETY: `stats` is valid for reads (the core zeroed it) and writes; `LinkStats64` is
+        // plain integers.
+        let mut s = unsafe { stats.read_unaligned() };
         // SAFETY: the contract.
-        unsafe { Self::with(dev, |t, d| t.get_stats64(d, &mut *stats)) }
+        unsafe { Self::with(dev, |t, d| t.get_stats64(d, &mut s)) };
+        // SAFETY: as above.
+        unsafe { stats.write_unaligned(s) };
     }
 
     /// # Safety

@@ -189,6 +189,17 @@ pci:v00008C4Ad00001980sv*sd*bc*sc*i*"
         done_step
     done
 
+    # ---- ne2k_rs built with Rust's debug assertions (overflow, the alignment of every raw-pointer
+    # dereference) on this kernel, which has them off: t64 loads it ----
+    step "ne2k_rs.ko with debug assertions (NE2K_RS_DEBUG_ASSERTIONS=y, for t64)"
+    if build_module_copy "$REPO" "$REPO/.variants/debug-assertions" "$KDIR" "$REPO/.variants/debug-assertions.log" \
+        NE2K_RS_DEBUG_ASSERTIONS=y; then
+        result PASS "module::debug-assertions-builds"
+    else
+        result FAIL "module::debug-assertions-builds"
+    fi
+    done_step
+
     # ---- the host's watchdog: a guest that freezes costs its case, not the run ----
     step "host watchdog (a case that freezes the guest, then a normal one)"
     wout="$REPO/results/check-watchdog-$(date +%Y%m%d-%H%M%S)"
