@@ -32,6 +32,8 @@ positive_int NE2K_EXPLORE_SCHEDULES "$SCHEDULES"
 out="$REPO/results/stress-$FLAVOR-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
 t0=$(date +%s)
+# the commit under test, taken now: the checkout may move on while the run goes
+COMMIT=$(git -C "$REPO" describe --always --dirty 2>/dev/null || true)
 
 step "hostile-device fuzz: $CASES cases, interleaving explorer: $SCHEDULES schedules (cargo test --release)"
 (cd "$REPO" && NE2K_FUZZ_CASES=$CASES NE2K_EXPLORE_SCHEDULES=$SCHEDULES \
@@ -71,7 +73,7 @@ if [ "${STRESS_BOCHS:-1}" = 1 ]; then
     done_step
 fi
 
-python3 - "$out" "$FLAVOR" "$fuzz_cases" "$fuzz_rc" "$guest_rc" "$(( $(date +%s) - t0 ))" "$KDIR" \
+STRESS_COMMIT="$COMMIT" python3 - "$out" "$FLAVOR" "$fuzz_cases" "$fuzz_rc" "$guest_rc" "$(( $(date +%s) - t0 ))" "$KDIR" \
     "$explore_schedules" "$SCHEDULES" "$bochs_rc" "${STRESS_BOCHS:-1}" <<'PY'
 import json, os, platform, subprocess, sys
 out, flavor, fuzz_cases, fuzz_rc, guest_rc, secs, kdir, explore_schedules, schedules_wanted, bochs_rc, bochs_on = sys.argv[1:]
@@ -96,8 +98,7 @@ qemu = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True, 
 res = {
     "flavor": flavor,
     "kernel": krel,
-    "commit": subprocess.run(["git", "-C", os.path.dirname(os.path.dirname(out)), "describe", "--always", "--dirty"],
-                             capture_output=True, text=True).stdout.strip() or None,
+    "commit": os.environ.get("STRESS_COMMIT") or None,
     "qemu": qemu,
     "machine": platform.node(),
     "churn_cycles": counts.get("churn_cycles", 0),
