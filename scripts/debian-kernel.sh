@@ -38,24 +38,9 @@ DD="$NE2K_CACHE/debian"
 R="$DD/root"
 KOUT="/build/kout-$KREL"                     # the prepared tree, as the build root sees it
 KSRC_IN="/build/linux-source-$KMM"
-APTDIR="$DD/apt"
-mkdir -p "$DD/debs" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
+trixie_apt "$DD/apt"
+mkdir -p "$DD/debs"
 
-cat >"$APTDIR/sources.list" <<SRCL
-deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie main
-SRCL
-APT_OPTS=(-o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-          -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache"
-          -o Dir::State::status=/dev/null -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-
-refresh_lists() {
-    if [ -z "$(find "$APTDIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-        step "private apt: trixie/trixie-backports package lists"
-        apt-get "${APT_OPTS[@]}" update -q >/dev/null || die "apt-get update (private trixie config) failed"
-        done_step
-    fi
-}
 
 # Runs a command in the build root, with /proc, /dev and a fresh /tmp, in its own mount and
 # PID namespaces (nothing stays mounted, no process outlives it).
@@ -188,12 +173,7 @@ module() {
     prepare >/dev/null
     local m="/build/m-$KREL"
     step "ne2k_rs.ko from $src against $KOUT (build root; log $DD/module.log)"
-    rm -rf "$R$m"; mkdir -p "$R$m"
-    (cd "$src" && for f in Kbuild ./*.rs ./*.c ./*.h hw tracing netdev; do
-        if [ -e "$f" ]; then cp -r "$f" "$R$m"/ || exit 1; fi
-    done) || die "could not copy the sources"
-    (cd "$R$m" && find . \( -name '*.o' -o -name '.*.cmd' -o -name '*.ko' -o -name '*.mod*' \
-        -o -name '*bindings_generated.rs' \) -delete)
+    copy_module_sources "$src" "$R$m" || die "could not copy the sources"
     in_root make -C "$KOUT" M="$m" KERNELRELEASE="$KREL" CC=x86_64-linux-gnu-gcc-14 HOSTCC=gcc-14 modules \
         >"$DD/module.log" 2>&1 || { tail -40 "$DD/module.log" >&2; die "module build failed (log: $DD/module.log)"; }
     done_step

@@ -13,27 +13,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 SRC="$NE2K_CACHE/src"
-APTDIR="$NE2K_CACHE/apt-trixie"
-mkdir -p "$SRC" "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial" "$APTDIR/debs"
+trixie_apt "$NE2K_CACHE/apt-trixie"
+mkdir -p "$SRC" "$APTDIR/debs"
 
 RUSTC_VER=$(rustc --version | awk '{print $2}')
 [ -n "$RUSTC_VER" ] || die "rustc not found"
 
-cat >"$APTDIR/sources.list" <<SRCL
-deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie-backports main
-deb [signed-by=/usr/share/keyrings/debian-archive-trixie-automatic.gpg] http://deb.debian.org/debian trixie main
-SRCL
-APT_OPTS=(-o "Dir::Etc::SourceList=$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-          -o "Dir::State::Lists=$APTDIR/lists" -o "Dir::Cache=$APTDIR/cache"
-          -o Dir::State::status=/dev/null -o APT::Get::List-Cleanup=0 -o Debug::NoLocking=1 -o APT::Sandbox::User=root)
-
-refresh_lists() {
-    if [ -z "$(find "$APTDIR/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -1)" ]; then
-        step "private apt: trixie/trixie-backports package lists"
-        apt-get "${APT_OPTS[@]}" update -q >/dev/null || die "apt-get update (private trixie config) failed"
-        done_step
-    fi
-}
 
 # all versions of package $1, newest first
 versions() { apt-cache "${APT_OPTS[@]}" madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -Vr -u; }
