@@ -287,8 +287,9 @@ for case, v in sorted(json.load(open(sys.argv[1]))["ne2k_rs"].items()):
         done_step
         if [ -n "$dko" ]; then
             step "guest tests on Debian's stock kernel (its vmlinuz and modules, ne2k_rs.ko built for it)"
-            dimg=$("$HERE/debian-kernel.sh" paths | awk -F= '$1 == "VMLINUZ" {print $2}')
-            dsrc=$("$HERE/debian-kernel.sh" paths | awk -F= '$1 == "KSRC" {print $2}')
+            dpaths=$("$HERE/debian-kernel.sh" paths)
+            dimg=$(awk -F= '$1 == "VMLINUZ" {print $2}' <<<"$dpaths")
+            dsrc=$(awk -F= '$1 == "KSRC" {print $2}' <<<"$dpaths")
             skip=" $(awk '!/^#/ && NF {print $1}' "$REPO/tests/guest/debian-skip" | tr '\n' ' ')"
             GUEST_TESTS=$(cd "$REPO/tests/guest" && for t in t*.sh; do
                               [[ "$skip" == *" $t "* ]] || echo "$t"; done) \

@@ -176,13 +176,19 @@ phase() {
 }
 
 # ---- phases ----
+# ne2k_rs up on the card, iperf3 --bidir and a flood ping flowing; sets bdf (the card's PCI
+# address). $1 names what comes next, for the failure message.
+card_under_traffic() {
+    up
+    bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
+    traffic_start bidir 60
+    flowing "$IFC" || fail "no iperf3 traffic both ways before $1"
+}
+
 phase_remove() {
     local i bdf
     for i in $(seq "$REMOVES"); do
-        up
-        bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
-        traffic_start bidir 60
-        flowing "$IFC" || fail "no iperf3 traffic both ways before remove #$i"
+        card_under_traffic "remove #$i"
         timeout 30 sh -c "echo 1 > /sys/bus/pci/devices/$bdf/remove" || fail "PCI remove #$i did not finish in 30 s"
         [ ! -e "/sys/bus/pci/devices/$bdf" ] || fail "$bdf still present after remove #$i"
         traffic_stop
@@ -199,13 +205,10 @@ phase_remove() {
     fi
     local reply t
     for i in $(seq "$HOTPLUGS"); do
-        up
-        bdf=$(basename "$(readlink -f "/sys/class/net/$IFC/device")")
-        traffic_start bidir 60
-        flowing "$IFC" || fail "no iperf3 traffic both ways before device_del #$i"
+        card_under_traffic "device_del #$i"
         # the reply crosses the card that is about to go: lost replies are fine, the sysfs
-        # device going away is the evidence
-        # the card stays out 5 s: long enough to see it gone under a TCG guest's load
+        # device going away is the evidence; the card stays out 5 s, long enough to see it
+        # gone under a TCG guest's load
         reply=$(LABCTL_TIMEOUT=5 labctl hotplug 5 2>/dev/null || true)
         case $reply in error*) fail "labctl hotplug: $reply";; esac
         for t in $(seq 300); do [ -e "/sys/bus/pci/devices/$bdf" ] || break; sleep 0.1; done
